@@ -1,0 +1,214 @@
+//! [`Element`]: Rust types whose memory is an item type, known at compile time.
+
+use core::marker::PhantomData;
+
+use super::{ByteOrder, ItemType, ScalarKind};
+
+/// A Rust type whose values are laid out exactly as an [`ItemType`], so arrays of it can be
+/// shared through the protocol without copying.
+///
+/// `FORMAT` is the PEP 3118 code, a compile-time constant equal to what NumPy's buffer export
+/// reports for the matching dtype (`memoryview(np.zeros(1, dtype)).format`):
+///
+/// ```
+/// use array_protocol::{Element, ItemType};
+///
+/// assert_eq!((u8::FORMAT, i64::FORMAT, f64::FORMAT, bool::FORMAT), ("B", "l", "d", "?"));
+/// assert_eq!(<[[f32; 3]; 4]>::FORMAT, "(4,3)f");
+/// const F: &str = <[u16; 2]>::FORMAT; // usable in constants
+/// assert_eq!(ItemType::from_pep3118(F).unwrap(), <[u16; 2]>::item_type());
+/// ```
+///
+/// # Safety
+/// Implement it by hand only for a type whose layout you can prove:
+/// - `size_of::<Self>() == item_type().itemsize()` and every field of `item_type()` is at the
+///   offset, of the type and in the byte order that `Self` has on this machine;
+/// - `FORMAT` is a valid single-item format for which `ItemType::from_pep3118(FORMAT)` equals
+///   `item_type()`;
+/// - the supertraits hold: no uninitialised bytes (`NoUninit`) and a check for which bit
+///   patterns are valid (`CheckedBitPattern`), which readers of foreign memory run.
+///
+/// `#[derive(Element)]` implements it for `#[repr(C)]` records and checks all of this.
+pub unsafe trait Element: bytemuck::NoUninit + bytemuck::CheckedBitPattern + 'static {
+    /// The PEP 3118 format of one value.
+    const FORMAT: &'static str;
+
+    /// The item type of one value.
+    ///
+    /// The default reads [`FORMAT`](Self::FORMAT); it panics only if `FORMAT` is invalid,
+    /// which the safety contract rules out.
+    fn item_type() -> ItemType {
+        match ItemType::from_pep3118(Self::FORMAT) {
+            Ok(item) => item,
+            Err(e) => panic!("`Element::FORMAT` of {} is invalid: {e}", core::any::type_name::<Self>()),
+        }
+    }
+}
+
+macro_rules! scalar_elements {
+    ($($ty:ty => $format:expr, $kind:ident;)*) => {$(
+        // SAFETY: a primitive of exactly `size_of::<$ty>()` bytes in native byte order, which is
+        // what `$format` means in native (`@`) mode on the platforms these formats are chosen
+        // for; `$kind` and the size say the same. Checked against numpy in the tests.
+        unsafe impl Element for $ty {
+            const FORMAT: &'static str = $format;
+            fn item_type() -> ItemType {
+                ItemType::Scalar(super::Scalar::raw(
+                    ScalarKind::$kind,
+                    core::mem::size_of::<$ty>(),
+                    if core::mem::size_of::<$ty>() == 1 { ByteOrder::NotApplicable } else { ByteOrder::NATIVE },
+                ))
+            }
+        }
+    )*};
+}
+
+const LONG_IS_64: bool = super::NATIVE_LONG_SIZE == 8;
+
+scalar_elements! {
+    bool => "?", Bool;
+    u8 => "B", UInt;
+    i8 => "b", Int;
+    u16 => "H", UInt;
+    i16 => "h", Int;
+    u32 => "I", UInt;
+    i32 => "i", Int;
+    u64 => if LONG_IS_64 { "L" } else { "Q" }, UInt;
+    i64 => if LONG_IS_64 { "l" } else { "q" }, Int;
+    f32 => "f", Float;
+    f64 => "d", Float;
+}
+
+#[cfg(target_pointer_width = "64")]
+scalar_elements! {
+    usize => if LONG_IS_64 { "L" } else { "Q" }, UInt;
+    isize => if LONG_IS_64 { "l" } else { "q" }, Int;
+}
+
+#[cfg(target_pointer_width = "32")]
+scalar_elements! {
+    usize => "I", UInt;
+    isize => "i", Int;
+}
+
+#[cfg(feature = "half")]
+scalar_elements! {
+    half::f16 => "e", Float;
+    half::bf16 => "E", BFloat;
+}
+
+#[cfg(feature = "num-complex")]
+scalar_elements! {
+    num_complex::Complex<f32> => "Zf", Complex;
+    num_complex::Complex<f64> => "Zd", Complex;
+}
+
+// SAFETY: `[T; N]` is N values of `T` back to back with no padding (Rust's array layout), which is
+// the sub-array `(N)T`; `FORMAT` is built from `T::FORMAT` by `array_format` so it reads back to
+// `item_type()`. The supertraits come from bytemuck's impls for arrays.
+unsafe impl<T: Element, const N: usize> Element for [T; N]
+where
+    [T; N]: bytemuck::NoUninit + bytemuck::CheckedBitPattern,
+{
+    const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
+
+    fn item_type() -> ItemType {
+        match ItemType::array(T::item_type(), &[N]) {
+            Ok(item) => item,
+            // Rust guarantees `size_of::<[T; N]>() <= isize::MAX`, the only way this can fail.
+            Err(e) => panic!("`[T; N]` larger than isize::MAX: {e}"),
+        }
+    }
+}
+
+struct ArrayFormat<T, const N: usize>(PhantomData<T>);
+
+impl<T: Element, const N: usize> ArrayFormat<T, N> {
+    // A `'static` reference to a constant buffer: the borrow is lifetime-extended as the whole
+    // initializer of a constant.
+    const BUF: &'static FormatBuf<4096> = &FormatBuf::new().array_of(N, T::FORMAT);
+}
+
+/// A format string built at compile time, for `Element::FORMAT` of composite types.
+#[doc(hidden)]
+pub struct FormatBuf<const CAP: usize> {
+    bytes: [u8; CAP],
+    len: usize,
+}
+
+impl<const CAP: usize> FormatBuf<CAP> {
+    /// An empty buffer.
+    pub const fn new() -> Self {
+        FormatBuf { bytes: [0; CAP], len: 0 }
+    }
+
+    /// Appends `s`; a compile-time error if it does not fit.
+    pub const fn push_str(mut self, s: &str) -> Self {
+        let s = s.as_bytes();
+        assert!(self.len + s.len() <= CAP, "format string too long for its buffer");
+        let mut i = 0;
+        while i < s.len() {
+            self.bytes[self.len + i] = s[i];
+            i += 1;
+        }
+        self.len += s.len();
+        self
+    }
+
+    /// Appends `n` in decimal.
+    pub const fn push_usize(mut self, n: usize) -> Self {
+        let mut digits = [0u8; 20];
+        let mut count = 0;
+        let mut rest = n;
+        loop {
+            digits[count] = b'0' + (rest % 10) as u8;
+            count += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        assert!(self.len + count <= CAP, "format string too long for its buffer");
+        while count > 0 {
+            count -= 1;
+            self.bytes[self.len] = digits[count];
+            self.len += 1;
+        }
+        self
+    }
+
+    /// Appends the format of an `n`-element sub-array of `item`, merging a sub-array item's
+    /// shape (`(4)` + `(3)f` → `(4,3)f`), since `(4)(3)f` is not a valid format.
+    pub const fn array_of(self, n: usize, item: &str) -> Self {
+        let item_bytes = item.as_bytes();
+        let buf = self.push_str("(").push_usize(n);
+        if !item_bytes.is_empty() && item_bytes[0] == b'(' {
+            let (_, rest) = item_bytes.split_at(1);
+            buf.push_str(",").push_bytes(rest)
+        } else {
+            buf.push_str(")").push_str(item)
+        }
+    }
+
+    const fn push_bytes(self, bytes: &[u8]) -> Self {
+        match core::str::from_utf8(bytes) {
+            Ok(s) => self.push_str(s),
+            Err(_) => panic!("format strings are UTF-8"),
+        }
+    }
+
+    /// The string built so far.
+    pub const fn as_str(&self) -> &str {
+        let (used, _) = self.bytes.split_at(self.len);
+        match core::str::from_utf8(used) {
+            Ok(s) => s,
+            Err(_) => panic!("format strings are UTF-8"),
+        }
+    }
+}
+
+impl<const CAP: usize> Default for FormatBuf<CAP> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,323 @@
+//! NumPy's `__array_interface__` dialect: typestr (`<f8`, `|u1`, `|V16`) and descr lists.
+//!
+//! [`ItemType::typestr`] and [`ItemType::descr`] equal what NumPy reports as `dtype.str` and
+//! `dtype.descr` for the same dtype; [`ItemType::from_typestr`] and [`ItemType::from_descr`] read
+//! them back. Two spellings NumPy keeps apart read as the same item here: a void field (`3x:a:`)
+//! and a field holding a struct with no fields (`T{3x}:a:`) both describe 3 opaque bytes and are
+//! written back as the former.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write};
+
+use super::{ByteOrder, Field, ItemType, Scalar, ScalarKind};
+use crate::error::{Dialect, FormatError};
+
+/// A NumPy descr: the list `[(name, typestr or nested descr[, shape]), …]` of
+/// `__array_interface__`. Its [`Display`](fmt::Display) is the Python literal NumPy prints.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Descr(pub Vec<DescrField>);
+
+/// One `(name, format[, shape])` entry of a [`Descr`]. An entry with an empty name and a `|VN`
+/// typestr is N bytes of padding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DescrField {
+    /// The field name (`""` for padding or the single entry of a non-record).
+    pub name: String,
+    /// A typestr, or a nested descr for a record field.
+    pub format: DescrFormat,
+    /// The sub-array shape, if the field is a sub-array.
+    pub shape: Option<Vec<usize>>,
+}
+
+/// The format of a [`DescrField`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DescrFormat {
+    /// A typestr such as `<f8`.
+    Typestr(String),
+    /// The fields of a nested record.
+    Fields(Descr),
+}
+
+fn typestr_error(input: &str, position: Option<usize>, message: impl Into<String>) -> FormatError {
+    FormatError::new(Dialect::Typestr, input, position, message)
+}
+
+impl ItemType {
+    /// The `__array_interface__` typestr: `<f8`, `>i2`, `|u1`, `|b1`, `<c16`, `|S10`, `<U3`, and
+    /// `|VN` for records, sub-arrays and opaque bytes (bfloat16, which NumPy cannot name, is
+    /// `|V2`).
+    ///
+    /// ```
+    /// use array_protocol::ItemType;
+    ///
+    /// assert_eq!(ItemType::from_pep3118(">h").unwrap().typestr(), ">i2");
+    /// assert_eq!(ItemType::from_pep3118("Zd").unwrap().typestr(), "<c16");
+    /// assert_eq!(ItemType::from_pep3118("T{B:a:i:b:}").unwrap().typestr(), "|V8");
+    /// ```
+    pub fn typestr(&self) -> String {
+        let ItemType::Scalar(s) = self else {
+            return alloc::format!("|V{}", self.itemsize());
+        };
+        let order = match s.order() {
+            ByteOrder::Little => '<',
+            ByteOrder::Big => '>',
+            ByteOrder::NotApplicable => '|',
+        };
+        let (kind, n) = match s.kind() {
+            ScalarKind::Bool => ('b', 1),
+            ScalarKind::Int => ('i', s.size()),
+            ScalarKind::UInt => ('u', s.size()),
+            ScalarKind::Float => ('f', s.size()),
+            ScalarKind::Complex => ('c', s.size()),
+            ScalarKind::Char | ScalarKind::Bytes => ('S', s.size()),
+            ScalarKind::Ucs4 => ('U', s.size() / 4),
+            ScalarKind::Void => ('V', s.size()),
+            ScalarKind::BFloat => return String::from("|V2"),
+        };
+        alloc::format!("{order}{kind}{n}")
+    }
+
+    /// Reads a typestr. `=` is accepted as the native order; a multi-byte number with `|` is
+    /// refused, since its byte order would be a guess. Object (`O`), datetime (`M`) and
+    /// timedelta (`m`) types are refused.
+    ///
+    /// ```
+    /// use array_protocol::{Element, ItemType};
+    ///
+    /// assert_eq!(ItemType::from_typestr("<f8").unwrap(), f64::item_type());
+    /// assert_eq!(ItemType::from_typestr("|O8").unwrap_err().to_string(),
+    ///     "invalid NumPy typestr \"|O8\" at byte 1: found `O` (Python objects), which cannot be \
+    ///      read as plain memory");
+    /// ```
+    pub fn from_typestr(typestr: &str) -> Result<ItemType, FormatError> {
+        let err = |pos, msg: String| typestr_error(typestr, Some(pos), msg);
+        let mut chars = typestr.chars();
+        let order = match chars.next() {
+            Some('<') => ByteOrder::Little,
+            Some('>') => ByteOrder::Big,
+            Some('|') => ByteOrder::NotApplicable,
+            Some('=') => ByteOrder::NATIVE,
+            found => {
+                return Err(err(0, alloc::format!(
+                    "found {}, expected a byte order `<`, `>`, `|` or `=`",
+                    describe(found)
+                )))
+            }
+        };
+        let kind_char = chars.next();
+        let rest = chars.as_str();
+        let kind = match kind_char {
+            Some('b') => ScalarKind::Bool,
+            Some('i') => ScalarKind::Int,
+            Some('u') => ScalarKind::UInt,
+            Some('f') => ScalarKind::Float,
+            Some('c') => ScalarKind::Complex,
+            Some('S') => ScalarKind::Bytes,
+            Some('U') => ScalarKind::Ucs4,
+            Some('V') => ScalarKind::Void,
+            Some(c @ ('O' | 'M' | 'm')) => {
+                let what = match c {
+                    'O' => "Python objects",
+                    'M' => "datetimes",
+                    _ => "timedeltas",
+                };
+                let tail = if c == 'O' { "cannot be read as plain memory" } else { "are not supported" };
+                return Err(err(1, alloc::format!("found `{c}` ({what}), which {tail}")));
+            }
+            found => {
+                return Err(err(1, alloc::format!(
+                    "found {}, expected a kind (one of b i u f c S U V)",
+                    describe(found)
+                )))
+            }
+        };
+        if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(2, alloc::format!("found {rest:?}, expected the size in bytes as a decimal number")));
+        }
+        let n: usize = rest.parse().map_err(|_| err(2, String::from("found a size too large")))?;
+        let size = if kind == ScalarKind::Ucs4 { n.checked_mul(4).unwrap_or(usize::MAX) } else { n };
+        let multi_byte = !matches!(kind, ScalarKind::Bool | ScalarKind::Bytes | ScalarKind::Void) && size > 1;
+        if multi_byte && order == ByteOrder::NotApplicable {
+            return Err(err(0, alloc::format!(
+                "found `|` on a {size}-byte item, expected a byte order `<`, `>` or `=`"
+            )));
+        }
+        if matches!(kind, ScalarKind::Bytes | ScalarKind::Ucs4) && n == 0 {
+            return Err(err(2, String::from("found a string of length 0, expected a length of at least 1")));
+        }
+        Scalar::new(kind, size, order)
+            .map(ItemType::Scalar)
+            .map_err(|e| err(2, String::from(e.message())))
+    }
+
+    /// The `__array_interface__` descr, equal to NumPy's `dtype.descr`: `[('', typestr)]` for a
+    /// non-record; for a record its fields in order, padding as `('', '|VN')` entries (trailing
+    /// included), sub-array fields with their shape, nested records as nested lists, and unnamed
+    /// fields given NumPy's names `f0`, `f1`, …
+    ///
+    /// ```
+    /// use array_protocol::ItemType;
+    ///
+    /// let t = ItemType::from_pep3118("T{B:a:(2)h:b:}d").unwrap();
+    /// assert_eq!(
+    ///     t.descr().to_string(),
+    ///     "[('f0', [('a', '|u1'), ('', '|V1'), ('b', '<i2', (2,))]), ('', '|V2'), ('f1', '<f8')]"
+    /// );
+    /// ```
+    pub fn descr(&self) -> Descr {
+        let ItemType::Struct(s) = self else {
+            return Descr(alloc::vec![DescrField {
+                name: String::new(),
+                format: DescrFormat::Typestr(self.typestr()),
+                shape: None,
+            }]);
+        };
+        let names = numpy_names(s.fields());
+        let mut out = Vec::new();
+        let mut end = 0;
+        for (field, name) in s.fields().iter().zip(names) {
+            if field.offset() > end {
+                out.push(padding(field.offset() - end));
+            }
+            let (item, shape) = match field.item() {
+                ItemType::Array(a) => (a.item(), Some(Vec::from(a.shape()))),
+                other => (other, None),
+            };
+            let format = match item {
+                ItemType::Struct(_) => DescrFormat::Fields(item.descr()),
+                _ => DescrFormat::Typestr(item.typestr()),
+            };
+            out.push(DescrField { name, format, shape });
+            end = field.offset() + field.item().itemsize();
+        }
+        if s.size() > end {
+            out.push(padding(s.size() - end));
+        }
+        Descr(out)
+    }
+
+    /// Reads a descr back: a single unnamed entry is its typestr's item, anything else a record
+    /// laid out in order with `('', '|VN')` entries as padding.
+    ///
+    /// ```
+    /// use array_protocol::{Descr, DescrField, DescrFormat, ItemType};
+    ///
+    /// let entry = |name: &str, t: &str| DescrField {
+    ///     name: name.into(),
+    ///     format: DescrFormat::Typestr(t.into()),
+    ///     shape: None,
+    /// };
+    /// let d = Descr(vec![entry("a", "|u1"), entry("", "|V3"), entry("b", "<i4")]);
+    /// let t = ItemType::from_descr(&d).unwrap();
+    /// assert_eq!(t, ItemType::from_pep3118("T{B:a:i:b:}").unwrap());
+    /// ```
+    pub fn from_descr(descr: &Descr) -> Result<ItemType, FormatError> {
+        let descr_err = |msg: String| FormatError::new(Dialect::Descr, alloc::format!("{descr}"), None, msg);
+        if let [DescrField { name, format: DescrFormat::Typestr(t), shape: None }] = descr.0.as_slice() {
+            if name.is_empty() {
+                return ItemType::from_typestr(t);
+            }
+        }
+        let mut fields = Vec::new();
+        let mut offset = 0usize;
+        for entry in &descr.0 {
+            let mut item = match &entry.format {
+                DescrFormat::Typestr(t) => ItemType::from_typestr(t)?,
+                DescrFormat::Fields(inner) => ItemType::from_descr(inner)?,
+            };
+            if let Some(shape) = &entry.shape {
+                item = ItemType::array(item, shape).map_err(|e| descr_err(String::from(e.message())))?;
+            }
+            let is_padding = entry.name.is_empty()
+                && entry.shape.is_none()
+                && matches!(&entry.format, DescrFormat::Typestr(t) if t.starts_with("|V"));
+            let size = item.itemsize();
+            if !is_padding {
+                let name = if entry.name.is_empty() { None } else { Some(entry.name.as_str()) };
+                fields.push(Field::new(name, offset, item));
+            }
+            offset = offset
+                .checked_add(size)
+                .filter(|&n| n <= isize::MAX as usize)
+                .ok_or_else(|| descr_err(String::from("the record is larger than isize::MAX bytes")))?;
+        }
+        ItemType::record(fields, offset).map_err(|e| descr_err(String::from(e.message())))
+    }
+}
+
+fn describe(c: Option<char>) -> String {
+    match c {
+        Some(c) => alloc::format!("`{c}`"),
+        None => String::from("end of input"),
+    }
+}
+
+fn padding(n: usize) -> DescrField {
+    DescrField { name: String::new(), format: DescrFormat::Typestr(alloc::format!("|V{n}")), shape: None }
+}
+
+/// NumPy's naming of unnamed fields: each takes the first `f{j}` not already used.
+fn numpy_names(fields: &[Field]) -> Vec<String> {
+    let mut names: Vec<Option<String>> = fields.iter().map(|f| f.name().map(String::from)).collect();
+    for i in 0..names.len() {
+        if names[i].is_none() {
+            let taken = |candidate: &str| names.iter().any(|n| n.as_deref() == Some(candidate));
+            let name = (0..).map(|j| alloc::format!("f{j}")).find(|c| !taken(c)).unwrap_or_default();
+            names[i] = Some(name);
+        }
+    }
+    names.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+impl fmt::Display for Descr {
+    /// The Python literal, as `str(dtype.descr)` prints it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_char('[')?;
+        for (i, entry) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_char('(')?;
+            python_str(f, &entry.name)?;
+            f.write_str(", ")?;
+            match &entry.format {
+                DescrFormat::Typestr(t) => python_str(f, t)?,
+                DescrFormat::Fields(inner) => write!(f, "{inner}")?,
+            }
+            if let Some(shape) = &entry.shape {
+                f.write_str(", (")?;
+                for (j, d) in shape.iter().enumerate() {
+                    if j > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                if shape.len() == 1 {
+                    f.write_char(',')?;
+                }
+                f.write_char(')')?;
+            }
+            f.write_char(')')?;
+        }
+        f.write_char(']')
+    }
+}
+
+/// Python's `repr` of a string.
+fn python_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    f.write_char(quote)?;
+    for c in s.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c == quote => write!(f, "\\{c}")?,
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => write!(f, "\\x{:02x}", c as u32)?,
+            c => f.write_char(c)?,
+        }
+    }
+    f.write_char(quote)
+}

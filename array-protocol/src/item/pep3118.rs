@@ -1,0 +1,599 @@
+//! PEP 3118 / `struct`-module format strings: the parser and the canonical renderer.
+//!
+//! # What is read
+//! - Byte-order marks `@ = < > ! ^` anywhere before an item. As in NumPy, a mark is state for
+//!   the rest of the string, not scoped to a `T{}`. `@` means native sizes and native alignment
+//!   (each item padded to its own alignment from the start of its struct, and the struct padded
+//!   at its end when `@` is in force there); `^` native sizes, no alignment; `= < > !` standard
+//!   sizes, no alignment.
+//! - Codes `? c b B h H i I l L q Q n N e f d g Zf Zd Zg s w x`, `T{…}` structs, the extension
+//!   code `E` (bfloat16). `l L` are 4 bytes in standard mode and the platform's `long` in native
+//!   mode; `n N g Zg` have no standard size and are refused after `= < > !`.
+//! - Per item, in NumPy's order: an optional `(k,m,…)` sub-array shape, an optional byte-order
+//!   mark, an optional count, the code, an optional `:name:`. A count on `s`/`w` is a string
+//!   length and on `x` a padding length; on anything else it makes a sub-array (`3d`).
+//! - Unnamed `x` is padding; a named `x` run (`3x:pad:`) is a void field. Several items, or one
+//!   named item, at top level form a struct.
+//! - Whitespace between items and between the parts of an item is ignored (the PEP's multi-line
+//!   examples), but not inside numbers, names, `T{` or `Zd`.
+//!
+//! # What is refused, and why
+//! Codes that are not plain memory are refused with an error naming them: `O` (Python object
+//! pointers), `&` (pointers), `P` (void pointers), `p` (Pascal strings), `t` (bit fields),
+//! `u` (UCS-2), `X{}` (function pointers). So are malformed strings NumPy lets through (`T{`,
+//! `}`, `i}x`, unclosed braces), empty shapes and counts, dangling colons, duplicate names and
+//! zero-length strings. The error says at which byte, what was found and what was expected.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::Write;
+
+use super::{ByteOrder, Field, ItemType, Scalar, ScalarKind, NATIVE_LONG_SIZE};
+use crate::error::{Dialect, FormatError};
+
+/// The state a byte-order mark leaves behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// `@`: native order, native sizes, native alignment.
+    Aligned,
+    /// `^`: native order, native sizes, no alignment.
+    Unaligned,
+    /// `= < > !`: the given order, standard sizes, no alignment.
+    Standard(ByteOrder),
+}
+
+impl Mode {
+    fn native_sizes(self) -> bool {
+        !matches!(self, Mode::Standard(_))
+    }
+
+    fn order(self) -> ByteOrder {
+        match self {
+            Mode::Standard(order) => order,
+            _ => ByteOrder::NATIVE,
+        }
+    }
+}
+
+impl ItemType {
+    /// Reads a PEP 3118 / `struct`-module format string, with NumPy's reading of byte-order
+    /// marks, alignment and top-level structs. See [the module docs](self) for the grammar.
+    ///
+    /// ```
+    /// use array_protocol::ItemType;
+    ///
+    /// // `<f8` is a typestr, not a format: `f` then a count `8` with no code.
+    /// assert_eq!(ItemType::from_pep3118("<f8").unwrap_err().position(), Some(3));
+    /// let t = ItemType::from_pep3118("<d").unwrap();
+    /// assert_eq!((t.itemsize(), t.typestr().as_str()), (8, "<f8"));
+    /// // Several items form a struct; `@` (the default) aligns and pads.
+    /// let s = ItemType::from_pep3118("i:x: B:flag:").unwrap();
+    /// assert_eq!((s.itemsize(), s.fields().unwrap()[1].offset()), (8, 4));
+    /// // Stricter than NumPy: stray braces are errors, not ignored.
+    /// let err = ItemType::from_pep3118("i}x").unwrap_err();
+    /// assert_eq!(err.message(), "found `}`, expected a type code or end of input (no struct is open)");
+    /// ```
+    pub fn from_pep3118(format: &str) -> Result<ItemType, FormatError> {
+        let mut parser = Parser { s: format, pos: 0, mode: Mode::Aligned };
+        parser.skip_ws();
+        if parser.at_end() {
+            return Err(parser.error("found an empty format, expected at least one item"));
+        }
+        let body = parser.body(None)?;
+        // A single unnamed item filling the whole struct is that item, as in NumPy.
+        let mut fields = body.fields;
+        if let [field] = fields.as_slice() {
+            if field.name.is_none() && field.offset == 0 && field.item.itemsize() == body.size {
+                if let Some(field) = fields.pop() {
+                    return Ok(field.item);
+                }
+            }
+        }
+        ItemType::record(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
+    }
+
+    /// Renders the canonical PEP 3118 format: bare native codes where the item is native and
+    /// naturally aligned (what NumPy exports and CPython's `memoryview` can index), explicit
+    /// byte-order marks otherwise, and explicit `x` padding between fields and at the end, so
+    /// that every reader computes the same itemsize.
+    /// `ItemType::from_pep3118(&t.to_pep3118()) == Ok(t)` for every item type `t`.
+    ///
+    /// ```
+    /// use array_protocol::ItemType;
+    ///
+    /// let packed = ItemType::from_pep3118("<B:a:i:b:").unwrap();
+    /// assert_eq!(packed.itemsize(), 5);
+    /// assert_eq!(packed.to_pep3118(), "T{B:a:=i:b:}");
+    /// let big = ItemType::from_pep3118("(2,2)!h").unwrap();
+    /// assert_eq!(big.to_pep3118(), "(2,2)>h");
+    /// ```
+    pub fn to_pep3118(&self) -> String {
+        let mut r = Renderer { out: String::new(), mode: Mode::Aligned, aligned: self.renders_aligned() };
+        r.item(self, None, true);
+        r.out
+    }
+
+    /// Whether the whole item can be written in `@` mode with bare codes: native byte order,
+    /// every field at an offset aligned for it, every record's size a multiple of its alignment.
+    fn renders_aligned(&self) -> bool {
+        match self {
+            ItemType::Scalar(s) => s.order().is_native(),
+            ItemType::Array(a) => a.item().renders_aligned(),
+            ItemType::Struct(s) => {
+                s.size() % self.alignment() == 0
+                    && s.fields().iter().all(|f| {
+                        f.item().renders_aligned() && f.offset() % f.item().alignment() == 0
+                    })
+            }
+        }
+    }
+}
+
+struct Body {
+    fields: Vec<Field>,
+    size: usize,
+    /// The alignment NumPy gives the struct when it is nested in `@` mode: the lcm (here, the
+    /// max of powers of two) of the alignments of the items read in `@` mode.
+    alignment: usize,
+}
+
+struct Parser<'s> {
+    s: &'s str,
+    pos: usize,
+    mode: Mode,
+}
+
+const CODES: &str = "one of ? c b B h H i I l L q Q n N e f d g Zf Zd Zg s w x T{";
+
+impl Parser<'_> {
+    fn at_end(&self) -> bool {
+        self.pos >= self.s.len()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.s[self.pos..].chars().next()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
+            self.pos += c.len_utf8();
+        }
+    }
+
+    fn found(&self) -> String {
+        match self.peek() {
+            None => String::from("end of input"),
+            Some(c) => alloc::format!("`{c}`"),
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> FormatError {
+        self.error_at(self.pos, message)
+    }
+
+    fn error_at(&self, pos: usize, message: impl Into<String>) -> FormatError {
+        FormatError::new(Dialect::Pep3118, self.s, Some(pos), message)
+    }
+
+    fn unexpected(&self, expected: &str) -> FormatError {
+        self.error(alloc::format!("found {}, expected {expected}", self.found()))
+    }
+
+    fn overflow(&self, start: usize) -> FormatError {
+        self.error_at(start, "the item size overflows: larger than isize::MAX bytes")
+    }
+
+    /// Items up to `}` (when `open` is the position of the `T` that opened the struct) or to
+    /// the end of input (top level).
+    fn body(&mut self, open: Option<usize>) -> Result<Body, FormatError> {
+        let mut fields: Vec<Field> = Vec::new();
+        let mut offset = 0usize;
+        let mut alignment = 1usize;
+        loop {
+            self.skip_ws();
+            match (self.peek(), open) {
+                (None, None) => break,
+                (None, Some(at)) => {
+                    return Err(self.unexpected(&alloc::format!(
+                        "`}}` closing the struct opened at byte {at}"
+                    )))
+                }
+                (Some('}'), Some(_)) => {
+                    self.pos += 1;
+                    break;
+                }
+                (Some('}'), None) => {
+                    return Err(
+                        self.unexpected("a type code or end of input (no struct is open)")
+                    )
+                }
+                _ => {}
+            }
+            let start = self.pos;
+            let item = self.item()?;
+            // `@` in force after the item (after its `}` for a struct) aligns it, as in NumPy.
+            if self.mode == Mode::Aligned {
+                offset = align_up(offset, item.alignment).ok_or_else(|| self.overflow(start))?;
+                alignment = alignment.max(item.alignment);
+            }
+            let size = item.value.itemsize();
+            match item.name {
+                None if item.padding => {}
+                name => {
+                    if let Some(n) = name.as_deref() {
+                        if fields.iter().any(|f| f.name() == Some(n)) {
+                            return Err(self.error_at(
+                                item.name_at,
+                                alloc::format!("found a second field named {n:?}, expected unique field names"),
+                            ));
+                        }
+                    }
+                    fields.push(Field { name, offset, item: item.value });
+                }
+            }
+            offset = offset
+                .checked_add(size)
+                .filter(|&n| n <= isize::MAX as usize)
+                .ok_or_else(|| self.overflow(start))?;
+        }
+        if self.mode == Mode::Aligned {
+            offset = align_up(offset, alignment).ok_or_else(|| self.overflow(self.pos))?;
+        }
+        Ok(Body { fields, size: offset, alignment })
+    }
+
+    fn item(&mut self) -> Result<ParsedItem, FormatError> {
+        let shape = if self.peek() == Some('(') { Some(self.shape()?) } else { None };
+        self.skip_ws();
+        if let Some(c) = self.peek().filter(|c| "@=<>!^".contains(*c)) {
+            self.pos += 1;
+            self.mode = match c {
+                '@' => Mode::Aligned,
+                '^' => Mode::Unaligned,
+                '=' => Mode::Standard(ByteOrder::NATIVE),
+                '<' => Mode::Standard(ByteOrder::Little),
+                _ => Mode::Standard(ByteOrder::Big),
+            };
+            self.skip_ws();
+            if self.peek() == Some('(') {
+                return Err(self.unexpected("a count or type code (a sub-array shape goes before the byte-order mark)"));
+            }
+        }
+        let count_at = self.pos;
+        let count = self.number()?;
+        self.skip_ws();
+        if count.is_some() && self.peek() == Some('(') {
+            return Err(self.unexpected("a type code (a sub-array shape goes before the count)"));
+        }
+        let code_at = self.pos;
+        let code = self.code(count, count_at)?;
+        let mut value = code.value;
+        let count = if code.count_used { None } else { count };
+        let mut dims = shape.unwrap_or_default();
+        if let Some(n) = count.filter(|&n| n != 1) {
+            dims.push(n);
+        }
+        if !dims.is_empty() {
+            value = ItemType::array(value, &dims).map_err(|_| self.overflow(code_at))?;
+        }
+        self.skip_ws();
+        let name_at = self.pos;
+        let name = if self.peek() == Some(':') { Some(self.name()?) } else { None };
+        Ok(ParsedItem { value, alignment: code.alignment, padding: code.padding, name, name_at })
+    }
+
+    /// `(k,m,…)`: one or more decimal dimensions.
+    fn shape(&mut self) -> Result<Vec<usize>, FormatError> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut dims = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.number()? {
+                Some(d) => dims.push(d),
+                None => return Err(self.unexpected("a dimension (a decimal number)")),
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                Some(')') => {
+                    self.pos += 1;
+                    return Ok(dims);
+                }
+                _ => {
+                    return Err(self.unexpected(&alloc::format!(
+                        "`,` or `)` closing the shape opened at byte {open}"
+                    )))
+                }
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Option<usize>, FormatError> {
+        let start = self.pos;
+        let digits = self.s[start..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return Ok(None);
+        }
+        self.pos += digits;
+        self.s[start..self.pos]
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n <= isize::MAX as usize)
+            .map(Some)
+            .ok_or_else(|| self.error_at(start, "found a number too large for a count or dimension"))
+    }
+
+    /// `:name:`
+    fn name(&mut self) -> Result<String, FormatError> {
+        let open = self.pos;
+        self.pos += 1;
+        let len = self.s[self.pos..].find(':').ok_or_else(|| {
+            self.error_at(
+                self.s.len(),
+                alloc::format!("found end of input, expected `:` closing the field name opened at byte {open}"),
+            )
+        })?;
+        if len == 0 {
+            return Err(self.error("found `:`, expected a field name (names may not be empty)"));
+        }
+        let name = String::from(&self.s[self.pos..self.pos + len]);
+        self.pos += len + 1;
+        Ok(name)
+    }
+
+    /// A type code, with the count when it is a length (`10s`, `3w`, `4x`).
+    fn code(&mut self, count: Option<usize>, count_at: usize) -> Result<Code, FormatError> {
+        let at = self.pos;
+        let Some(c) = self.peek() else {
+            return Err(self.unexpected(&alloc::format!("a type code ({CODES})")));
+        };
+        self.pos += c.len_utf8();
+        let native_sizes = self.mode.native_sizes();
+        let long = if native_sizes { NATIVE_LONG_SIZE } else { 4 };
+        let (kind, size) = match c {
+            '?' => (ScalarKind::Bool, 1),
+            'c' => (ScalarKind::Char, 1),
+            'b' => (ScalarKind::Int, 1),
+            'B' => (ScalarKind::UInt, 1),
+            'h' => (ScalarKind::Int, 2),
+            'H' => (ScalarKind::UInt, 2),
+            'i' => (ScalarKind::Int, 4),
+            'I' => (ScalarKind::UInt, 4),
+            'l' => (ScalarKind::Int, long),
+            'L' => (ScalarKind::UInt, long),
+            'q' => (ScalarKind::Int, 8),
+            'Q' => (ScalarKind::UInt, 8),
+            'n' | 'N' | 'g' if !native_sizes => return Err(self.native_only(at, c)),
+            'n' => (ScalarKind::Int, core::mem::size_of::<isize>()),
+            'N' => (ScalarKind::UInt, core::mem::size_of::<usize>()),
+            'e' => (ScalarKind::Float, 2),
+            'E' => (ScalarKind::BFloat, 2),
+            'f' => (ScalarKind::Float, 4),
+            'd' => (ScalarKind::Float, 8),
+            'g' => (ScalarKind::Float, super::LONG_DOUBLE_SIZE),
+            'Z' => {
+                let size = match self.peek() {
+                    Some('f') => 8,
+                    Some('d') => 16,
+                    Some('g') if !native_sizes => return Err(self.native_only(at, 'Z')),
+                    Some('g') => 2 * super::LONG_DOUBLE_SIZE,
+                    _ => {
+                        return Err(self.unexpected(
+                            "`f`, `d` or `g` after `Z` (complex float, double or long double)",
+                        ))
+                    }
+                };
+                self.pos += 1;
+                (ScalarKind::Complex, size)
+            }
+            's' | 'w' => {
+                let n = match count {
+                    Some(0) => {
+                        return Err(self.error_at(
+                            count_at,
+                            alloc::format!("found a `{c}` string of length 0, expected a length of at least 1"),
+                        ))
+                    }
+                    n => n.unwrap_or(1),
+                };
+                let unit = if c == 's' { 1 } else { 4 };
+                let size = n.checked_mul(unit).ok_or_else(|| self.overflow(at))?;
+                let kind = if c == 's' { ScalarKind::Bytes } else { ScalarKind::Ucs4 };
+                return self.scalar(kind, size, at, true);
+            }
+            'x' => {
+                let mut code = self.scalar(ScalarKind::Void, count.unwrap_or(1), at, true)?;
+                code.padding = true;
+                return Ok(code);
+            }
+            'T' => {
+                if self.peek() != Some('{') {
+                    return Err(self.unexpected("`{` after `T` (a struct is written `T{…}`)"));
+                }
+                self.pos += 1;
+                let body = self.body(Some(at))?;
+                let value = ItemType::record(body.fields, body.size)
+                    .map_err(|e| self.error_at(at, e.message()))?;
+                return Ok(Code { value, alignment: body.alignment, padding: false, count_used: false });
+            }
+            _ => {
+                let message = unsupported(c)
+                    .unwrap_or_else(|| alloc::format!("found `{c}`, expected a type code ({CODES})"));
+                return Err(self.error_at(at, message));
+            }
+        };
+        self.scalar(kind, size, at, false)
+    }
+
+    fn scalar(&self, kind: ScalarKind, size: usize, at: usize, count_used: bool) -> Result<Code, FormatError> {
+        let s = Scalar::new(kind, size, self.mode.order()).map_err(|_| self.overflow(at))?;
+        Ok(Code { value: ItemType::Scalar(s), alignment: s.alignment(), padding: false, count_used })
+    }
+
+    fn native_only(&self, at: usize, c: char) -> FormatError {
+        let code = if c == 'Z' { "Zg" } else if c == 'g' { "g" } else if c == 'n' { "n" } else { "N" };
+        self.error_at(
+            at,
+            alloc::format!(
+                "found `{code}`, which has no standard size; expected it after `@` or `^` \
+                 (native sizes), not after `=`, `<`, `>` or `!`"
+            ),
+        )
+    }
+}
+
+struct Code {
+    value: ItemType,
+    /// Alignment under `@`.
+    alignment: usize,
+    /// An `x` run: padding unless named.
+    padding: bool,
+    /// The count was a length (`10s`), not a sub-array axis.
+    count_used: bool,
+}
+
+fn unsupported(c: char) -> Option<String> {
+    let what = match c {
+        'O' => "Python object pointers",
+        '&' => "pointers",
+        'P' => "void pointers",
+        'p' => "Pascal strings",
+        't' => "bit fields",
+        'u' => "UCS-2 strings",
+        'X' => "function pointers",
+        _ => return None,
+    };
+    Some(alloc::format!("found `{c}` ({what}), which cannot be read as plain memory and is not supported"))
+}
+
+struct ParsedItem {
+    value: ItemType,
+    alignment: usize,
+    padding: bool,
+    name: Option<String>,
+    name_at: usize,
+}
+
+fn align_up(offset: usize, alignment: usize) -> Option<usize> {
+    let rem = offset % alignment;
+    if rem == 0 { Some(offset) } else { offset.checked_add(alignment - rem) }
+}
+
+/// Writes the canonical form. In aligned rendering everything stays in `@` mode with bare codes
+/// (explicit padding puts each field exactly where `@` alignment would); otherwise multi-byte
+/// scalars carry the marks they need and `@` is never entered, so no reader adds alignment.
+struct Renderer {
+    out: String,
+    mode: Mode,
+    aligned: bool,
+}
+
+impl Renderer {
+    fn item(&mut self, item: &ItemType, name: Option<&str>, top: bool) {
+        match item {
+            // A bare `Nx` is a void only where it is named or the whole item; elsewhere it
+            // would be padding, so it is wrapped as a struct with no fields.
+            ItemType::Scalar(s) if s.kind() == ScalarKind::Void && s.size() > 0 && (name.is_some() || top) => {
+                let _ = write!(self.out, "{}x", s.size());
+            }
+            ItemType::Scalar(s) => self.scalar(s),
+            ItemType::Array(a) => {
+                self.out.push('(');
+                for (i, d) in a.shape().iter().enumerate() {
+                    if i > 0 {
+                        self.out.push(',');
+                    }
+                    let _ = write!(self.out, "{d}");
+                }
+                self.out.push(')');
+                self.item(a.item(), None, false);
+            }
+            ItemType::Struct(s) => {
+                self.out.push_str("T{");
+                let mut end = 0;
+                for field in s.fields() {
+                    self.pad(field.offset() - end);
+                    self.item(field.item(), field.name(), false);
+                    end = field.offset() + field.item().itemsize();
+                }
+                self.pad(s.size() - end);
+                self.out.push('}');
+            }
+        }
+        if let Some(name) = name {
+            let _ = write!(self.out, ":{name}:");
+        }
+    }
+
+    fn pad(&mut self, n: usize) {
+        match n {
+            0 => {}
+            1..=3 => (0..n).for_each(|_| self.out.push('x')),
+            _ => {
+                let _ = write!(self.out, "{n}x");
+            }
+        }
+    }
+
+    fn scalar(&mut self, s: &Scalar) {
+        let multi_byte = s.order() != ByteOrder::NotApplicable;
+        if multi_byte && !self.aligned {
+            let fits = match self.mode {
+                Mode::Aligned => false,
+                Mode::Unaligned => s.order().is_native(),
+                Mode::Standard(order) => order == s.order() && !s.is_long_double(),
+            };
+            if !fits {
+                let (mark, mode) = if s.is_long_double() {
+                    ('^', Mode::Unaligned)
+                } else if s.order().is_native() {
+                    ('=', Mode::Standard(s.order()))
+                } else if s.order() == ByteOrder::Little {
+                    ('<', Mode::Standard(ByteOrder::Little))
+                } else {
+                    ('>', Mode::Standard(ByteOrder::Big))
+                };
+                self.out.push(mark);
+                self.mode = mode;
+            }
+        }
+        let native_sizes = self.mode.native_sizes();
+        let code = match (s.kind(), s.size()) {
+            (ScalarKind::Bool, _) => "?",
+            (ScalarKind::Char, _) => "c",
+            (ScalarKind::Int, 1) => "b",
+            (ScalarKind::UInt, 1) => "B",
+            (ScalarKind::Int, 2) => "h",
+            (ScalarKind::UInt, 2) => "H",
+            (ScalarKind::Int, 4) => "i",
+            (ScalarKind::UInt, 4) => "I",
+            (ScalarKind::Int, _) if native_sizes && NATIVE_LONG_SIZE == 8 => "l",
+            (ScalarKind::UInt, _) if native_sizes && NATIVE_LONG_SIZE == 8 => "L",
+            (ScalarKind::Int, _) => "q",
+            (ScalarKind::UInt, _) => "Q",
+            (ScalarKind::BFloat, _) => "E",
+            (ScalarKind::Float, 2) => "e",
+            (ScalarKind::Float, 4) => "f",
+            (ScalarKind::Float, 8) => "d",
+            (ScalarKind::Float, _) => "g",
+            (ScalarKind::Complex, 8) => "Zf",
+            (ScalarKind::Complex, 16) => "Zd",
+            (ScalarKind::Complex, _) => "Zg",
+            (ScalarKind::Bytes, n) => {
+                let _ = write!(self.out, "{n}s");
+                return;
+            }
+            (ScalarKind::Ucs4, n) => {
+                let _ = write!(self.out, "{}w", n / 4);
+                return;
+            }
+            (ScalarKind::Void, 0) => "T{}",
+            (ScalarKind::Void, n) => {
+                let _ = write!(self.out, "T{{{n}x}}");
+                return;
+            }
+        };
+        self.out.push_str(code);
+    }
+}

@@ -1,0 +1,1 @@
+//! Examples for `array-protocol`; run them with `cargo run --example NAME`.

@@ -1,0 +1,2 @@
+//! Helpers for the cross-crate tests in `tests/tests/`: finding a Python with numpy and talking
+//! to it.
