@@ -491,10 +491,18 @@ struct Renderer {
 
 impl Renderer {
     fn item(&mut self, item: &ItemType, name: Option<&str>, top: bool) {
+        self.unnamed(item, name.is_some(), top);
+        if let Some(name) = name {
+            let _ = write!(self.out, ":{name}:");
+        }
+    }
+
+    /// The item without its name; `named` says whether a name follows.
+    fn unnamed(&mut self, item: &ItemType, named: bool, top: bool) {
         match item {
             // A bare `Nx` is a void only where it is named or the whole item; elsewhere it
             // would be padding, so it is wrapped as a struct with no fields.
-            ItemType::Scalar(s) if s.kind() == ScalarKind::Void && s.size() > 0 && (name.is_some() || top) => {
+            ItemType::Scalar(s) if s.kind() == ScalarKind::Void && s.size() > 0 && (named || top) => {
                 let _ = write!(self.out, "{}x", s.size());
             }
             ItemType::Scalar(s) => self.scalar(s),
@@ -507,7 +515,7 @@ impl Renderer {
                     let _ = write!(self.out, "{d}");
                 }
                 self.out.push(')');
-                self.item(a.item(), None, false);
+                self.unnamed(a.item(), named, false);
             }
             ItemType::Struct(s) => {
                 self.out.push_str("T{");
@@ -520,9 +528,6 @@ impl Renderer {
                 self.pad(s.size() - end);
                 self.out.push('}');
             }
-        }
-        if let Some(name) = name {
-            let _ = write!(self.out, ":{name}:");
         }
     }
 
