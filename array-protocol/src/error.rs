@@ -1,5 +1,6 @@
 //! Errors: each says what was wrong and what was expected.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
@@ -48,7 +49,11 @@ impl fmt::Display for Dialect {
 /// );
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormatError {
+pub struct FormatError(Box<Details>);
+
+// Boxed: errors are rare, and a small `Result` keeps the parser's hot path cheap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Details {
     dialect: Dialect,
     input: String,
     position: Option<usize>,
@@ -62,40 +67,45 @@ impl FormatError {
         position: Option<usize>,
         message: impl Into<String>,
     ) -> Self {
-        FormatError { dialect, input: input.into(), position, message: message.into() }
+        FormatError(Box::new(Details {
+            dialect,
+            input: input.into(),
+            position,
+            message: message.into(),
+        }))
     }
 
     /// The notation that was being read.
     pub fn dialect(&self) -> Dialect {
-        self.dialect
+        self.0.dialect
     }
 
     /// The text that was being read (empty for DLPack and model errors).
     pub fn input(&self) -> &str {
-        &self.input
+        &self.0.input
     }
 
     /// The byte offset in [`input`](Self::input) where the problem was found, if any.
     pub fn position(&self) -> Option<usize> {
-        self.position
+        self.0.position
     }
 
     /// What was wrong and what was expected, without the input and position.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {}", self.dialect)?;
-        if !self.input.is_empty() || self.position.is_some() {
-            write!(f, " {:?}", self.input)?;
+        write!(f, "invalid {}", self.0.dialect)?;
+        if !self.0.input.is_empty() || self.0.position.is_some() {
+            write!(f, " {:?}", self.0.input)?;
         }
-        if let Some(position) = self.position {
+        if let Some(position) = self.0.position {
             write!(f, " at byte {position}")?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", self.0.message)
     }
 }
 

@@ -46,4 +46,6 @@ pub use error::{Dialect, FormatError};
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
-pub use item::{ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE};
+pub use item::{
+    ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
+};

@@ -4,14 +4,27 @@ use array_protocol::{ByteOrder, Descr, Field, ItemType, ScalarKind, LONG_DOUBLE_
 use proptest::prelude::*;
 
 fn scalar() -> impl Strategy<Value = ItemType> {
-    let order = prop_oneof![Just(ByteOrder::Little), Just(ByteOrder::Big), Just(ByteOrder::NotApplicable)];
+    let order = prop_oneof![
+        Just(ByteOrder::Little),
+        Just(ByteOrder::Big),
+        Just(ByteOrder::NotApplicable)
+    ];
     let kind_size = prop_oneof![
         Just((ScalarKind::Bool, 1)),
         Just((ScalarKind::Char, 1)),
-        (prop_oneof![Just(ScalarKind::Int), Just(ScalarKind::UInt)], prop_oneof![Just(1), Just(2), Just(4), Just(8)]),
-        (Just(ScalarKind::Float), prop_oneof![Just(2), Just(4), Just(8), Just(LONG_DOUBLE_SIZE)]),
+        (
+            prop_oneof![Just(ScalarKind::Int), Just(ScalarKind::UInt)],
+            prop_oneof![Just(1), Just(2), Just(4), Just(8)]
+        ),
+        (
+            Just(ScalarKind::Float),
+            prop_oneof![Just(2), Just(4), Just(8), Just(LONG_DOUBLE_SIZE)]
+        ),
         Just((ScalarKind::BFloat, 2)),
-        (Just(ScalarKind::Complex), prop_oneof![Just(8), Just(16), Just(2 * LONG_DOUBLE_SIZE)]),
+        (
+            Just(ScalarKind::Complex),
+            prop_oneof![Just(8), Just(16), Just(2 * LONG_DOUBLE_SIZE)]
+        ),
         (Just(ScalarKind::Bytes), 1..20usize),
         (Just(ScalarKind::Ucs4), (1..5usize).prop_map(|n| 4 * n)),
         (Just(ScalarKind::Void), 0..12usize),
@@ -29,22 +42,28 @@ fn item_type() -> impl Strategy<Value = ItemType> {
         prop_oneof![
             (inner.clone(), prop::collection::vec(1..4usize, 1..3))
                 .prop_map(|(item, shape)| ItemType::array(item, &shape).expect("small array")),
-            prop::collection::vec((inner, 0..9usize, any::<bool>()), 1..5).prop_flat_map(|members| {
-                (Just(members), 0..9usize).prop_map(|(members, trailing)| {
-                    let mut offset = 0;
-                    let fields = members
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, (item, gap, named))| {
-                            offset += gap;
-                            let field = Field::new(named.then(|| format!("f_{i}")).as_deref(), offset, item);
-                            offset += field.item().itemsize();
-                            field
-                        })
-                        .collect();
-                    ItemType::record(fields, offset + trailing).expect("fields in order")
-                })
-            }),
+            prop::collection::vec((inner, 0..9usize, any::<bool>()), 1..5).prop_flat_map(
+                |members| {
+                    (Just(members), 0..9usize).prop_map(|(members, trailing)| {
+                        let mut offset = 0;
+                        let fields = members
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (item, gap, named))| {
+                                offset += gap;
+                                let field = Field::new(
+                                    named.then(|| format!("f_{i}")).as_deref(),
+                                    offset,
+                                    item,
+                                );
+                                offset += field.item().itemsize();
+                                field
+                            })
+                            .collect();
+                        ItemType::record(fields, offset + trailing).expect("fields in order")
+                    })
+                }
+            ),
         ]
     })
 }

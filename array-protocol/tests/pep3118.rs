@@ -3,7 +3,9 @@
 use array_protocol::{ByteOrder, Element, ItemType, ScalarKind};
 
 fn size(format: &str) -> usize {
-    ItemType::from_pep3118(format).unwrap_or_else(|e| panic!("{format:?}: {e}")).itemsize()
+    ItemType::from_pep3118(format)
+        .unwrap_or_else(|e| panic!("{format:?}: {e}"))
+        .itemsize()
 }
 
 fn offsets(format: &str) -> Vec<usize> {
@@ -59,17 +61,36 @@ fn counts_lengths_and_subarrays() {
     let t = ItemType::from_pep3118("3d").unwrap();
     assert_eq!(t.as_subarray().unwrap().shape(), [3]);
     let s = ItemType::from_pep3118("10s").unwrap();
-    assert_eq!((s.as_scalar().unwrap().kind(), s.itemsize()), (ScalarKind::Bytes, 10));
+    assert_eq!(
+        (s.as_scalar().unwrap().kind(), s.itemsize()),
+        (ScalarKind::Bytes, 10)
+    );
     let w = ItemType::from_pep3118("3w").unwrap();
-    assert_eq!((w.as_scalar().unwrap().kind(), w.itemsize()), (ScalarKind::Ucs4, 12));
+    assert_eq!(
+        (w.as_scalar().unwrap().kind(), w.itemsize()),
+        (ScalarKind::Ucs4, 12)
+    );
     // `(2)3i` and `(2,3)i` are one sub-array.
-    assert_eq!(ItemType::from_pep3118("(2)3i").unwrap(), ItemType::from_pep3118("(2,3)i").unwrap());
+    assert_eq!(
+        ItemType::from_pep3118("(2)3i").unwrap(),
+        ItemType::from_pep3118("(2,3)i").unwrap()
+    );
     assert_eq!(ItemType::from_pep3118("1i").unwrap(), i32::item_type());
     // `4x` is padding; named, it is a void field.
-    assert_eq!(ItemType::from_pep3118("b4xd").unwrap().fields().unwrap().len(), 2);
+    assert_eq!(
+        ItemType::from_pep3118("b4xd")
+            .unwrap()
+            .fields()
+            .unwrap()
+            .len(),
+        2
+    );
     let v = ItemType::from_pep3118("b:a:3x:pad:").unwrap();
     let pad = v.field("pad").unwrap();
-    assert_eq!((pad.offset(), pad.item().as_scalar().unwrap().kind()), (1, ScalarKind::Void));
+    assert_eq!(
+        (pad.offset(), pad.item().as_scalar().unwrap().kind()),
+        (1, ScalarKind::Void)
+    );
 }
 
 #[test]
@@ -78,7 +99,14 @@ fn top_level_structs_as_numpy_forms_them() {
     assert!(ItemType::from_pep3118("d:x:").unwrap().fields().is_some());
     assert!(ItemType::from_pep3118("dd").unwrap().fields().is_some());
     let t = ItemType::from_pep3118("T{ii}").unwrap();
-    assert_eq!(t.fields().unwrap().iter().map(|f| f.name()).collect::<Vec<_>>(), [None, None]);
+    assert_eq!(
+        t.fields()
+            .unwrap()
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>(),
+        [None, None]
+    );
     assert_eq!(t.descr().to_string(), "[('f0', '<i4'), ('f1', '<i4')]");
 }
 
@@ -141,8 +169,15 @@ fn malformed_formats_are_refused_with_position_and_reason() {
     for &(format, position, message) in REFUSED {
         let err = ItemType::from_pep3118(format).expect_err(format);
         let message = message.replace("{placeholder}", codes);
-        assert_eq!((err.position(), err.message()), (Some(position), message.as_str()), "{format:?}");
-        assert!(err.to_string().starts_with("invalid PEP 3118 format"), "{err}");
+        assert_eq!(
+            (err.position(), err.message()),
+            (Some(position), message.as_str()),
+            "{format:?}"
+        );
+        assert!(
+            err.to_string().starts_with("invalid PEP 3118 format"),
+            "{err}"
+        );
     }
 }
 
@@ -152,7 +187,10 @@ fn overflow_in_offsets_is_an_error_not_a_wrap() {
     let err = ItemType::from_pep3118(&huge).unwrap_err();
     assert!(err.message().contains("overflows"), "{err}");
     let nested = "(65536,65536)T{(65536,65536)d}";
-    assert!(ItemType::from_pep3118(nested).unwrap_err().message().contains("overflows"));
+    assert!(ItemType::from_pep3118(nested)
+        .unwrap_err()
+        .message()
+        .contains("overflows"));
 }
 
 #[test]
@@ -179,6 +217,10 @@ fn rendering_is_canonical() {
         let t = ItemType::from_pep3118(input).unwrap();
         let rendered = t.to_pep3118();
         assert_eq!(rendered, canonical, "{input}");
-        assert_eq!(ItemType::from_pep3118(&rendered).unwrap(), t, "{input} -> {rendered}");
+        assert_eq!(
+            ItemType::from_pep3118(&rendered).unwrap(),
+            t,
+            "{input} -> {rendered}"
+        );
     }
 }

@@ -33,7 +33,11 @@ pub fn python() -> Option<PathBuf> {
 }
 
 /// Runs `tests/python/<script>` with `request` as JSON on stdin and returns its JSON reply.
-pub fn ask(python: &std::path::Path, script: &str, request: &serde_json::Value) -> serde_json::Value {
+pub fn ask(
+    python: &std::path::Path,
+    script: &str,
+    request: &serde_json::Value,
+) -> serde_json::Value {
     let path = workspace_root().join("tests/python").join(script);
     let mut child = Command::new(python)
         .arg(&path)
@@ -43,7 +47,9 @@ pub fn ask(python: &std::path::Path, script: &str, request: &serde_json::Value) 
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     let mut stdin = child.stdin.take().expect("stdin is piped");
-    stdin.write_all(request.to_string().as_bytes()).expect("write request");
+    stdin
+        .write_all(request.to_string().as_bytes())
+        .expect("write request");
     drop(stdin);
     let out = child.wait_with_output().expect("python runs");
     assert!(out.status.success(), "{script} failed: {:?}", out.status);

@@ -23,8 +23,10 @@ impl Rng {
     }
 }
 
-const CODES: &[&str] =
-    &["?", "c", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "e", "f", "d", "g", "Zf", "Zd", "Zg", "s", "w"];
+const CODES: &[&str] = &[
+    "?", "c", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "e", "f", "d", "g", "Zf", "Zd",
+    "Zg", "s", "w",
+];
 const ORDERS: &[&str] = &["@", "=", "<", ">", "!", "^"];
 
 fn gen_item(rng: &mut Rng, depth: usize, name: Option<String>, out: &mut String) {
@@ -60,7 +62,11 @@ fn gen_body(rng: &mut Rng, depth: usize, out: &mut String) {
             if rng.below(3) == 0 {
                 out.push_str(rng.pick(ORDERS));
             }
-            out.push_str(&if pad == 1 { "x".to_string() } else { format!("{pad}x") });
+            out.push_str(&if pad == 1 {
+                "x".to_string()
+            } else {
+                format!("{pad}x")
+            });
         }
         let name = (rng.below(4) != 0).then(|| format!("n{depth}_{i}"));
         gen_item(rng, depth, name, out);
@@ -93,12 +99,51 @@ fn handpicked() -> Vec<String> {
         v.push(format!("(2,3){code}:m:"));
     }
     for s in [
-        "T{<i:a:}d:b:", "@T{=b:a:}i:b:", "=b:a:@i:b:", "@b:a:=i:b:", "@ib", "ib", "i:a:b:b:", "T{b:a:xxxi:b:}",
-        "T{B:r:B:g:B:b:B:a:}", "T{(3)f:pos:I:id:d:mass:}", "(2)3i", "2T{i:a:b:b:}:s:", "i:a:(2)T{i:b:}:c:",
-        "T{ii}", "T{i:f1:i}", "i:f0:i", "10s", "10s:name:", "3x:pad:", "4x", "b4xd", "b:a:4x:v:d:c:", "3w", "<3w:u:",
-        ">3w", "T{T{T{d:z:}:y:}:x:}", "T{i:a:=b:b:}c:d:", "T{<i:a:@b:b:}i:c:", "^d:a:b:b:", "^b:a:d:b:",
-        "i:a:\n  (16,4)d:data:\n", " T{ i:x: i:y: } ", "(2, 3)f", "Zd:c:Zf:d:", "?:a:Zg:b:", "g:a:b:b:", "e:a:f:b:",
-        "l:a:L:b:", "<l:a:L:b:", "!q:a:", "(1)i", "1i", "(5)x:pad:", "2c", "c:a:c:b:",
+        "T{<i:a:}d:b:",
+        "@T{=b:a:}i:b:",
+        "=b:a:@i:b:",
+        "@b:a:=i:b:",
+        "@ib",
+        "ib",
+        "i:a:b:b:",
+        "T{b:a:xxxi:b:}",
+        "T{B:r:B:g:B:b:B:a:}",
+        "T{(3)f:pos:I:id:d:mass:}",
+        "(2)3i",
+        "2T{i:a:b:b:}:s:",
+        "i:a:(2)T{i:b:}:c:",
+        "T{ii}",
+        "T{i:f1:i}",
+        "i:f0:i",
+        "10s",
+        "10s:name:",
+        "3x:pad:",
+        "4x",
+        "b4xd",
+        "b:a:4x:v:d:c:",
+        "3w",
+        "<3w:u:",
+        ">3w",
+        "T{T{T{d:z:}:y:}:x:}",
+        "T{i:a:=b:b:}c:d:",
+        "T{<i:a:@b:b:}i:c:",
+        "^d:a:b:b:",
+        "^b:a:d:b:",
+        "i:a:\n  (16,4)d:data:\n",
+        " T{ i:x: i:y: } ",
+        "(2, 3)f",
+        "Zd:c:Zf:d:",
+        "?:a:Zg:b:",
+        "g:a:b:b:",
+        "e:a:f:b:",
+        "l:a:L:b:",
+        "<l:a:L:b:",
+        "!q:a:",
+        "(1)i",
+        "1i",
+        "(5)x:pad:",
+        "2c",
+        "c:a:c:b:",
     ] {
         v.push(s.to_string());
     }
@@ -111,7 +156,11 @@ fn leaves(item: &ItemType, base: usize, path: &mut Vec<usize>, out: &mut Vec<Val
     let Some(fields) = item.fields() else { return };
     for (i, field) in fields.iter().enumerate() {
         path.push(i);
-        out.push(json!([path.clone(), base + field.offset(), field.item().itemsize()]));
+        out.push(json!([
+            path.clone(),
+            base + field.offset(),
+            field.item().itemsize()
+        ]));
         leaves(field.item(), base + field.offset(), path, out);
         path.pop();
     }
@@ -123,13 +172,22 @@ fn descr_from_json(value: &Value) -> Descr {
         entries
             .iter()
             .map(|e| {
-                let name = e[0].as_str().unwrap_or_else(|| panic!("name in {value}")).to_string();
+                let name = e[0]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("name in {value}"))
+                    .to_string();
                 let format = match &e[1] {
                     Value::String(t) => DescrFormat::Typestr(t.clone()),
                     nested => DescrFormat::Fields(descr_from_json(nested)),
                 };
-                let shape = e[2].as_array().map(|s| s.iter().map(|d| d.as_u64().unwrap() as usize).collect());
-                DescrField { name, format, shape }
+                let shape = e[2]
+                    .as_array()
+                    .map(|s| s.iter().map(|d| d.as_u64().unwrap() as usize).collect());
+                DescrField {
+                    name,
+                    format,
+                    shape,
+                }
             })
             .collect(),
     )
@@ -146,14 +204,25 @@ struct Checked {
 fn compare(formats: &[String], python: &std::path::Path) -> Checked {
     let renders: Vec<String> = formats
         .iter()
-        .map(|f| ItemType::from_pep3118(f).map(|t| t.to_pep3118()).unwrap_or_default())
+        .map(|f| {
+            ItemType::from_pep3118(f)
+                .map(|t| t.to_pep3118())
+                .unwrap_or_default()
+        })
         .collect();
-    let all: Vec<&String> = formats.iter().chain(renders.iter().filter(|r| !r.is_empty())).collect();
+    let all: Vec<&String> = formats
+        .iter()
+        .chain(renders.iter().filter(|r| !r.is_empty()))
+        .collect();
     let reply = ask(python, "numpy_oracle.py", &json!({ "formats": all }));
     let answers = reply["formats"].as_array().expect("formats").clone();
     let (original, rendered) = answers.split_at(formats.len());
     let mut rendered = rendered.iter();
-    let mut checked = Checked { agreed: 0, both_refused: 0, failures: Vec::new() };
+    let mut checked = Checked {
+        agreed: 0,
+        both_refused: 0,
+        failures: Vec::new(),
+    };
     for (format, numpy) in formats.iter().zip(original) {
         let ours = ItemType::from_pep3118(format);
         let numpy_render = if ours.is_ok() { rendered.next() } else { None };
@@ -165,11 +234,17 @@ fn compare(formats: &[String], python: &std::path::Path) -> Checked {
                 continue;
             }
             (Err(e), true) => {
-                fail(format!("numpy reads it ({}) but we refuse: {e}", numpy["descr"]));
+                fail(format!(
+                    "numpy reads it ({}) but we refuse: {e}",
+                    numpy["descr"]
+                ));
                 continue;
             }
             (Ok(t), false) => {
-                fail(format!("numpy refuses it ({}) but we read {t}", numpy["error"]));
+                fail(format!(
+                    "numpy refuses it ({}) but we read {t}",
+                    numpy["error"]
+                ));
                 continue;
             }
             (Ok(t), true) => t,
@@ -191,30 +266,52 @@ fn compare(formats: &[String], python: &std::path::Path) -> Checked {
         let back = ItemType::from_descr(&descr_from_json(&numpy["descr_json"]));
         match back {
             Ok(back) => {
-                check("descr read back: itemsize", json!(back.itemsize()), &numpy["itemsize"]);
-                check("descr read back: descr", json!(back.descr().to_string()), &numpy["descr"]);
+                check(
+                    "descr read back: itemsize",
+                    json!(back.itemsize()),
+                    &numpy["itemsize"],
+                );
+                check(
+                    "descr read back: descr",
+                    json!(back.descr().to_string()),
+                    &numpy["descr"],
+                );
             }
             Err(e) => fail(format!("numpy's descr {} refused: {e}", numpy["descr"])),
         }
         // `c` and `1s` are both `|S1` to numpy; only the PEP 3118 spelling tells them apart.
-        if item.as_scalar().is_some_and(|s| s.kind() != ScalarKind::Char) {
+        if item
+            .as_scalar()
+            .is_some_and(|s| s.kind() != ScalarKind::Char)
+        {
             let from_typestr = ItemType::from_typestr(numpy["str"].as_str().unwrap());
             if from_typestr.as_ref() != Ok(item) {
-                fail(format!("typestr {} reads back as {from_typestr:?}", numpy["str"]));
+                fail(format!(
+                    "typestr {} reads back as {from_typestr:?}",
+                    numpy["str"]
+                ));
             }
         }
         // The canonical rendering reads back to the same item, for us and for numpy.
         let render = item.to_pep3118();
         let numpy_render = numpy_render.expect("one answer per render");
         if ItemType::from_pep3118(&render).as_ref() != Ok(item) {
-            fail(format!("rendering {render:?} does not read back to the same item"));
+            fail(format!(
+                "rendering {render:?} does not read back to the same item"
+            ));
         }
         if !numpy_render["ok"].as_bool().unwrap() {
-            fail(format!("numpy refuses our rendering {render:?}: {}", numpy_render["error"]));
+            fail(format!(
+                "numpy refuses our rendering {render:?}: {}",
+                numpy_render["error"]
+            ));
         } else {
             for key in ["itemsize", "str", "descr", "fields"] {
                 if numpy_render[key] != numpy[key] {
-                    fail(format!("numpy reads our rendering {render:?} differently: {key} {} vs {}", numpy_render[key], numpy[key]));
+                    fail(format!(
+                        "numpy reads our rendering {render:?} differently: {key} {} vs {}",
+                        numpy_render[key], numpy[key]
+                    ));
                 }
             }
         }
@@ -238,8 +335,16 @@ fn formats_agree_with_numpy() {
         checked.both_refused
     );
     // Most cases must be valid formats, or the comparison says little.
-    assert!(checked.both_refused * 4 < formats.len(), "too few valid formats generated");
-    assert!(checked.failures.is_empty(), "{} disagreements:\n{}", checked.failures.len(), checked.failures.join("\n"));
+    assert!(
+        checked.both_refused * 4 < formats.len(),
+        "too few valid formats generated"
+    );
+    assert!(
+        checked.failures.is_empty(),
+        "{} disagreements:\n{}",
+        checked.failures.len(),
+        checked.failures.join("\n")
+    );
     assert!(formats.len() >= 500);
 }
 
@@ -261,14 +366,30 @@ fn element_formats_equal_numpy_buffer_exports() {
         ("f2", half::f16::FORMAT, half::f16::item_type()),
         ("f4", f32::FORMAT, f32::item_type()),
         ("f8", f64::FORMAT, f64::item_type()),
-        ("c8", num_complex::Complex32::FORMAT, num_complex::Complex32::item_type()),
-        ("c16", num_complex::Complex64::FORMAT, num_complex::Complex64::item_type()),
+        (
+            "c8",
+            num_complex::Complex32::FORMAT,
+            num_complex::Complex32::item_type(),
+        ),
+        (
+            "c16",
+            num_complex::Complex64::FORMAT,
+            num_complex::Complex64::item_type(),
+        ),
     ];
     let names: Vec<&str> = cases.iter().map(|c| c.0).collect();
     let reply = ask(&python, "numpy_oracle.py", &json!({ "elements": names }));
     for ((dtype, format, item), numpy) in cases.iter().zip(reply["elements"].as_array().unwrap()) {
-        assert_eq!(Some(*format), numpy.as_str(), "FORMAT of the Rust type for numpy dtype {dtype}");
-        assert_eq!(ItemType::from_pep3118(format).as_ref(), Ok(item), "{dtype}: FORMAT and item_type() agree");
+        assert_eq!(
+            Some(*format),
+            numpy.as_str(),
+            "FORMAT of the Rust type for numpy dtype {dtype}"
+        );
+        assert_eq!(
+            ItemType::from_pep3118(format).as_ref(),
+            Ok(item),
+            "{dtype}: FORMAT and item_type() agree"
+        );
     }
 }
 

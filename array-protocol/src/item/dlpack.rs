@@ -101,7 +101,11 @@ impl ItemType {
             ScalarKind::Complex => DLDataTypeCode::Complex,
             _ => return None,
         };
-        Some(DLDataType { code: code as u8, bits: u8::try_from(s.size() * 8).ok()?, lanes: 1 })
+        Some(DLDataType {
+            code: code as u8,
+            bits: u8::try_from(s.size() * 8).ok()?,
+            lanes: 1,
+        })
     }
 
     /// Reads a DLPack data type (native byte order, as DLPack has no other). Vector types

@@ -29,7 +29,9 @@ use super::{ByteOrder, ItemType, ScalarKind};
 ///   patterns are valid (`CheckedBitPattern`), which readers of foreign memory run.
 ///
 /// `#[derive(Element)]` implements it for `#[repr(C)]` records and checks all of this.
-pub unsafe trait Element: bytemuck::NoUninit + bytemuck::CheckedBitPattern + 'static {
+pub unsafe trait Element:
+    bytemuck::NoUninit + bytemuck::CheckedBitPattern + 'static
+{
     /// The PEP 3118 format of one value.
     const FORMAT: &'static str;
 
@@ -40,7 +42,10 @@ pub unsafe trait Element: bytemuck::NoUninit + bytemuck::CheckedBitPattern + 'st
     fn item_type() -> ItemType {
         match ItemType::from_pep3118(Self::FORMAT) {
             Ok(item) => item,
-            Err(e) => panic!("`Element::FORMAT` of {} is invalid: {e}", core::any::type_name::<Self>()),
+            Err(e) => panic!(
+                "`Element::FORMAT` of {} is invalid: {e}",
+                core::any::type_name::<Self>()
+            ),
         }
     }
 }
@@ -139,13 +144,19 @@ pub struct FormatBuf<const CAP: usize> {
 impl<const CAP: usize> FormatBuf<CAP> {
     /// An empty buffer.
     pub const fn new() -> Self {
-        FormatBuf { bytes: [0; CAP], len: 0 }
+        FormatBuf {
+            bytes: [0; CAP],
+            len: 0,
+        }
     }
 
     /// Appends `s`; a compile-time error if it does not fit.
     pub const fn push_str(mut self, s: &str) -> Self {
         let s = s.as_bytes();
-        assert!(self.len + s.len() <= CAP, "format string too long for its buffer");
+        assert!(
+            self.len + s.len() <= CAP,
+            "format string too long for its buffer"
+        );
         let mut i = 0;
         while i < s.len() {
             self.bytes[self.len + i] = s[i];
@@ -168,7 +179,10 @@ impl<const CAP: usize> FormatBuf<CAP> {
                 break;
             }
         }
-        assert!(self.len + count <= CAP, "format string too long for its buffer");
+        assert!(
+            self.len + count <= CAP,
+            "format string too long for its buffer"
+        );
         while count > 0 {
             count -= 1;
             self.bytes[self.len] = digits[count];

@@ -35,8 +35,11 @@ pub enum ByteOrder {
 
 impl ByteOrder {
     /// The byte order of the machine this crate was compiled for.
-    pub const NATIVE: ByteOrder =
-        if cfg!(target_endian = "little") { ByteOrder::Little } else { ByteOrder::Big };
+    pub const NATIVE: ByteOrder = if cfg!(target_endian = "little") {
+        ByteOrder::Little
+    } else {
+        ByteOrder::Big
+    };
 
     /// Whether data in this order can be read directly on this machine.
     pub fn is_native(self) -> bool {
@@ -89,7 +92,10 @@ pub(crate) const NATIVE_LONG_SIZE: usize = platform::LONG;
 
 mod platform {
     // (size, alignment) of `long double`; the sizes CPython's `struct` and numpy report.
-    #[cfg(any(target_arch = "x86_64", all(target_arch = "aarch64", not(target_vendor = "apple"), not(windows))))]
+    #[cfg(any(
+        target_arch = "x86_64",
+        all(target_arch = "aarch64", not(target_vendor = "apple"), not(windows))
+    ))]
     pub const LONG_DOUBLE: (usize, usize) = if cfg!(windows) { (8, 8) } else { (16, 16) };
     #[cfg(all(target_arch = "x86", not(windows)))]
     pub const LONG_DOUBLE: (usize, usize) = (12, 4);
@@ -99,7 +105,11 @@ mod platform {
         all(target_arch = "x86", not(windows))
     )))]
     pub const LONG_DOUBLE: (usize, usize) = (8, 8);
-    pub const LONG: usize = if cfg!(windows) || cfg!(target_pointer_width = "32") { 4 } else { 8 };
+    pub const LONG: usize = if cfg!(windows) || cfg!(target_pointer_width = "32") {
+        4
+    } else {
+        8
+    };
 }
 
 /// A single value: number, boolean, string or opaque bytes.
@@ -136,7 +146,9 @@ impl Scalar {
             Void => size <= isize::MAX as usize,
         };
         if !ok {
-            return Err(model_error(alloc::format!("a {kind:?} scalar cannot be {size} bytes")));
+            return Err(model_error(alloc::format!(
+                "a {kind:?} scalar cannot be {size} bytes"
+            )));
         }
         let single_byte = matches!(kind, Bool | Char | Bytes | Void) || size == 1;
         let order = match (single_byte, order) {
@@ -273,7 +285,11 @@ pub struct Field {
 impl Field {
     /// A field called `name` (or unnamed, as in `T{ii}`) at byte `offset`.
     pub fn new(name: Option<&str>, offset: usize, item: ItemType) -> Field {
-        Field { name: name.map(String::from), offset, item }
+        Field {
+            name: name.map(String::from),
+            offset,
+            item,
+        }
     }
 
     /// The field's name; `None` for an unnamed field (NumPy calls those `f0`, `f1`, …).
@@ -328,7 +344,11 @@ pub(crate) fn model_error(message: impl Into<String>) -> FormatError {
 
 impl ItemType {
     /// A scalar item; see [`Scalar::new`].
-    pub fn scalar(kind: ScalarKind, size: usize, order: ByteOrder) -> Result<ItemType, FormatError> {
+    pub fn scalar(
+        kind: ScalarKind,
+        size: usize,
+        order: ByteOrder,
+    ) -> Result<ItemType, FormatError> {
         Scalar::new(kind, size, order).map(ItemType::Scalar)
     }
 
@@ -385,7 +405,9 @@ impl ItemType {
     /// ```
     pub fn record(fields: Vec<Field>, size: usize) -> Result<ItemType, FormatError> {
         if size > isize::MAX as usize {
-            return Err(model_error(alloc::format!("a record of {size} bytes is too large")));
+            return Err(model_error(alloc::format!(
+                "a record of {size} bytes is too large"
+            )));
         }
         if fields.is_empty() {
             return ItemType::scalar(ScalarKind::Void, size, ByteOrder::NotApplicable);
@@ -410,7 +432,10 @@ impl ItemType {
                     field.offset
                 )));
             }
-            end = field.offset.checked_add(field.item.itemsize()).unwrap_or(usize::MAX);
+            end = field
+                .offset
+                .checked_add(field.item.itemsize())
+                .unwrap_or(usize::MAX);
             if end > size {
                 return Err(model_error(alloc::format!(
                     "{label} ends at byte {end}, past the record's size of {size} bytes"
@@ -418,6 +443,21 @@ impl ItemType {
             }
         }
         Ok(ItemType::Struct(Struct { fields, size }))
+    }
+
+    /// A record from the PEP 3118 reader, whose fields are in order, disjoint, inside `size` and
+    /// uniquely named by construction; checking again would double the reader's cost.
+    pub(crate) fn record_parsed(fields: Vec<Field>, size: usize) -> ItemType {
+        debug_assert!(ItemType::record(fields.clone(), size).is_ok());
+        if fields.is_empty() {
+            ItemType::Scalar(Scalar::raw(
+                ScalarKind::Void,
+                size,
+                ByteOrder::NotApplicable,
+            ))
+        } else {
+            ItemType::Struct(Struct { fields, size })
+        }
     }
 
     /// Size of one item in bytes.
@@ -436,7 +476,12 @@ impl ItemType {
         match self {
             ItemType::Scalar(s) => s.alignment(),
             ItemType::Array(a) => a.item.alignment(),
-            ItemType::Struct(s) => s.fields.iter().map(|f| f.item.alignment()).max().unwrap_or(1),
+            ItemType::Struct(s) => s
+                .fields
+                .iter()
+                .map(|f| f.item.alignment())
+                .max()
+                .unwrap_or(1),
         }
     }
 
@@ -507,7 +552,11 @@ impl ItemType {
     pub fn to_native_order(&self) -> ItemType {
         match self {
             ItemType::Scalar(s) => ItemType::Scalar(Scalar {
-                order: if s.order.is_native() { s.order } else { ByteOrder::NATIVE },
+                order: if s.order.is_native() {
+                    s.order
+                } else {
+                    ByteOrder::NATIVE
+                },
                 ..*s
             }),
             ItemType::Array(a) => ItemType::Array(SubArray {
@@ -518,7 +567,10 @@ impl ItemType {
                 fields: s
                     .fields
                     .iter()
-                    .map(|f| Field { item: f.item.to_native_order(), ..f.clone() })
+                    .map(|f| Field {
+                        item: f.item.to_native_order(),
+                        ..f.clone()
+                    })
                     .collect(),
                 size: s.size,
             }),

@@ -99,10 +99,13 @@ impl ItemType {
             Some('|') => ByteOrder::NotApplicable,
             Some('=') => ByteOrder::NATIVE,
             found => {
-                return Err(err(0, alloc::format!(
-                    "found {}, expected a byte order `<`, `>`, `|` or `=`",
-                    describe(found)
-                )))
+                return Err(err(
+                    0,
+                    alloc::format!(
+                        "found {}, expected a byte order `<`, `>`, `|` or `=`",
+                        describe(found)
+                    ),
+                ))
             }
         };
         let kind_char = chars.next();
@@ -122,29 +125,54 @@ impl ItemType {
                     'M' => "datetimes",
                     _ => "timedeltas",
                 };
-                let tail = if c == 'O' { "cannot be read as plain memory" } else { "are not supported" };
+                let tail = if c == 'O' {
+                    "cannot be read as plain memory"
+                } else {
+                    "are not supported"
+                };
                 return Err(err(1, alloc::format!("found `{c}` ({what}), which {tail}")));
             }
             found => {
-                return Err(err(1, alloc::format!(
-                    "found {}, expected a kind (one of b i u f c S U V)",
-                    describe(found)
-                )))
+                return Err(err(
+                    1,
+                    alloc::format!(
+                        "found {}, expected a kind (one of b i u f c S U V)",
+                        describe(found)
+                    ),
+                ))
             }
         };
         if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(2, alloc::format!("found {rest:?}, expected the size in bytes as a decimal number")));
+            return Err(err(
+                2,
+                alloc::format!("found {rest:?}, expected the size in bytes as a decimal number"),
+            ));
         }
-        let n: usize = rest.parse().map_err(|_| err(2, String::from("found a size too large")))?;
-        let size = if kind == ScalarKind::Ucs4 { n.checked_mul(4).unwrap_or(usize::MAX) } else { n };
-        let multi_byte = !matches!(kind, ScalarKind::Bool | ScalarKind::Bytes | ScalarKind::Void) && size > 1;
+        let n: usize = rest
+            .parse()
+            .map_err(|_| err(2, String::from("found a size too large")))?;
+        let size = if kind == ScalarKind::Ucs4 {
+            n.checked_mul(4).unwrap_or(usize::MAX)
+        } else {
+            n
+        };
+        let multi_byte = !matches!(
+            kind,
+            ScalarKind::Bool | ScalarKind::Bytes | ScalarKind::Void
+        ) && size > 1;
         if multi_byte && order == ByteOrder::NotApplicable {
-            return Err(err(0, alloc::format!(
-                "found `|` on a {size}-byte item, expected a byte order `<`, `>` or `=`"
-            )));
+            return Err(err(
+                0,
+                alloc::format!(
+                    "found `|` on a {size}-byte item, expected a byte order `<`, `>` or `=`"
+                ),
+            ));
         }
         if matches!(kind, ScalarKind::Bytes | ScalarKind::Ucs4) && n == 0 {
-            return Err(err(2, String::from("found a string of length 0, expected a length of at least 1")));
+            return Err(err(
+                2,
+                String::from("found a string of length 0, expected a length of at least 1"),
+            ));
         }
         Scalar::new(kind, size, order)
             .map(ItemType::Scalar)
@@ -188,7 +216,11 @@ impl ItemType {
                 ItemType::Struct(_) => DescrFormat::Fields(item.descr()),
                 _ => DescrFormat::Typestr(item.typestr()),
             };
-            out.push(DescrField { name, format, shape });
+            out.push(DescrField {
+                name,
+                format,
+                shape,
+            });
             end = field.offset() + field.item().itemsize();
         }
         if s.size() > end {
@@ -213,8 +245,14 @@ impl ItemType {
     /// assert_eq!(t, ItemType::from_pep3118("T{B:a:i:b:}").unwrap());
     /// ```
     pub fn from_descr(descr: &Descr) -> Result<ItemType, FormatError> {
-        let descr_err = |msg: String| FormatError::new(Dialect::Descr, alloc::format!("{descr}"), None, msg);
-        if let [DescrField { name, format: DescrFormat::Typestr(t), shape: None }] = descr.0.as_slice() {
+        let descr_err =
+            |msg: String| FormatError::new(Dialect::Descr, alloc::format!("{descr}"), None, msg);
+        if let [DescrField {
+            name,
+            format: DescrFormat::Typestr(t),
+            shape: None,
+        }] = descr.0.as_slice()
+        {
             if name.is_empty() {
                 return ItemType::from_typestr(t);
             }
@@ -227,20 +265,27 @@ impl ItemType {
                 DescrFormat::Fields(inner) => ItemType::from_descr(inner)?,
             };
             if let Some(shape) = &entry.shape {
-                item = ItemType::array(item, shape).map_err(|e| descr_err(String::from(e.message())))?;
+                item = ItemType::array(item, shape)
+                    .map_err(|e| descr_err(String::from(e.message())))?;
             }
             let is_padding = entry.name.is_empty()
                 && entry.shape.is_none()
                 && matches!(&entry.format, DescrFormat::Typestr(t) if t.starts_with("|V"));
             let size = item.itemsize();
             if !is_padding {
-                let name = if entry.name.is_empty() { None } else { Some(entry.name.as_str()) };
+                let name = if entry.name.is_empty() {
+                    None
+                } else {
+                    Some(entry.name.as_str())
+                };
                 fields.push(Field::new(name, offset, item));
             }
             offset = offset
                 .checked_add(size)
                 .filter(|&n| n <= isize::MAX as usize)
-                .ok_or_else(|| descr_err(String::from("the record is larger than isize::MAX bytes")))?;
+                .ok_or_else(|| {
+                    descr_err(String::from("the record is larger than isize::MAX bytes"))
+                })?;
         }
         ItemType::record(fields, offset).map_err(|e| descr_err(String::from(e.message())))
     }
@@ -254,16 +299,24 @@ fn describe(c: Option<char>) -> String {
 }
 
 fn padding(n: usize) -> DescrField {
-    DescrField { name: String::new(), format: DescrFormat::Typestr(alloc::format!("|V{n}")), shape: None }
+    DescrField {
+        name: String::new(),
+        format: DescrFormat::Typestr(alloc::format!("|V{n}")),
+        shape: None,
+    }
 }
 
 /// NumPy's naming of unnamed fields: each takes the first `f{j}` not already used.
 fn numpy_names(fields: &[Field]) -> Vec<String> {
-    let mut names: Vec<Option<String>> = fields.iter().map(|f| f.name().map(String::from)).collect();
+    let mut names: Vec<Option<String>> =
+        fields.iter().map(|f| f.name().map(String::from)).collect();
     for i in 0..names.len() {
         if names[i].is_none() {
             let taken = |candidate: &str| names.iter().any(|n| n.as_deref() == Some(candidate));
-            let name = (0..).map(|j| alloc::format!("f{j}")).find(|c| !taken(c)).unwrap_or_default();
+            let name = (0..)
+                .map(|j| alloc::format!("f{j}"))
+                .find(|c| !taken(c))
+                .unwrap_or_default();
             names[i] = Some(name);
         }
     }
@@ -306,7 +359,11 @@ impl fmt::Display for Descr {
 
 /// Python's `repr` of a string.
 fn python_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
     f.write_char(quote)?;
     for c in s.chars() {
         match c {

@@ -74,12 +74,30 @@ impl ItemType {
     /// assert_eq!(err.message(), "found `}`, expected a type code or end of input (no struct is open)");
     /// ```
     pub fn from_pep3118(format: &str) -> Result<ItemType, FormatError> {
-        let mut parser = Parser { s: format, pos: 0, mode: Mode::Aligned };
+        let mut parser = Parser {
+            s: format,
+            pos: 0,
+            mode: Mode::Aligned,
+        };
         parser.skip_ws();
         if parser.at_end() {
             return Err(parser.error("found an empty format, expected at least one item"));
         }
-        let body = parser.body(None)?;
+        // Fast path: one unnamed item is that item, with no `Vec` of fields built.
+        let mut first = None;
+        if parser.peek() != Some('}') {
+            let item = parser.item()?;
+            parser.skip_ws();
+            if parser.at_end() && item.name.is_none() && !item.padding {
+                let size = item.value.itemsize();
+                let aligned = parser.mode != Mode::Aligned || size & (item.alignment - 1) == 0;
+                if aligned {
+                    return Ok(item.value);
+                }
+            }
+            first = Some(item);
+        }
+        let body = parser.body(None, first)?;
         // A single unnamed item filling the whole struct is that item, as in NumPy.
         let mut fields = body.fields;
         if let [field] = fields.as_slice() {
@@ -89,7 +107,7 @@ impl ItemType {
                 }
             }
         }
-        ItemType::record(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
+        Ok(ItemType::record_parsed(fields, body.size))
     }
 
     /// Renders the canonical PEP 3118 format: bare native codes where the item is native and
@@ -108,7 +126,11 @@ impl ItemType {
     /// assert_eq!(big.to_pep3118(), "(2,2)>h");
     /// ```
     pub fn to_pep3118(&self) -> String {
-        let mut r = Renderer { out: String::new(), mode: Mode::Aligned, aligned: self.renders_aligned() };
+        let mut r = Renderer {
+            out: String::new(),
+            mode: Mode::Aligned,
+            aligned: self.renders_aligned(),
+        };
         r.item(self, None, true);
         r.out
     }
@@ -150,18 +172,26 @@ impl Parser<'_> {
         self.pos >= self.s.len()
     }
 
+    /// The next byte as a char: ASCII is all the grammar uses outside names, and a non-ASCII
+    /// byte only ever leads to an error (where [`found`](Self::found) decodes it properly).
+    #[inline]
     fn peek(&self) -> Option<char> {
-        self.s[self.pos..].chars().next()
+        self.s
+            .as_bytes()
+            .get(self.pos)
+            .map(|&b| if b.is_ascii() { b as char } else { '\u{fffd}' })
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
-        while let Some(c) = self.peek().filter(|c| c.is_whitespace()) {
-            self.pos += c.len_utf8();
+        let bytes = self.s.as_bytes();
+        while bytes.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+            self.pos += 1;
         }
     }
 
     fn found(&self) -> String {
-        match self.peek() {
+        match self.s[self.pos..].chars().next() {
             None => String::from("end of input"),
             Some(c) => alloc::format!("`{c}`"),
         }
@@ -176,41 +206,55 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self, expected: &str) -> FormatError {
-        self.error(alloc::format!("found {}, expected {expected}", self.found()))
+        self.error(alloc::format!(
+            "found {}, expected {expected}",
+            self.found()
+        ))
     }
 
     fn overflow(&self, start: usize) -> FormatError {
-        self.error_at(start, "the item size overflows: larger than isize::MAX bytes")
+        self.error_at(
+            start,
+            "the item size overflows: larger than isize::MAX bytes",
+        )
     }
 
     /// Items up to `}` (when `open` is the position of the `T` that opened the struct) or to
-    /// the end of input (top level).
-    fn body(&mut self, open: Option<usize>) -> Result<Body, FormatError> {
-        let mut fields: Vec<Field> = Vec::new();
+    /// the end of input (top level); `first` is an item already read.
+    fn body(
+        &mut self,
+        open: Option<usize>,
+        mut first: Option<ParsedItem>,
+    ) -> Result<Body, FormatError> {
+        let mut fields: Vec<Field> = Vec::with_capacity(8);
         let mut offset = 0usize;
         let mut alignment = 1usize;
         loop {
-            self.skip_ws();
-            match (self.peek(), open) {
-                (None, None) => break,
-                (None, Some(at)) => {
-                    return Err(self.unexpected(&alloc::format!(
-                        "`}}` closing the struct opened at byte {at}"
-                    )))
-                }
-                (Some('}'), Some(_)) => {
-                    self.pos += 1;
-                    break;
-                }
-                (Some('}'), None) => {
-                    return Err(
-                        self.unexpected("a type code or end of input (no struct is open)")
-                    )
-                }
-                _ => {}
-            }
             let start = self.pos;
-            let item = self.item()?;
+            let item = if let Some(item) = first.take() {
+                item
+            } else {
+                self.skip_ws();
+                match (self.peek(), open) {
+                    (None, None) => break,
+                    (None, Some(at)) => {
+                        return Err(self.unexpected(&alloc::format!(
+                            "`}}` closing the struct opened at byte {at}"
+                        )))
+                    }
+                    (Some('}'), Some(_)) => {
+                        self.pos += 1;
+                        break;
+                    }
+                    (Some('}'), None) => {
+                        return Err(
+                            self.unexpected("a type code or end of input (no struct is open)")
+                        )
+                    }
+                    _ => {}
+                }
+                self.item()?
+            };
             // `@` in force after the item (after its `}` for a struct) aligns it, as in NumPy.
             if self.mode == Mode::Aligned {
                 offset = align_up(offset, item.alignment).ok_or_else(|| self.overflow(start))?;
@@ -224,11 +268,17 @@ impl Parser<'_> {
                         if fields.iter().any(|f| f.name() == Some(n)) {
                             return Err(self.error_at(
                                 item.name_at,
-                                alloc::format!("found a second field named {n:?}, expected unique field names"),
+                                alloc::format!(
+                                    "found a second field named {n:?}, expected unique field names"
+                                ),
                             ));
                         }
                     }
-                    fields.push(Field { name, offset, item: item.value });
+                    fields.push(Field {
+                        name,
+                        offset,
+                        item: item.value,
+                    });
                 }
             }
             offset = offset
@@ -239,13 +289,24 @@ impl Parser<'_> {
         if self.mode == Mode::Aligned {
             offset = align_up(offset, alignment).ok_or_else(|| self.overflow(self.pos))?;
         }
-        Ok(Body { fields, size: offset, alignment })
+        Ok(Body {
+            fields,
+            size: offset,
+            alignment,
+        })
     }
 
     fn item(&mut self) -> Result<ParsedItem, FormatError> {
-        let shape = if self.peek() == Some('(') { Some(self.shape()?) } else { None };
+        let shape = if self.peek() == Some('(') {
+            Some(self.shape()?)
+        } else {
+            None
+        };
         self.skip_ws();
-        if let Some(c) = self.peek().filter(|c| "@=<>!^".contains(*c)) {
+        if let Some(c) = self
+            .peek()
+            .filter(|c| matches!(c, '@' | '=' | '<' | '>' | '!' | '^'))
+        {
             self.pos += 1;
             self.mode = match c {
                 '@' => Mode::Aligned,
@@ -256,7 +317,9 @@ impl Parser<'_> {
             };
             self.skip_ws();
             if self.peek() == Some('(') {
-                return Err(self.unexpected("a count or type code (a sub-array shape goes before the byte-order mark)"));
+                return Err(self.unexpected(
+                    "a count or type code (a sub-array shape goes before the byte-order mark)",
+                ));
             }
         }
         let count_at = self.pos;
@@ -278,8 +341,18 @@ impl Parser<'_> {
         }
         self.skip_ws();
         let name_at = self.pos;
-        let name = if self.peek() == Some(':') { Some(self.name()?) } else { None };
-        Ok(ParsedItem { value, alignment: code.alignment, padding: code.padding, name, name_at })
+        let name = if self.peek() == Some(':') {
+            Some(self.name()?)
+        } else {
+            None
+        };
+        Ok(ParsedItem {
+            value,
+            alignment: code.alignment,
+            padding: code.padding,
+            name,
+            name_at,
+        })
     }
 
     /// `(k,m,…)`: one or more decimal dimensions.
@@ -310,8 +383,19 @@ impl Parser<'_> {
     }
 
     fn number(&mut self) -> Result<Option<usize>, FormatError> {
+        if !self
+            .s
+            .as_bytes()
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_digit)
+        {
+            return Ok(None);
+        }
         let start = self.pos;
-        let digits = self.s[start..].bytes().take_while(u8::is_ascii_digit).count();
+        let digits = self.s[start..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
         if digits == 0 {
             return Ok(None);
         }
@@ -321,7 +405,9 @@ impl Parser<'_> {
             .ok()
             .filter(|&n| n <= isize::MAX as usize)
             .map(Some)
-            .ok_or_else(|| self.error_at(start, "found a number too large for a count or dimension"))
+            .ok_or_else(|| {
+                self.error_at(start, "found a number too large for a count or dimension")
+            })
     }
 
     /// `:name:`
@@ -331,7 +417,9 @@ impl Parser<'_> {
         let len = self.s[self.pos..].find(':').ok_or_else(|| {
             self.error_at(
                 self.s.len(),
-                alloc::format!("found end of input, expected `:` closing the field name opened at byte {open}"),
+                alloc::format!(
+                    "found end of input, expected `:` closing the field name opened at byte {open}"
+                ),
             )
         })?;
         if len == 0 {
@@ -348,7 +436,10 @@ impl Parser<'_> {
         let Some(c) = self.peek() else {
             return Err(self.unexpected(&alloc::format!("a type code ({CODES})")));
         };
-        self.pos += c.len_utf8();
+        if !c.is_ascii() {
+            return Err(self.unexpected(&alloc::format!("a type code ({CODES})")));
+        }
+        self.pos += 1;
         let native_sizes = self.mode.native_sizes();
         let long = if native_sizes { NATIVE_LONG_SIZE } else { 4 };
         let (kind, size) = match c {
@@ -392,14 +483,20 @@ impl Parser<'_> {
                     Some(0) => {
                         return Err(self.error_at(
                             count_at,
-                            alloc::format!("found a `{c}` string of length 0, expected a length of at least 1"),
+                            alloc::format!(
+                                "found a `{c}` string of length 0, expected a length of at least 1"
+                            ),
                         ))
                     }
                     n => n.unwrap_or(1),
                 };
                 let unit = if c == 's' { 1 } else { 4 };
                 let size = n.checked_mul(unit).ok_or_else(|| self.overflow(at))?;
-                let kind = if c == 's' { ScalarKind::Bytes } else { ScalarKind::Ucs4 };
+                let kind = if c == 's' {
+                    ScalarKind::Bytes
+                } else {
+                    ScalarKind::Ucs4
+                };
                 return self.scalar(kind, size, at, true);
             }
             'x' => {
@@ -412,27 +509,63 @@ impl Parser<'_> {
                     return Err(self.unexpected("`{` after `T` (a struct is written `T{…}`)"));
                 }
                 self.pos += 1;
-                let body = self.body(Some(at))?;
-                let value = ItemType::record(body.fields, body.size)
-                    .map_err(|e| self.error_at(at, e.message()))?;
-                return Ok(Code { value, alignment: body.alignment, padding: false, count_used: false });
+                let body = self.body(Some(at), None)?;
+                let value = ItemType::record_parsed(body.fields, body.size);
+                return Ok(Code {
+                    value,
+                    alignment: body.alignment,
+                    padding: false,
+                    count_used: false,
+                });
             }
             _ => {
-                let message = unsupported(c)
-                    .unwrap_or_else(|| alloc::format!("found `{c}`, expected a type code ({CODES})"));
+                let message = unsupported(c).unwrap_or_else(|| {
+                    alloc::format!("found `{c}`, expected a type code ({CODES})")
+                });
                 return Err(self.error_at(at, message));
             }
         };
-        self.scalar(kind, size, at, false)
+        // A fixed-size code: valid by construction, so no `Scalar::new` checks on the hot path.
+        let order = if size == 1 || kind == ScalarKind::Bool {
+            ByteOrder::NotApplicable
+        } else {
+            self.mode.order()
+        };
+        let scalar = Scalar::raw(kind, size, order);
+        Ok(Code {
+            value: ItemType::Scalar(scalar),
+            alignment: scalar.alignment(),
+            padding: false,
+            count_used: false,
+        })
     }
 
-    fn scalar(&self, kind: ScalarKind, size: usize, at: usize, count_used: bool) -> Result<Code, FormatError> {
+    fn scalar(
+        &self,
+        kind: ScalarKind,
+        size: usize,
+        at: usize,
+        count_used: bool,
+    ) -> Result<Code, FormatError> {
         let s = Scalar::new(kind, size, self.mode.order()).map_err(|_| self.overflow(at))?;
-        Ok(Code { value: ItemType::Scalar(s), alignment: s.alignment(), padding: false, count_used })
+        Ok(Code {
+            value: ItemType::Scalar(s),
+            alignment: s.alignment(),
+            padding: false,
+            count_used,
+        })
     }
 
     fn native_only(&self, at: usize, c: char) -> FormatError {
-        let code = if c == 'Z' { "Zg" } else if c == 'g' { "g" } else if c == 'n' { "n" } else { "N" };
+        let code = if c == 'Z' {
+            "Zg"
+        } else if c == 'g' {
+            "g"
+        } else if c == 'n' {
+            "n"
+        } else {
+            "N"
+        };
         self.error_at(
             at,
             alloc::format!(
@@ -464,7 +597,9 @@ fn unsupported(c: char) -> Option<String> {
         'X' => "function pointers",
         _ => return None,
     };
-    Some(alloc::format!("found `{c}` ({what}), which cannot be read as plain memory and is not supported"))
+    Some(alloc::format!(
+        "found `{c}` ({what}), which cannot be read as plain memory and is not supported"
+    ))
 }
 
 struct ParsedItem {
@@ -475,9 +610,12 @@ struct ParsedItem {
     name_at: usize,
 }
 
+/// `offset` rounded up to a multiple of `alignment`, a power of two (every alignment here is).
+#[inline]
 fn align_up(offset: usize, alignment: usize) -> Option<usize> {
-    let rem = offset % alignment;
-    if rem == 0 { Some(offset) } else { offset.checked_add(alignment - rem) }
+    debug_assert!(alignment.is_power_of_two());
+    let mask = alignment - 1;
+    offset.checked_add(mask).map(|n| n & !mask)
 }
 
 /// Writes the canonical form. In aligned rendering everything stays in `@` mode with bare codes
@@ -502,7 +640,9 @@ impl Renderer {
         match item {
             // A bare `Nx` is a void only where it is named or the whole item; elsewhere it
             // would be padding, so it is wrapped as a struct with no fields.
-            ItemType::Scalar(s) if s.kind() == ScalarKind::Void && s.size() > 0 && (named || top) => {
+            ItemType::Scalar(s)
+                if s.kind() == ScalarKind::Void && s.size() > 0 && (named || top) =>
+            {
                 let _ = write!(self.out, "{}x", s.size());
             }
             ItemType::Scalar(s) => self.scalar(s),
