@@ -432,10 +432,7 @@ impl ItemType {
                     field.offset
                 )));
             }
-            end = field
-                .offset
-                .checked_add(field.item.itemsize())
-                .unwrap_or(usize::MAX);
+            end = field.offset.saturating_add(field.item.itemsize());
             if end > size {
                 return Err(model_error(alloc::format!(
                     "{label} ends at byte {end}, past the record's size of {size} bytes"

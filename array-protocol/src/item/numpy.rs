@@ -152,7 +152,7 @@ impl ItemType {
             .parse()
             .map_err(|_| err(2, String::from("found a size too large")))?;
         let size = if kind == ScalarKind::Ucs4 {
-            n.checked_mul(4).unwrap_or(usize::MAX)
+            n.saturating_mul(4)
         } else {
             n
         };

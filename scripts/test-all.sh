@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine, installing what it needs first:
+#   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt);
+#   - the Rust components rustfmt and clippy, if missing.
+# Idempotent: a second run reuses the venv. Ends with a summary line: "summary: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+logs=$(mktemp -d)
+failed_steps=()
+
+note() { printf '\n==> %s\n' "$*"; }
+
+note "Python venv with numpy (tests/python/requirements.txt)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv" >&2; exit 1; }
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt \
+  || { echo "pip install failed" >&2; exit 1; }
+export ARRAY_PROTOCOL_PYTHON="$root/.venv/bin/python"
+export ARRAY_PROTOCOL_REQUIRE_PYTHON=1
+
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+    rustup component add "$component" || true
+  fi
+done
+
+# step NAME COMMAND...: runs COMMAND, keeps its output in a log, records failure.
+step() {
+  local name=$1; shift
+  note "$name: $*"
+  if "$@" 2>&1 | tee "$logs/$name.log"; then :; else failed_steps+=("$name"); fi
+}
+
+step fmt cargo fmt --all --check
+step clippy cargo clippy --workspace --all-targets --all-features -- -D warnings
+step doc env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features
+step no-std cargo build -p array-protocol --no-default-features
+step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
+
+passed=0; failed=0
+while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  cat "$logs"/*.log | sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
+note "steps failed: ${failed_steps[*]:-none}"
+if [ ${#failed_steps[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then failed=${#failed_steps[@]}; fi
+echo "summary: $passed passed, $failed failed"
+[ ${#failed_steps[@]} -eq 0 ]
