@@ -49,3 +49,7 @@ pub use item::numpy::{Descr, DescrField, DescrFormat};
 pub use item::{
     ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
 };
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
