@@ -110,3 +110,94 @@ impl fmt::Display for FormatError {
 }
 
 impl core::error::Error for FormatError {}
+
+/// What kind of problem an [`Error`] reports, for code that reacts to some of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An item type could not be read ([`FormatError`]).
+    Format,
+    /// Shape, strides or offset do not describe memory inside the buffer, or overflow.
+    Layout,
+    /// A mutable view whose elements would share bytes.
+    Overlap,
+    /// The data pointer or a stride is not aligned for the requested type.
+    Alignment,
+    /// The item type is not the one requested.
+    ItemType,
+    /// The data is in the other byte order.
+    ByteOrder,
+    /// Bytes that are not a valid value of the requested type (a `bool` byte of 2).
+    InvalidValue,
+    /// The array does not meet what a consumer requires (axes, contiguity, writability).
+    Requirement,
+    /// The memory cannot be described by shape, strides and offset (indirect buffers,
+    /// suboffsets, masks, non-CPU devices): the consumer punts.
+    Unsupported,
+    /// Two arrays that must have the same shape do not, or an axis or index is out of range.
+    Shape,
+}
+
+/// An array that could not be viewed, read, cast or copied; the message says what was wrong and
+/// what was expected.
+///
+/// ```
+/// use array_protocol::{ArrayView, Element, ErrorKind};
+///
+/// let bytes = [0u8; 16];
+/// let err = ArrayView::new(&bytes, f64::item_type(), &[3], None, 0).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Layout);
+/// assert_eq!(
+///     err.to_string(),
+///     "the array reaches byte 24 but the buffer has 16 bytes (shape [3], strides [8], offset 0, itemsize 8)"
+/// );
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error(Box<ErrorInner>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorInner {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error(Box::new(ErrorInner {
+            kind,
+            message: message.into(),
+        }))
+    }
+
+    /// What kind of problem this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// The message, as [`Display`](fmt::Display) writes it.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.message)
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<FormatError> for Error {
+    fn from(e: FormatError) -> Self {
+        Error::new(ErrorKind::Format, alloc::format!("{e}"))
+    }
+}
+
+/// Shorthand for building an [`Error`] with `format!` arguments.
+macro_rules! error {
+    ($kind:ident, $($arg:tt)*) => {
+        $crate::error::Error::new($crate::error::ErrorKind::$kind, alloc::format!($($arg)*))
+    };
+}
+pub(crate) use error;

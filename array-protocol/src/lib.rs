@@ -39,16 +39,31 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod copy;
 mod error;
 pub mod item;
+pub mod layout;
+mod owned;
+mod protocol;
+mod reinterpret;
+mod typed;
+mod view;
 
-pub use error::{Dialect, FormatError};
+pub use error::{Dialect, Error, ErrorKind, FormatError};
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
 pub use item::{
     ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
 };
+pub use layout::{Layout, Order, MAX_NDIM};
+pub use owned::{AlignedBytes, Array};
+pub use protocol::{
+    ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, FromArrayView, FromArrayViewMut,
+    Requirements,
+};
+pub use typed::{Iter, IterMut, TypedView, TypedViewMut};
+pub use view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};
 
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

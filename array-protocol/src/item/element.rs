@@ -35,6 +35,10 @@ pub unsafe trait Element:
     /// The PEP 3118 format of one value.
     const FORMAT: &'static str;
 
+    /// Whether some bit patterns are not valid values (as for `bool`), so that readers of
+    /// foreign memory must check each element. `true` unless a type says otherwise.
+    const HAS_INVALID_BIT_PATTERNS: bool = true;
+
     /// The item type of one value.
     ///
     /// The default reads [`FORMAT`](Self::FORMAT); it panics only if `FORMAT` is invalid,
@@ -51,12 +55,13 @@ pub unsafe trait Element:
 }
 
 macro_rules! scalar_elements {
-    ($($ty:ty => $format:expr, $kind:ident;)*) => {$(
+    (@one $ty:ty => $format:expr, $kind:ident, $invalid:expr) => {
         // SAFETY: a primitive of exactly `size_of::<$ty>()` bytes in native byte order, which is
         // what `$format` means in native (`@`) mode on the platforms these formats are chosen
         // for; `$kind` and the size say the same. Checked against numpy in the tests.
         unsafe impl Element for $ty {
             const FORMAT: &'static str = $format;
+            const HAS_INVALID_BIT_PATTERNS: bool = $invalid;
             fn item_type() -> ItemType {
                 ItemType::Scalar(super::Scalar::raw(
                     ScalarKind::$kind,
@@ -65,13 +70,16 @@ macro_rules! scalar_elements {
                 ))
             }
         }
+    };
+    ($($ty:ty => $format:expr, $kind:ident;)*) => {$(
+        scalar_elements!(@one $ty => $format, $kind, false);
     )*};
 }
 
 const LONG_IS_64: bool = super::NATIVE_LONG_SIZE == 8;
 
+scalar_elements!(@one bool => "?", Bool, true);
 scalar_elements! {
-    bool => "?", Bool;
     u8 => "B", UInt;
     i8 => "b", Int;
     u16 => "H", UInt;
@@ -116,6 +124,7 @@ where
     [T; N]: bytemuck::NoUninit + bytemuck::CheckedBitPattern,
 {
     const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
+    const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
 
     fn item_type() -> ItemType {
         match ItemType::array(T::item_type(), &[N]) {

@@ -516,6 +516,15 @@ impl ItemType {
         }
     }
 
+    /// A short name for messages: the typestr of a scalar (`<f8`, `|u1`), the PEP 3118 format of
+    /// anything else (`T{B:r:B:g:}`).
+    pub fn describe(&self) -> String {
+        match self {
+            ItemType::Scalar(s) if s.kind() != ScalarKind::BFloat => self.typestr(),
+            _ => self.to_pep3118(),
+        }
+    }
+
     /// Whether every scalar inside is in native byte order (or has none), so the bytes can be
     /// read on this machine as they are.
     pub fn is_native_order(&self) -> bool {

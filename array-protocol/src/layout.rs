@@ -1,0 +1,392 @@
+//! Shape, strides and offset: validation (bounds, overflow, overlap) and contiguity, in one place.
+//!
+//! Every view is built through [`Layout::new`], so every element a view can reach is known to lie
+//! inside its buffer, and every address computation on a valid layout is free of overflow.
+
+use alloc::vec::Vec;
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+use crate::error::{error, Error};
+
+/// The most axes an array may have (as in NumPy and the buffer protocol).
+pub const MAX_NDIM: usize = 64;
+const INLINE: usize = 6;
+
+/// Per-axis values, stored inline for up to six axes so that views of ordinary arrays never
+/// allocate.
+#[derive(Clone)]
+pub struct Axes<T: Copy + Default>(AxesRepr<T>);
+
+#[derive(Clone)]
+enum AxesRepr<T: Copy + Default> {
+    Inline { len: u8, items: [T; INLINE] },
+    Heap(Vec<T>),
+}
+
+impl<T: Copy + Default> Axes<T> {
+    /// A copy of `values`.
+    pub fn from_slice(values: &[T]) -> Self {
+        if values.len() <= INLINE {
+            let mut items = [T::default(); INLINE];
+            items[..values.len()].copy_from_slice(values);
+            Axes(AxesRepr::Inline {
+                len: values.len() as u8,
+                items,
+            })
+        } else {
+            Axes(AxesRepr::Heap(Vec::from(values)))
+        }
+    }
+
+    /// `len` default values.
+    pub fn zeroed(len: usize) -> Self {
+        if len <= INLINE {
+            Axes(AxesRepr::Inline {
+                len: len as u8,
+                items: [T::default(); INLINE],
+            })
+        } else {
+            Axes(AxesRepr::Heap(alloc::vec![T::default(); len]))
+        }
+    }
+
+    /// Appends `value`.
+    pub fn push(&mut self, value: T) {
+        match &mut self.0 {
+            AxesRepr::Inline { len, items } if usize::from(*len) < INLINE => {
+                items[usize::from(*len)] = value;
+                *len += 1;
+            }
+            AxesRepr::Inline { len, items } => {
+                let mut v = Vec::from(&items[..usize::from(*len)]);
+                v.push(value);
+                self.0 = AxesRepr::Heap(v);
+            }
+            AxesRepr::Heap(v) => v.push(value),
+        }
+    }
+
+    /// Removes the value at `axis`.
+    pub fn remove(&mut self, axis: usize) {
+        let mut values = Vec::new();
+        let slice: &[T] = self;
+        if slice.len() > INLINE {
+            values.extend(
+                slice
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != axis)
+                    .map(|(_, v)| *v),
+            );
+            *self = Axes::from_slice(&values);
+        } else {
+            let mut items = [T::default(); INLINE];
+            let mut n = 0;
+            for (i, v) in slice.iter().enumerate() {
+                if i != axis {
+                    items[n] = *v;
+                    n += 1;
+                }
+            }
+            *self = Axes(AxesRepr::Inline {
+                len: n as u8,
+                items,
+            });
+        }
+    }
+}
+
+impl<T: Copy + Default> Deref for Axes<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match &self.0 {
+            AxesRepr::Inline { len, items } => &items[..usize::from(*len)],
+            AxesRepr::Heap(v) => v,
+        }
+    }
+}
+
+impl<T: Copy + Default> DerefMut for Axes<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match &mut self.0 {
+            AxesRepr::Inline { len, items } => &mut items[..usize::from(*len)],
+            AxesRepr::Heap(v) => v,
+        }
+    }
+}
+
+impl<T: Copy + Default + fmt::Debug> fmt::Debug for Axes<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: Copy + Default + PartialEq> PartialEq for Axes<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Copy + Default + Eq> Eq for Axes<T> {}
+
+/// The order of the axes in memory, for contiguous arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    /// Row-major: the last axis varies fastest.
+    C,
+    /// Column-major: the first axis varies fastest.
+    Fortran,
+}
+
+/// Where the elements of an array lie in a buffer: shape, byte strides (negative allowed) and
+/// the byte offset of the first element, for items of a given size. Only valid layouts exist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    shape: Axes<usize>,
+    strides: Axes<isize>,
+    offset: usize,
+    itemsize: usize,
+    len: usize,
+}
+
+/// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
+pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
+    let mut strides = Axes::zeroed(shape.len());
+    let mut step = isize::try_from(itemsize).ok()?;
+    let mut fill = |axis: usize, step: &mut isize| -> Option<()> {
+        strides[axis] = *step;
+        // Past a zero-length axis nothing is reachable; keep the stride product finite.
+        *step = step.checked_mul(isize::try_from(shape[axis].max(1)).ok()?)?;
+        Some(())
+    };
+    match order {
+        Order::C => (0..shape.len())
+            .rev()
+            .try_for_each(|a| fill(a, &mut step))?,
+        Order::Fortran => (0..shape.len()).try_for_each(|a| fill(a, &mut step))?,
+    }
+    Some(strides)
+}
+
+impl Layout {
+    /// Validates `shape`, `strides` (C order when `None`) and `offset` for items of `itemsize`
+    /// bytes in a buffer of `buffer_len` bytes: every element must lie inside the buffer, with
+    /// no arithmetic overflowing on the way. Arrays with a zero-length axis reach no element and
+    /// accept any strides, with `offset <= buffer_len`.
+    pub fn new(
+        shape: &[usize],
+        strides: Option<&[isize]>,
+        offset: usize,
+        itemsize: usize,
+        buffer_len: usize,
+    ) -> Result<Layout, Error> {
+        if shape.len() > MAX_NDIM {
+            return Err(error!(
+                Layout,
+                "{} axes is more than the {MAX_NDIM} an array may have",
+                shape.len()
+            ));
+        }
+        let strides = match strides {
+            Some(s) if s.len() != shape.len() => {
+                return Err(error!(
+                    Layout,
+                    "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
+                    s.len(),
+                    shape.len()
+                ))
+            }
+            Some(s) => Axes::from_slice(s),
+            None => contiguous_strides(shape, itemsize, Order::C).ok_or_else(|| {
+                error!(
+                    Layout,
+                    "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
+                )
+            })?,
+        };
+        let layout = Layout {
+            shape: Axes::from_slice(shape),
+            strides,
+            offset,
+            itemsize,
+            len: 0,
+        };
+        layout.validated(buffer_len)
+    }
+
+    /// Checks bounds and computes the element count.
+    fn validated(mut self, buffer_len: usize) -> Result<Layout, Error> {
+        let overflow = || {
+            error!(
+                Layout,
+                "the array's extent overflows isize ({})",
+                self.describe()
+            )
+        };
+        if self.shape.contains(&0) {
+            if self.offset > buffer_len {
+                return Err(error!(
+                    Layout,
+                    "offset {} is past the end of the {buffer_len}-byte buffer (an empty array may point at most one past the end)",
+                    self.offset
+                ));
+            }
+            self.len = 0;
+            return Ok(self);
+        }
+        let len = self
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| {
+                error!(
+                    Layout,
+                    "shape {:?} has more than isize::MAX elements", &*self.shape
+                )
+            })?;
+        let mut lo = isize::try_from(self.offset).map_err(|_| overflow())?;
+        let mut hi = lo;
+        for (&d, &s) in self.shape.iter().zip(self.strides.iter()) {
+            // d <= isize::MAX: the element count is.
+            let span = (d as isize - 1).checked_mul(s).ok_or_else(overflow)?;
+            if span < 0 {
+                lo = lo.checked_add(span).ok_or_else(overflow)?;
+            } else {
+                hi = hi.checked_add(span).ok_or_else(overflow)?;
+            }
+        }
+        let end = isize::try_from(self.itemsize)
+            .ok()
+            .and_then(|n| hi.checked_add(n))
+            .ok_or_else(overflow)?;
+        if lo < 0 {
+            return Err(error!(
+                Layout,
+                "the array reaches byte {lo}, before the start of the buffer ({})",
+                self.describe()
+            ));
+        }
+        if end as usize > buffer_len {
+            return Err(error!(
+                Layout,
+                "the array reaches byte {end} but the buffer has {buffer_len} bytes ({})",
+                self.describe()
+            ));
+        }
+        self.len = len;
+        Ok(self)
+    }
+
+    fn describe(&self) -> alloc::string::String {
+        alloc::format!(
+            "shape {:?}, strides {:?}, offset {}, itemsize {}",
+            &*self.shape,
+            &*self.strides,
+            self.offset,
+            self.itemsize
+        )
+    }
+
+    /// The length of each axis.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The byte step along each axis (negative for reversed axes).
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+
+    /// The byte offset of the first element (index `[0, 0, …]`) in the buffer.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Bytes per element.
+    pub fn itemsize(&self) -> usize {
+        self.itemsize
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the elements lie back to back in row-major order. Axes of length 1 may have any
+    /// stride, and empty arrays count as contiguous, as in NumPy.
+    pub fn is_c_contiguous(&self) -> bool {
+        self.is_contiguous_in((0..self.shape.len()).rev())
+    }
+
+    /// Whether the elements lie back to back in column-major order.
+    pub fn is_f_contiguous(&self) -> bool {
+        self.is_contiguous_in(0..self.shape.len())
+    }
+
+    fn is_contiguous_in(&self, fastest_first: impl Iterator<Item = usize>) -> bool {
+        if self.len == 0 {
+            return true;
+        }
+        let mut expected = self.itemsize as isize;
+        for axis in fastest_first {
+            let d = self.shape[axis];
+            if d != 1 && self.strides[axis] != expected {
+                return false;
+            }
+            expected *= d as isize; // bounded by the validated extent
+        }
+        true
+    }
+
+    /// Refuses layouts in which two elements could share bytes, as writable views must. The test
+    /// is exact for every layout made of nested, non-interleaved axes (all usual ones); axes
+    /// that interleave are refused even where the elements happen not to meet.
+    pub fn check_no_overlap(&self) -> Result<(), Error> {
+        if self.len <= 1 || self.itemsize == 0 {
+            return Ok(());
+        }
+        let mut axes: Axes<usize> = Axes::from_slice(&[]);
+        for axis in 0..self.shape.len() {
+            if self.shape[axis] > 1 {
+                axes.push(axis);
+            }
+        }
+        axes.sort_unstable_by_key(|&a| self.strides[a].unsigned_abs());
+        let mut extent = self.itemsize;
+        for &axis in axes.iter() {
+            let step = self.strides[axis].unsigned_abs();
+            if step < extent {
+                return Err(error!(
+                    Overlap,
+                    "a writable view's elements must not overlap, but axis {axis} (length {}) steps {} bytes while the elements and faster axes inside it span {extent} bytes ({})",
+                    self.shape[axis],
+                    self.strides[axis],
+                    self.describe()
+                ));
+            }
+            extent = step * (self.shape[axis] - 1) + extent;
+        }
+        Ok(())
+    }
+
+    /// The byte position of the element at `index` (one entry per axis, each in range).
+    pub fn position(&self, index: &[usize]) -> Option<usize> {
+        if index.len() != self.shape.len()
+            || index.iter().zip(self.shape.iter()).any(|(i, d)| i >= d)
+        {
+            return None;
+        }
+        let mut pos = self.offset as isize;
+        for (&i, &s) in index.iter().zip(self.strides.iter()) {
+            pos += i as isize * s; // inside the validated extent
+        }
+        Some(pos as usize)
+    }
+}

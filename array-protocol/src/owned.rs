@@ -1,0 +1,235 @@
+//! Owned arrays in aligned memory, and the view operations that produce them: contiguous and
+//! byte-swapped copies. The bytes move through [`copy`](crate::copy) only.
+
+use alloc::vec::Vec;
+
+use crate::error::{error, Error};
+use crate::item::ItemType;
+use crate::layout::{contiguous_strides, Layout, Order};
+use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};
+
+/// 16 bytes aligned to 16, the largest alignment of any item type (`long double`).
+#[repr(C, align(16))]
+#[derive(Clone, Copy)]
+struct Chunk([u8; 16]);
+
+// SAFETY: `Chunk` is 16 bytes with no padding (its size equals its one field's), and every bit
+// pattern of `[u8; 16]` is valid.
+unsafe impl bytemuck::Zeroable for Chunk {}
+// SAFETY: as above; `Copy` and `'static`.
+unsafe impl bytemuck::Pod for Chunk {}
+
+/// Owned bytes aligned to 16, so that any item type can be read in place.
+#[derive(Clone)]
+pub struct AlignedBytes {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+impl AlignedBytes {
+    /// `len` zero bytes.
+    pub fn zeroed(len: usize) -> Self {
+        AlignedBytes {
+            chunks: alloc::vec![Chunk([0; 16]); len.div_ceil(16)],
+            len,
+        }
+    }
+
+    /// `len` bytes, all written by `fill` before anything reads them.
+    ///
+    /// # Safety
+    /// `fill` writes every one of the `len` bytes at the pointer it is given.
+    unsafe fn filled(len: usize, fill: impl FnOnce(*mut u8)) -> Self {
+        let n = len.div_ceil(16);
+        let mut chunks: Vec<Chunk> = Vec::with_capacity(n);
+        let ptr = chunks.as_mut_ptr().cast::<u8>();
+        if n > 0 {
+            // SAFETY: the last chunk is inside the capacity; zeroing it covers the tail bytes
+            // past `len` that `fill` does not write.
+            unsafe { ptr.add((n - 1) * 16).write_bytes(0, 16) };
+        }
+        fill(ptr);
+        // SAFETY: bytes `0..len` were written by `fill` (the caller's contract), the rest of the
+        // last chunk above; `Chunk` is plain bytes.
+        unsafe { chunks.set_len(n) };
+        AlignedBytes { chunks, len }
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        &bytemuck::cast_slice(&self.chunks)[..self.len]
+    }
+
+    /// The bytes, writable.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut bytemuck::cast_slice_mut(&mut self.chunks)[..self.len]
+    }
+}
+
+impl Data for AlignedBytes {
+    const WRITABLE: bool = true;
+    fn bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl DataMut for AlignedBytes {
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.as_mut_slice()
+    }
+}
+
+/// An array that owns its memory, aligned for any item type; what
+/// [`to_contiguous`](ArrayBase::to_contiguous) returns.
+///
+/// ```
+/// use array_protocol::{Array, Element, Order};
+///
+/// let mut a = Array::zeros(f32::item_type(), &[2, 3], Order::C)?;
+/// a.view_mut().typed_mut::<f32>()?[[1, 2]] = 5.0;
+/// let f = a.to_contiguous(Order::Fortran)?;
+/// assert_eq!(f.strides(), [4, 8]);
+/// assert_eq!(f.view().typed::<f32>()?[[1, 2]], 5.0);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+pub type Array = ArrayBase<AlignedBytes>;
+
+impl ArrayBase<AlignedBytes> {
+    /// An array of zero bytes (zero in every numeric type) of `shape`, contiguous in `order`.
+    pub fn zeros(item: ItemType, shape: &[usize], order: Order) -> Result<Array, Error> {
+        let (strides, bytes) = contiguous_extent(&item, shape, order)?;
+        ArrayBase::from_parts(AlignedBytes::zeroed(bytes), item, shape, Some(&strides), 0)
+    }
+
+    /// A writable view borrowing this array.
+    pub fn view_mut(&mut self) -> ArrayViewMut<'_> {
+        ArrayBase {
+            data: self.data.as_mut_slice(),
+            item: self.item.clone(),
+            layout: self.layout.clone(),
+        }
+    }
+
+    /// The owned bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.data.as_slice()
+    }
+}
+
+fn contiguous_extent(
+    item: &ItemType,
+    shape: &[usize],
+    order: Order,
+) -> Result<(crate::layout::Axes<isize>, usize), Error> {
+    let too_big = || {
+        error!(
+            Layout,
+            "shape {shape:?} of {}-byte items is larger than isize::MAX bytes",
+            item.itemsize()
+        )
+    };
+    let strides = contiguous_strides(shape, item.itemsize(), order).ok_or_else(too_big)?;
+    let bytes = shape
+        .iter()
+        .try_fold(item.itemsize(), |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= isize::MAX as usize)
+        .ok_or_else(too_big)?;
+    Ok((strides, bytes))
+}
+
+impl<D: Data> ArrayBase<D> {
+    /// A contiguous copy in `order` (C: last axis fastest; Fortran: first axis fastest) in
+    /// fresh aligned memory, whatever this array's strides.
+    pub fn to_contiguous(&self, order: Order) -> Result<Array, Error> {
+        let (strides, bytes) = contiguous_extent(&self.item, self.shape(), order)?;
+        let dst = Layout::new(self.shape(), Some(&strides), 0, self.itemsize(), bytes)?;
+        let src = self.data.bytes().as_ptr();
+        // SAFETY: `dst` is contiguous, so the copy writes every one of its `bytes` bytes; the
+        // fresh buffer is disjoint from the source, whose layout is valid for its buffer.
+        let data = unsafe {
+            AlignedBytes::filled(bytes, |p| {
+                crate::copy::copy_elements(src, &self.layout, p, &dst)
+            })
+        };
+        Ok(ArrayBase {
+            data,
+            item: self.item.clone(),
+            layout: dst,
+        })
+    }
+
+    /// A C-contiguous copy with every scalar in native byte order: the byte-swapping copy for
+    /// data written on a machine of the other endianness.
+    ///
+    /// ```
+    /// use array_protocol::{ArrayView, Element, ItemType};
+    ///
+    /// let big_endian = [0x3fu8, 0xf0, 0, 0, 0, 0, 0, 0]; // 1.0 as >f8
+    /// let v = ArrayView::new(&big_endian, ItemType::from_pep3118(">d")?, &[1], None, 0)?;
+    /// let native = v.to_native_order()?;
+    /// assert_eq!(native.item(), &f64::item_type());
+    /// assert_eq!(native.view().typed::<f64>()?[[0]], 1.0);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn to_native_order(&self) -> Result<Array, Error> {
+        let mut out = self.to_contiguous(Order::C)?;
+        crate::copy::swap_to_native(out.data.as_mut_slice(), &self.item);
+        out.item = self.item.to_native_order();
+        Ok(out)
+    }
+
+    /// Copies every element into the element with the same index of `dst`, which must have the
+    /// same shape and item type; strides may differ in any way (transposes are blocked, runs
+    /// that are contiguous on both sides are copied with `memcpy`).
+    ///
+    /// ```
+    /// use array_protocol::{ArrayView, ArrayViewMut, Element};
+    ///
+    /// let src: Vec<u32> = (0..6).collect();
+    /// let src = ArrayView::new(bytemuck::cast_slice(&src), u32::item_type(), &[2, 3], None, 0)?;
+    /// let mut out = [0u32; 6];
+    /// let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut out), u32::item_type(), &[3, 2], None, 0)?
+    ///     .transpose();
+    /// src.copy_into(&mut dst)?;
+    /// assert_eq!(out, [0, 3, 1, 4, 2, 5]);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn copy_into(&self, dst: &mut ArrayViewMut<'_>) -> Result<(), Error> {
+        if self.shape() != dst.shape() {
+            return Err(error!(
+                Shape,
+                "cannot copy an array of shape {:?} into one of shape {:?}",
+                self.shape(),
+                dst.shape()
+            ));
+        }
+        if self.item != dst.item {
+            let kind = if self.item.to_native_order() == dst.item.to_native_order() {
+                crate::ErrorKind::ByteOrder
+            } else {
+                crate::ErrorKind::ItemType
+            };
+            return Err(Error::new(
+                kind,
+                alloc::format!(
+                    "cannot copy items of {} into items of {}; convert with to_native_order() or cast first",
+                    self.item.describe(),
+                    dst.item.describe()
+                ),
+            ));
+        }
+        let src = self.data.bytes().as_ptr();
+        let dst_ptr = dst.data.bytes_mut().as_mut_ptr();
+        // SAFETY: both layouts are valid for their buffers and have the same shape and itemsize;
+        // `dst`'s elements do not overlap (checked when it was made); `dst` is borrowed
+        // mutably and `self` shared, so their buffers are distinct.
+        unsafe { crate::copy::copy_elements(src, &self.layout, dst_ptr, &dst.layout) };
+        Ok(())
+    }
+}
+
+impl<'a> From<&'a Array> for ArrayView<'a> {
+    fn from(a: &'a Array) -> Self {
+        a.view()
+    }
+}

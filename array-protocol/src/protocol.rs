@@ -1,0 +1,393 @@
+//! The protocol: producers describe their memory as views; consumers declare what they need and
+//! read views, knowing nothing of the producer.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::error::{error, Error};
+use crate::item::ItemType;
+use crate::layout::{Axes, Layout};
+use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
+use crate::Element;
+
+/// A type that can show its memory as an array, without copying.
+///
+/// The view borrows `self`, so the borrow checker keeps the owner from reallocating or dropping
+/// its memory while a view is out.
+///
+/// ```
+/// use array_protocol::ArrayProducer;
+///
+/// let pixels: Vec<[u8; 4]> = vec![[255, 0, 0, 255]; 6];
+/// let view = pixels.array();
+/// assert_eq!((view.shape(), view.item().describe().as_str()), (&[6, 4][..], "|u1"));
+/// assert_eq!(view.as_ptr(), pixels.as_ptr().cast());
+/// ```
+pub trait ArrayProducer {
+    /// A view of the array.
+    fn array(&self) -> ArrayView<'_>;
+}
+
+/// A producer whose memory may also be written through a view.
+pub trait ArrayProducerMut: ArrayProducer {
+    /// A writable view of the array.
+    fn array_mut(&mut self) -> ArrayViewMut<'_>;
+}
+
+/// Which contiguity a consumer needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Contiguity {
+    /// Any strides.
+    Any,
+    /// Row-major contiguous.
+    C,
+    /// Column-major contiguous.
+    Fortran,
+    /// Contiguous in either order.
+    Either,
+}
+
+/// What a consumer requires of an array, checked by the protocol before the consumer runs.
+///
+/// ```
+/// use array_protocol::{ArrayView, Contiguity, Element, Requirements};
+///
+/// let data = [0.0f64; 24];
+/// let v = ArrayView::new(bytemuck::cast_slice(&data), f64::item_type(), &[2, 3, 4], None, 0)?
+///     .transpose();
+/// let need = Requirements { item: Some(f32::item_type()), ndim: Some(2), contiguity: Contiguity::C, writable: false };
+/// assert_eq!(
+///     need.check(&v).unwrap_err().to_string(),
+///     "expected a C-contiguous 2-D array of <f4, got a Fortran-contiguous 3-D array of <f8"
+/// );
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirements {
+    /// The item type, if one is required.
+    pub item: Option<ItemType>,
+    /// The number of axes, if fixed.
+    pub ndim: Option<usize>,
+    /// The contiguity needed.
+    pub contiguity: Contiguity,
+    /// Whether the consumer writes.
+    pub writable: bool,
+}
+
+impl Requirements {
+    /// Any array at all.
+    pub const ANY: Requirements = Requirements {
+        item: None,
+        ndim: None,
+        contiguity: Contiguity::Any,
+        writable: false,
+    };
+
+    /// What it takes to read arrays of `T` with `outer` axes before `T`'s own: a fixed-array
+    /// `T` such as `[[f32; 3]; 4]` adds its axes at the end and requires their item type.
+    pub fn for_element<T: Element>(outer: Option<usize>) -> Requirements {
+        let (item, inner) = element_parts::<T>();
+        Requirements {
+            item: Some(item),
+            ndim: outer.map(|n| n + inner.len()),
+            contiguity: Contiguity::Any,
+            writable: false,
+        }
+    }
+
+    /// Checks `array` and says what was expected and what was found when it falls short.
+    pub fn check<D: Data>(&self, array: &ArrayBase<D>) -> Result<(), Error> {
+        let contiguous = match self.contiguity {
+            Contiguity::Any => true,
+            Contiguity::C => array.is_c_contiguous(),
+            Contiguity::Fortran => array.is_f_contiguous(),
+            Contiguity::Either => array.is_contiguous(),
+        };
+        let item_ok = self.item.as_ref().is_none_or(|i| i == array.item());
+        let ndim_ok = self.ndim.is_none_or(|n| n == array.ndim());
+        let writable_ok = !self.writable || D::WRITABLE;
+        if contiguous && item_ok && ndim_ok && writable_ok {
+            return Ok(());
+        }
+        let kind = if !item_ok
+            && self
+                .item
+                .as_ref()
+                .is_some_and(|i| i.to_native_order() == array.item().to_native_order())
+        {
+            crate::ErrorKind::ByteOrder
+        } else if !item_ok {
+            crate::ErrorKind::ItemType
+        } else {
+            crate::ErrorKind::Requirement
+        };
+        Err(Error::new(
+            kind,
+            alloc::format!(
+                "expected {}, got {}",
+                self.describe(),
+                describe_array(array, self.writable)
+            ),
+        ))
+    }
+
+    fn describe(&self) -> String {
+        let mut words = String::new();
+        if self.writable {
+            words.push_str("writable ");
+        }
+        words.push_str(match self.contiguity {
+            Contiguity::Any => "",
+            Contiguity::C => "C-contiguous ",
+            Contiguity::Fortran => "Fortran-contiguous ",
+            Contiguity::Either => "contiguous ",
+        });
+        if let Some(n) = self.ndim {
+            words.push_str(&alloc::format!("{n}-D "));
+        }
+        words.push_str("array of ");
+        match &self.item {
+            Some(item) => words.push_str(&item.describe()),
+            None => words.push_str("any items"),
+        }
+        with_article(words)
+    }
+}
+
+fn describe_array<D: Data>(a: &ArrayBase<D>, mention_writability: bool) -> String {
+    let order = if a.is_c_contiguous() {
+        "C-contiguous"
+    } else if a.is_f_contiguous() {
+        "Fortran-contiguous"
+    } else {
+        "strided"
+    };
+    let access = match (mention_writability, D::WRITABLE) {
+        (true, false) => "read-only ",
+        _ => "",
+    };
+    with_article(alloc::format!(
+        "{access}{order} {}-D array of {}",
+        a.ndim(),
+        a.item().describe()
+    ))
+}
+
+fn with_article(words: String) -> String {
+    let vowel = words.starts_with(['a', 'e', 'i', 'o', 'u', '8'])
+        || words.starts_with("11")
+        || words.starts_with("18");
+    alloc::format!("{} {words}", if vowel { "an" } else { "a" })
+}
+
+/// `T`'s base item and, for a fixed-array `T`, its axes.
+fn element_parts<T: Element>() -> (ItemType, Vec<usize>) {
+    match T::item_type() {
+        ItemType::Array(sub) => (sub.item().clone(), Vec::from(sub.shape())),
+        other => (other, Vec::new()),
+    }
+}
+
+/// A type that can be built from any array meeting its [`requirements`](Self::requirements),
+/// by copying (owned results).
+pub trait ArrayConsumer: Sized {
+    /// What the array must be like; checked before [`read_array`](Self::read_array) runs.
+    fn requirements() -> Requirements;
+
+    /// Builds the value from an array that meets the requirements.
+    fn read_array(array: &ArrayView<'_>) -> Result<Self, Error>;
+
+    /// Checks the requirements, then reads the array.
+    ///
+    /// ```
+    /// use array_protocol::{ArrayConsumer, ArrayProducer};
+    ///
+    /// let grid: Vec<[[f32; 3]; 2]> = vec![[[1.0; 3]; 2]; 4];
+    /// let copy = Vec::<[[f32; 3]; 2]>::from_array(&grid.array())?;
+    /// assert_eq!(copy, grid);
+    /// let err = Vec::<f64>::from_array(&grid.array()).unwrap_err();
+    /// assert_eq!(err.to_string(), "expected a 1-D array of <f8, got a C-contiguous 3-D array of <f4");
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    fn from_array(array: &ArrayView<'_>) -> Result<Self, Error> {
+        Self::requirements().check(array)?;
+        Self::read_array(array)
+    }
+}
+
+/// A type that borrows an array's memory without copying (zero-copy results).
+pub trait FromArrayView<'a>: Sized {
+    /// What the array must be like.
+    fn requirements() -> Requirements;
+
+    /// Builds the value from a view that meets the requirements.
+    fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error>;
+
+    /// Checks the requirements, then borrows the view.
+    fn from_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
+        Self::requirements().check(&view)?;
+        Self::read_array_view(view)
+    }
+}
+
+/// A type that borrows an array's memory writably without copying.
+pub trait FromArrayViewMut<'a>: Sized {
+    /// What the array must be like.
+    fn requirements() -> Requirements;
+
+    /// Builds the value from a view that meets the requirements.
+    fn read_array_view_mut(view: ArrayViewMut<'a>) -> Result<Self, Error>;
+
+    /// Checks the requirements, then borrows the view.
+    fn from_array_view_mut(view: ArrayViewMut<'a>) -> Result<Self, Error> {
+        Self::requirements().check(&view)?;
+        Self::read_array_view_mut(view)
+    }
+}
+
+/// A view of a slice of elements: its own axis, then a fixed-array element's axes.
+fn slice_view<T: Element>(items: &[T]) -> ArrayView<'_> {
+    let (item, inner) = element_parts::<T>();
+    let layout = slice_layout(items.len(), &inner, &item);
+    ArrayBase {
+        data: bytemuck::cast_slice(items),
+        item,
+        layout,
+    }
+}
+
+fn slice_layout(len: usize, inner: &[usize], item: &ItemType) -> Layout {
+    let mut shape = Axes::from_slice(&[len]);
+    inner.iter().for_each(|&d| shape.push(d));
+    // A slice's bytes fit in isize::MAX, so its C-order layout is valid and this cannot fail.
+    let bytes = len * inner.iter().product::<usize>() * item.itemsize();
+    Layout::new(&shape, None, 0, item.itemsize(), bytes)
+        .unwrap_or_else(|e| unreachable!("a slice's own layout is valid: {e}"))
+}
+
+fn slice_view_mut<T: Element + bytemuck::Pod>(items: &mut [T]) -> ArrayViewMut<'_> {
+    let (item, inner) = element_parts::<T>();
+    let layout = slice_layout(items.len(), &inner, &item);
+    ArrayBase {
+        data: bytemuck::cast_slice_mut(items),
+        item,
+        layout,
+    }
+}
+
+macro_rules! slice_producers {
+    ($($ty:ty $(, const $n:ident)?;)*) => {$(
+        impl<T: Element $(, const $n: usize)?> ArrayProducer for $ty {
+            fn array(&self) -> ArrayView<'_> {
+                slice_view::<T>(&self[..])
+            }
+        }
+    )*};
+}
+
+slice_producers! {
+    Vec<T>;
+    Box<[T]>;
+    [T];
+    [T; N], const N;
+    &[T];
+    &mut [T];
+}
+
+// Writable views expose raw bytes, so only for element types valid for every bit pattern:
+// a `bool` written as 2 through a byte view would be undefined behaviour.
+macro_rules! slice_producers_mut {
+    ($($ty:ty $(, const $n:ident)?;)*) => {$(
+        impl<T: Element + bytemuck::Pod $(, const $n: usize)?> ArrayProducerMut for $ty {
+            fn array_mut(&mut self) -> ArrayViewMut<'_> {
+                slice_view_mut::<T>(&mut self[..])
+            }
+        }
+    )*};
+}
+
+slice_producers_mut! {
+    Vec<T>;
+    Box<[T]>;
+    [T];
+    [T; N], const N;
+    &mut [T];
+}
+
+impl<T: Element> ArrayConsumer for Vec<T> {
+    fn requirements() -> Requirements {
+        Requirements::for_element::<T>(Some(1))
+    }
+
+    fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
+        array.to_vec::<T>()
+    }
+}
+
+impl<T: Element> ArrayConsumer for Box<[T]> {
+    fn requirements() -> Requirements {
+        Requirements::for_element::<T>(Some(1))
+    }
+
+    fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
+        array.to_vec::<T>().map(Vec::into_boxed_slice)
+    }
+}
+
+impl<T: Element, const N: usize> ArrayConsumer for [T; N] {
+    fn requirements() -> Requirements {
+        Requirements::for_element::<T>(Some(1))
+    }
+
+    fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
+        if array.shape().first() != Some(&N) {
+            return Err(error!(
+                Shape,
+                "expected {N} elements along axis 0, got shape {:?}",
+                array.shape()
+            ));
+        }
+        array
+            .to_vec::<T>()?
+            .try_into()
+            .map_err(|v: Vec<T>| error!(Shape, "expected {N} elements, got {}", v.len()))
+    }
+}
+
+impl<'a, T: Element> FromArrayView<'a> for &'a [T] {
+    fn requirements() -> Requirements {
+        Requirements {
+            contiguity: Contiguity::C,
+            ..Requirements::for_element::<T>(Some(1))
+        }
+    }
+
+    fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
+        view.typed::<T>()?
+            .as_slice()
+            .ok_or_else(|| error!(Requirement, "expected a C-contiguous array"))
+    }
+}
+
+impl<'a, T: Element + bytemuck::Pod> FromArrayViewMut<'a> for &'a mut [T] {
+    fn requirements() -> Requirements {
+        Requirements {
+            contiguity: Contiguity::C,
+            writable: true,
+            ..Requirements::for_element::<T>(Some(1))
+        }
+    }
+
+    fn read_array_view_mut(view: ArrayViewMut<'a>) -> Result<Self, Error> {
+        let mut typed = view.into_typed_mut::<T>()?;
+        let len = typed.len();
+        let slice = typed
+            .as_slice_mut()
+            .ok_or_else(|| error!(Requirement, "expected a C-contiguous array"))?;
+        let ptr = slice.as_mut_ptr();
+        // SAFETY: the slice covers the view's `len` elements, which are borrowed for `'a`
+        // through the consumed `ArrayViewMut<'a>`; `typed` is dropped without further use.
+        Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+    }
+}

@@ -1,0 +1,642 @@
+//! Typed access: a view checked once against a Rust [`Element`] type, then read at slice speed.
+
+use alloc::vec::Vec;
+use core::marker::PhantomData;
+
+use crate::error::{error, Error};
+use crate::item::ItemType;
+use crate::layout::{Axes, Layout};
+use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
+use crate::Element;
+
+/// How the elements of `T` map onto a view: the view's items are `T` itself, or `T` is a fixed
+/// array whose shape is the view's last axes (C-contiguous inside). Returns the number of outer
+/// axes, which become the typed view's axes.
+fn match_element<T: Element>(
+    item: &ItemType,
+    shape: &[usize],
+    strides: &[isize],
+) -> Result<usize, Error> {
+    let want = T::item_type();
+    if *item == want {
+        return Ok(shape.len());
+    }
+    if let ItemType::Array(sub) = &want {
+        let k = sub.shape().len();
+        if sub.item() == item && shape.len() >= k && shape[shape.len() - k..] == *sub.shape() {
+            let inner =
+                crate::layout::contiguous_strides(sub.shape(), item.itemsize(), crate::Order::C);
+            let trailing = &strides[strides.len() - k..];
+            let contiguous = inner.is_some_and(|c| {
+                c.iter()
+                    .zip(trailing)
+                    .zip(sub.shape())
+                    .all(|((a, b), &d)| d <= 1 || a == b)
+            });
+            if contiguous {
+                return Ok(shape.len() - k);
+            }
+            return Err(error!(
+                Requirement,
+                "the last {k} axes (strides {trailing:?}) must be C-contiguous to be read as {}",
+                core::any::type_name::<T>()
+            ));
+        }
+    }
+    let base = match &want {
+        ItemType::Array(sub) => sub.item().clone(),
+        other => other.clone(),
+    };
+    if !item.is_native_order() && item.to_native_order() == base {
+        return Err(error!(
+            ByteOrder,
+            "items of {} are not in native byte order; typed reads of {} need {}: use to_vec_native() or to_native_order(), which swap the bytes",
+            item.describe(),
+            core::any::type_name::<T>(),
+            base.describe()
+        ));
+    }
+    Err(error!(
+        ItemType,
+        "expected items of {} ({}), got {}",
+        want.describe(),
+        core::any::type_name::<T>(),
+        item.describe()
+    ))
+}
+
+/// Checks the first element and every stride that is used against `T`'s alignment.
+fn check_alignment<T>(
+    first: *const u8,
+    shape: &[usize],
+    strides: &[isize],
+    len: usize,
+) -> Result<(), Error> {
+    let align = core::mem::align_of::<T>();
+    if len == 0 {
+        return Ok(());
+    }
+    if (first as usize) % align != 0 {
+        return Err(error!(
+            Alignment,
+            "the first element at {first:p} is not aligned to the {align} bytes {} needs; to_vec() copies unaligned data",
+            core::any::type_name::<T>()
+        ));
+    }
+    for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+        if d > 1 && s.unsigned_abs() % align != 0 {
+            return Err(error!(
+                Alignment,
+                "stride {s} of axis {axis} is not a multiple of the {align}-byte alignment of {}; to_vec() copies unaligned data",
+                core::any::type_name::<T>()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether every element's bytes are a valid `T` (only types with invalid bit patterns, like
+/// `bool`, need the look).
+fn check_values<T: Element>(
+    first: *const u8,
+    shape: &[usize],
+    strides: &[isize],
+    len: usize,
+) -> Result<(), Error> {
+    if !T::HAS_INVALID_BIT_PATTERNS || len == 0 {
+        return Ok(());
+    }
+    let mut bad = None;
+    for_each_element(first, shape, strides, len, |p| {
+        // SAFETY: `p` is an element inside the validated layout; `Bits` has `T`'s size and any
+        // bit pattern, so an unaligned read of it is sound.
+        let bits = unsafe {
+            p.cast::<<T as bytemuck::CheckedBitPattern>::Bits>()
+                .read_unaligned()
+        };
+        if bad.is_none() && !<T as bytemuck::CheckedBitPattern>::is_valid_bit_pattern(&bits) {
+            bad = Some(p);
+        }
+    });
+    match bad {
+        None => Ok(()),
+        Some(p) => Err(error!(
+            InvalidValue,
+            "the element at byte {} is not a valid {} (found bytes {:?})",
+            p as usize - first as usize,
+            core::any::type_name::<T>(),
+            // SAFETY: as above, the element's bytes are inside the buffer.
+            unsafe { core::slice::from_raw_parts(p, core::mem::size_of::<T>()) }
+        )),
+    }
+}
+
+/// Visits the address of every element in logical (C) order.
+fn for_each_element(
+    first: *const u8,
+    shape: &[usize],
+    strides: &[isize],
+    len: usize,
+    mut f: impl FnMut(*const u8),
+) {
+    let mut index: Axes<usize> = Axes::zeroed(shape.len());
+    let mut p = first;
+    for _ in 0..len {
+        f(p);
+        for k in (0..shape.len()).rev() {
+            index[k] += 1;
+            p = p.wrapping_offset(strides[k]);
+            if index[k] < shape[k] {
+                break;
+            }
+            index[k] = 0;
+            p = p.wrapping_offset(-strides[k] * shape[k] as isize);
+        }
+    }
+}
+
+/// A view checked against the element type `T`: native byte order, aligned, valid values.
+/// Indexing, iteration and [`as_slice`](Self::as_slice) read `T`s directly.
+pub struct TypedView<'a, T> {
+    first: *const u8,
+    shape: Axes<usize>,
+    strides: Axes<isize>,
+    len: usize,
+    marker: PhantomData<&'a [T]>,
+}
+
+// SAFETY: a `TypedView` is a shared borrow of `T`s, like `&[T]`.
+unsafe impl<T: Sync> Send for TypedView<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for TypedView<'_, T> {}
+
+/// A writable [`TypedView`].
+pub struct TypedViewMut<'a, T> {
+    first: *mut u8,
+    shape: Axes<usize>,
+    strides: Axes<isize>,
+    len: usize,
+    marker: PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: a `TypedViewMut` is a unique borrow of `T`s, like `&mut [T]`.
+unsafe impl<T: Send> Send for TypedViewMut<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
+
+/// Checks `T` against a view and returns the typed view's axes.
+fn checked<T: Element, D: Data>(
+    a: &ArrayBase<D>,
+) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
+    let outer = match_element::<T>(a.item(), a.shape(), a.strides())?;
+    let shape = Axes::from_slice(&a.shape()[..outer]);
+    let strides = Axes::from_slice(&a.strides()[..outer]);
+    let len = if a.is_empty() {
+        0
+    } else {
+        shape.iter().product()
+    };
+    check_alignment::<T>(a.as_ptr(), &shape, &strides, len)?;
+    check_values::<T>(a.as_ptr(), &shape, &strides, len)?;
+    Ok((shape, strides, len))
+}
+
+impl<'a> ArrayView<'a> {
+    /// The elements as `T`s, after checking the item type (same layout, native byte order), the
+    /// alignment of the first element and of every stride, and, for types such as `bool`, that
+    /// every element holds a valid value. A fixed-array `T` (`[u8; 4]`) takes the last axes.
+    ///
+    /// ```
+    /// use array_protocol::{ArrayView, Element, ErrorKind};
+    ///
+    /// let data = [1.0f32, 2.0, 3.0, 4.0];
+    /// let v = ArrayView::new(bytemuck::cast_slice(&data), f32::item_type(), &[2, 2], None, 0)?;
+    /// let t = v.typed::<f32>()?;
+    /// assert_eq!(t[[1, 0]], 3.0);
+    /// assert_eq!(t.iter().sum::<f32>(), 10.0);
+    /// assert_eq!(v.typed::<f64>().unwrap_err().kind(), ErrorKind::ItemType);
+    ///
+    /// let bytes = [1u8, 2, 0];
+    /// let b = ArrayView::new(&bytes, bool::item_type(), &[3], None, 0)?;
+    /// assert_eq!(b.typed::<bool>().unwrap_err().kind(), ErrorKind::InvalidValue);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn typed<T: Element>(&self) -> Result<TypedView<'a, T>, Error> {
+        let (shape, strides, len) = checked::<T, _>(self)?;
+        Ok(TypedView {
+            first: self.as_ptr(),
+            shape,
+            strides,
+            len,
+            marker: PhantomData,
+        })
+    }
+}
+
+impl<'a> ArrayViewMut<'a> {
+    /// A writable typed view borrowing this one; see [`ArrayView::typed`].
+    pub fn typed_mut<T: Element>(&mut self) -> Result<TypedViewMut<'_, T>, Error> {
+        self.reborrow().into_typed_mut()
+    }
+
+    /// A writable typed view for the rest of the borrow; see [`ArrayView::typed`].
+    pub fn into_typed_mut<T: Element>(self) -> Result<TypedViewMut<'a, T>, Error> {
+        let (shape, strides, len) = checked::<T, _>(&self)?;
+        let first = self.data.as_mut_ptr().wrapping_add(self.offset());
+        Ok(TypedViewMut {
+            first,
+            shape,
+            strides,
+            len,
+            marker: PhantomData,
+        })
+    }
+}
+
+impl<D: Data> ArrayBase<D> {
+    /// The elements as a `Vec<T>` in logical (C) order, from any valid view, aligned or not,
+    /// after the same item check as [`ArrayView::typed`].
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>, Error> {
+        self.copy_to_vec::<T>(false)
+    }
+
+    /// As [`to_vec`](Self::to_vec), also accepting data in the other byte order, which it swaps.
+    ///
+    /// ```
+    /// use array_protocol::{ArrayView, ItemType};
+    ///
+    /// let be = [0u8, 0, 0, 1, 0, 0, 1, 0];
+    /// let v = ArrayView::new(&be, ItemType::from_pep3118(">i")?, &[2], None, 0)?;
+    /// assert!(v.to_vec::<i32>().is_err());
+    /// assert_eq!(v.to_vec_native::<i32>()?, [1, 256]);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn to_vec_native<T: Element>(&self) -> Result<Vec<T>, Error> {
+        self.copy_to_vec::<T>(true)
+    }
+
+    fn copy_to_vec<T: Element>(&self, swap: bool) -> Result<Vec<T>, Error> {
+        let native;
+        let item = if swap && !self.item.is_native_order() {
+            native = self.item.to_native_order();
+            &native
+        } else {
+            &self.item
+        };
+        let outer = match_element::<T>(item, self.shape(), self.strides())?;
+        let count = if self.is_empty() {
+            0
+        } else {
+            self.shape()[..outer].iter().product()
+        };
+        let mut out: Vec<T> = Vec::with_capacity(count);
+        let bytes = count * core::mem::size_of::<T>();
+        let dst = Layout::new(self.shape(), None, 0, self.itemsize(), bytes)?;
+        let dst_ptr = out.as_mut_ptr().cast::<u8>();
+        // SAFETY: `dst` is C-contiguous over exactly the `bytes` bytes of `out`'s capacity,
+        // disjoint from the source buffer; the source layout is valid for its buffer.
+        unsafe {
+            crate::copy::copy_elements(self.data.bytes().as_ptr(), &self.layout, dst_ptr, &dst)
+        };
+        // SAFETY: every byte of the first `bytes` bytes was written by the copy above.
+        let written = unsafe { core::slice::from_raw_parts_mut(dst_ptr, bytes) };
+        if swap {
+            crate::copy::swap_to_native(written, &self.item);
+        }
+        if T::HAS_INVALID_BIT_PATTERNS {
+            if let Err(e) = bytemuck::checked::try_cast_slice::<u8, T>(written) {
+                return Err(error!(
+                    InvalidValue,
+                    "the array holds bytes that are not a valid {}: {e:?}",
+                    core::any::type_name::<T>()
+                ));
+            }
+        }
+        // SAFETY: `count` elements are initialised and valid `T`s (checked above when needed).
+        unsafe { out.set_len(count) };
+        Ok(out)
+    }
+}
+
+macro_rules! typed_common {
+    ($name:ident) => {
+        impl<'a, T> $name<'a, T> {
+            /// The length of each axis.
+            pub fn shape(&self) -> &[usize] {
+                &self.shape
+            }
+
+            /// The byte step along each axis.
+            pub fn strides(&self) -> &[isize] {
+                &self.strides
+            }
+
+            /// The number of axes.
+            pub fn ndim(&self) -> usize {
+                self.shape.len()
+            }
+
+            /// The number of elements.
+            pub fn len(&self) -> usize {
+                self.len
+            }
+
+            /// Whether there are no elements.
+            pub fn is_empty(&self) -> bool {
+                self.len == 0
+            }
+
+            fn position(&self, index: &[usize]) -> Option<isize> {
+                if index.len() != self.shape.len() {
+                    return None;
+                }
+                let mut at = 0isize;
+                for ((&i, &d), &s) in index.iter().zip(self.shape.iter()).zip(self.strides.iter()) {
+                    if i >= d {
+                        return None;
+                    }
+                    at += i as isize * s; // inside the validated extent
+                }
+                Some(at)
+            }
+
+            fn is_slice(&self) -> bool {
+                let mut expected = core::mem::size_of::<T>() as isize;
+                for (&d, &s) in self.shape.iter().zip(self.strides.iter()).rev() {
+                    if d != 1 && s != expected {
+                        return false;
+                    }
+                    expected *= d as isize;
+                }
+                true
+            }
+
+            /// The element at `index`, or `None` when out of range.
+            pub fn get(&self, index: &[usize]) -> Option<&T> {
+                let at = self.position(index)?;
+                // SAFETY: an in-range index addresses an aligned, valid `T` inside the view.
+                Some(unsafe { &*self.first.wrapping_offset(at).cast::<T>() })
+            }
+
+            /// The elements in logical (C) order.
+            pub fn iter(&self) -> Iter<'_, T> {
+                if self.is_slice() {
+                    return Iter::Slice(self.slice_parts().iter());
+                }
+                Iter::Strided(Strided {
+                    next: self.first as *const u8,
+                    shape: self.shape.clone(),
+                    strides: self.strides.clone(),
+                    index: Axes::zeroed(self.shape.len()),
+                    remaining: self.len,
+                    marker: PhantomData,
+                })
+            }
+
+            fn slice_parts(&self) -> &[T] {
+                if self.len == 0 {
+                    return &[];
+                }
+                // SAFETY: C-contiguous: `len` aligned, valid `T`s back to back from `first`.
+                unsafe { core::slice::from_raw_parts(self.first.cast::<T>(), self.len) }
+            }
+
+            /// The elements as a copy in logical (C) order.
+            pub fn to_vec(&self) -> Vec<T>
+            where
+                T: Copy,
+            {
+                self.iter().copied().collect()
+            }
+        }
+
+        impl<T, const N: usize> core::ops::Index<[usize; N]> for $name<'_, T> {
+            type Output = T;
+
+            /// # Panics
+            /// When the index is out of range or has the wrong number of axes, as slices do.
+            fn index(&self, index: [usize; N]) -> &T {
+                match self.get(&index) {
+                    Some(v) => v,
+                    None => panic!(
+                        "index {index:?} is out of range for shape {:?}",
+                        self.shape()
+                    ),
+                }
+            }
+        }
+
+        impl<T: core::fmt::Debug> core::fmt::Debug for $name<'_, T> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("shape", &self.shape())
+                    .field("strides", &self.strides())
+                    .finish()
+            }
+        }
+    };
+}
+
+typed_common!(TypedView);
+typed_common!(TypedViewMut);
+
+impl<'a, T> TypedView<'a, T> {
+    /// The elements as a slice, when they are C-contiguous.
+    pub fn as_slice(&self) -> Option<&'a [T]> {
+        if !self.is_slice() {
+            return None;
+        }
+        if self.len == 0 {
+            return Some(&[]);
+        }
+        // SAFETY: C-contiguous: `len` aligned, valid `T`s back to back, borrowed for `'a`.
+        Some(unsafe { core::slice::from_raw_parts(self.first.cast::<T>(), self.len) })
+    }
+}
+
+impl<'a, T> TypedViewMut<'a, T> {
+    /// The elements as a mutable slice, when they are C-contiguous.
+    pub fn as_slice_mut(&mut self) -> Option<&mut [T]> {
+        if !self.is_slice() {
+            return None;
+        }
+        if self.len == 0 {
+            return Some(&mut []);
+        }
+        // SAFETY: C-contiguous, non-overlapping (checked when the view was made), uniquely
+        // borrowed through `&mut self`.
+        Some(unsafe { core::slice::from_raw_parts_mut(self.first.cast::<T>(), self.len) })
+    }
+
+    /// The element at `index`, writable, or `None` when out of range.
+    pub fn get_mut(&mut self, index: &[usize]) -> Option<&mut T> {
+        let at = self.position(index)?;
+        // SAFETY: an in-range index addresses an aligned, valid `T`; elements do not overlap
+        // and `&mut self` borrows the view uniquely.
+        Some(unsafe { &mut *self.first.wrapping_offset(at).cast::<T>() })
+    }
+
+    /// The elements in logical (C) order, writable.
+    pub fn iter_mut(&mut self) -> IterMut<'_, T> {
+        if let Some(slice) = self.as_slice_mut() {
+            // Re-borrow with the lifetime of `&mut self`.
+            let (ptr, len) = (slice.as_mut_ptr(), slice.len());
+            // SAFETY: the same slice as just obtained.
+            return IterMut::Slice(unsafe { core::slice::from_raw_parts_mut(ptr, len) }.iter_mut());
+        }
+        IterMut::Strided(Strided {
+            next: self.first as *const u8,
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            index: Axes::zeroed(self.shape.len()),
+            remaining: self.len,
+            marker: PhantomData,
+        })
+    }
+
+    /// Sets every element to `value`.
+    pub fn fill(&mut self, value: T)
+    where
+        T: Copy,
+    {
+        self.iter_mut().for_each(|x| *x = value);
+    }
+}
+
+impl<T, const N: usize> core::ops::IndexMut<[usize; N]> for TypedViewMut<'_, T> {
+    fn index_mut(&mut self, index: [usize; N]) -> &mut T {
+        let shape = Axes::from_slice(self.shape());
+        match self.get_mut(&index) {
+            Some(v) => v,
+            None => panic!("index {index:?} is out of range for shape {:?}", &*shape),
+        }
+    }
+}
+
+/// Addresses of the elements of a strided view in logical order.
+pub struct Strided<'a, T> {
+    next: *const u8,
+    shape: Axes<usize>,
+    strides: Axes<isize>,
+    index: Axes<usize>,
+    remaining: usize,
+    marker: PhantomData<&'a T>,
+}
+
+impl<T> Strided<'_, T> {
+    #[inline]
+    fn advance(&mut self) -> Option<*const u8> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let p = self.next;
+        self.remaining -= 1;
+        for k in (0..self.shape.len()).rev() {
+            self.index[k] += 1;
+            self.next = self.next.wrapping_offset(self.strides[k]);
+            if self.index[k] < self.shape[k] {
+                break;
+            }
+            self.index[k] = 0;
+            self.next = self
+                .next
+                .wrapping_offset(-self.strides[k] * self.shape[k] as isize);
+        }
+        Some(p)
+    }
+}
+
+/// Iterator over the elements of a [`TypedView`] in logical order.
+pub enum Iter<'a, T> {
+    #[doc(hidden)]
+    Slice(core::slice::Iter<'a, T>),
+    #[doc(hidden)]
+    Strided(Strided<'a, T>),
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a T> {
+        match self {
+            Iter::Slice(it) => it.next(),
+            // SAFETY: every address is an aligned, valid `T` of the view, borrowed for `'a`.
+            Iter::Strided(it) => it.advance().map(|p| unsafe { &*p.cast::<T>() }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            Iter::Slice(it) => it.len(),
+            Iter::Strided(it) => it.remaining,
+        };
+        (n, Some(n))
+    }
+
+    fn fold<B, F: FnMut(B, &'a T) -> B>(self, init: B, f: F) -> B {
+        match self {
+            Iter::Slice(it) => it.fold(init, f),
+            Iter::Strided(mut it) => {
+                let mut f = f;
+                let mut acc = init;
+                while let Some(p) = it.advance() {
+                    // SAFETY: as in `next`.
+                    acc = f(acc, unsafe { &*p.cast::<T>() });
+                }
+                acc
+            }
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for Iter<'_, T> {}
+
+/// Iterator over the elements of a [`TypedViewMut`] in logical order, writable.
+pub enum IterMut<'a, T> {
+    #[doc(hidden)]
+    Slice(core::slice::IterMut<'a, T>),
+    #[doc(hidden)]
+    Strided(Strided<'a, T>),
+}
+
+impl<'a, T> Iterator for IterMut<'a, T> {
+    type Item = &'a mut T;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a mut T> {
+        match self {
+            IterMut::Slice(it) => it.next(),
+            // SAFETY: each address is visited once; elements do not overlap (checked when the
+            // writable view was made), so the `&mut` are disjoint.
+            IterMut::Strided(it) => it
+                .advance()
+                .map(|p| unsafe { &mut *p.cast_mut().cast::<T>() }),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            IterMut::Slice(it) => it.len(),
+            IterMut::Strided(it) => it.remaining,
+        };
+        (n, Some(n))
+    }
+
+    fn fold<B, F: FnMut(B, &'a mut T) -> B>(self, init: B, f: F) -> B {
+        match self {
+            IterMut::Slice(it) => it.fold(init, f),
+            IterMut::Strided(mut it) => {
+                let mut f = f;
+                let mut acc = init;
+                while let Some(p) = it.advance() {
+                    // SAFETY: as in `next`.
+                    acc = f(acc, unsafe { &mut *p.cast_mut().cast::<T>() });
+                }
+                acc
+            }
+        }
+    }
+}
+
+impl<T> ExactSizeIterator for IterMut<'_, T> {}
