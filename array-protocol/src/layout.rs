@@ -390,3 +390,69 @@ impl Layout {
         Some(pos as usize)
     }
 }
+
+/// Memory that shape, strides and offset cannot describe. A consumer refuses it with a clear
+/// error instead of misreading it ("punts"); adapters turn what they import into this.
+///
+/// ```
+/// use array_protocol::layout::{check_suboffsets, Unrepresentable};
+/// use array_protocol::ErrorKind;
+///
+/// assert!(check_suboffsets(&[-1, -1]).is_ok());
+/// let err = check_suboffsets(&[-1, 0]).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Unsupported);
+/// assert_eq!(err, Unrepresentable::Suboffsets { axis: 1 }.into());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unrepresentable {
+    /// PEP 3118 suboffsets: along this axis the buffer holds pointers to follow (PIL-style).
+    Suboffsets {
+        /// The first axis with a non-negative suboffset.
+        axis: usize,
+    },
+    /// An indirect buffer (`PyBUF_INDIRECT` exports without suboffsets information).
+    Indirect,
+    /// A masked array: some elements are missing, which strides cannot say.
+    Masked,
+    /// Memory on a device other than the CPU.
+    Device {
+        /// The device, as the producer names it (`CUDA:0`).
+        name: alloc::string::String,
+    },
+}
+
+impl fmt::Display for Unrepresentable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unrepresentable::Suboffsets { axis } => write!(
+                f,
+                "the buffer uses suboffsets (pointers to follow along axis {axis}), which shape, strides and offset cannot describe; copy it to a contiguous array first"
+            ),
+            Unrepresentable::Indirect => f.write_str(
+                "the buffer is indirect (arrays of pointers), which shape, strides and offset cannot describe; copy it to a contiguous array first",
+            ),
+            Unrepresentable::Masked => f.write_str(
+                "the array is masked (some elements are missing), which shape, strides and offset cannot describe; fill or compress it first",
+            ),
+            Unrepresentable::Device { name } => write!(
+                f,
+                "the array lives on device {name}, not in CPU memory; copy it to the CPU first"
+            ),
+        }
+    }
+}
+
+impl From<Unrepresentable> for Error {
+    fn from(u: Unrepresentable) -> Error {
+        error!(Unsupported, "{u}")
+    }
+}
+
+/// Refuses PEP 3118 suboffsets that ask for indirection (any entry `>= 0`).
+pub fn check_suboffsets(suboffsets: &[isize]) -> Result<(), Error> {
+    match suboffsets.iter().position(|&s| s >= 0) {
+        Some(axis) => Err(Unrepresentable::Suboffsets { axis }.into()),
+        None => Ok(()),
+    }
+}

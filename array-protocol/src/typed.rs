@@ -361,6 +361,9 @@ macro_rules! typed_common {
             }
 
             fn is_slice(&self) -> bool {
+                if self.len == 0 {
+                    return true;
+                }
                 let mut expected = core::mem::size_of::<T>() as isize;
                 for (&d, &s) in self.shape.iter().zip(self.strides.iter()).rev() {
                     if d != 1 && s != expected {

@@ -423,9 +423,15 @@ impl<D: Data> ArrayBase<D> {
         } else {
             self.offset()
         };
-        let new_stride = stride
-            .checked_mul(step)
-            .ok_or_else(|| error!(Layout, "stride {stride} × step {step} overflows"))?;
+        // With fewer than two elements the stride is never used; otherwise stride × step is a
+        // distance between two elements inside the validated extent.
+        let new_stride = if count < 2 {
+            stride
+        } else {
+            stride
+                .checked_mul(step)
+                .ok_or_else(|| error!(Layout, "stride {stride} × step {step} overflows"))?
+        };
         let mut shape = crate::layout::Axes::from_slice(self.shape());
         let mut strides = crate::layout::Axes::from_slice(self.strides());
         shape[axis] = count as usize;
