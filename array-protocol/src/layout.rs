@@ -371,7 +371,7 @@ impl Layout {
                     self.describe()
                 ));
             }
-            extent = step * (self.shape[axis] - 1) + extent;
+            extent += step * (self.shape[axis] - 1);
         }
         Ok(())
     }

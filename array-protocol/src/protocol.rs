@@ -24,6 +24,17 @@ use crate::Element;
 /// assert_eq!((view.shape(), view.item().describe().as_str()), (&[6, 4][..], "|u1"));
 /// assert_eq!(view.as_ptr(), pixels.as_ptr().cast());
 /// ```
+///
+/// The owner cannot change while a view is out:
+///
+/// ```compile_fail,E0502
+/// use array_protocol::ArrayProducer;
+///
+/// let mut samples = vec![1.0f32];
+/// let view = samples.array();
+/// samples.push(2.0); // cannot borrow `samples` as mutable: the view borrows it
+/// assert_eq!(view.len(), 1);
+/// ```
 pub trait ArrayProducer {
     /// A view of the array.
     fn array(&self) -> ArrayView<'_>;

@@ -12,10 +12,13 @@ use crate::Element;
 /// How the elements of `T` map onto a view: the view's items are `T` itself, or `T` is a fixed
 /// array whose shape is the view's last axes (C-contiguous inside). Returns the number of outer
 /// axes, which become the typed view's axes.
+/// With `in_place`, the inner axes must be C-contiguous so that each element can be read where
+/// it lies; copies do not need that.
 fn match_element<T: Element>(
     item: &ItemType,
     shape: &[usize],
     strides: &[isize],
+    in_place: bool,
 ) -> Result<usize, Error> {
     let want = T::item_type();
     if *item == want {
@@ -33,7 +36,7 @@ fn match_element<T: Element>(
                     .zip(sub.shape())
                     .all(|((a, b), &d)| d <= 1 || a == b)
             });
-            if contiguous {
+            if contiguous || !in_place {
                 return Ok(shape.len() - k);
             }
             return Err(error!(
@@ -188,7 +191,7 @@ unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 fn checked<T: Element, D: Data>(
     a: &ArrayBase<D>,
 ) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
-    let outer = match_element::<T>(a.item(), a.shape(), a.strides())?;
+    let outer = match_element::<T>(a.item(), a.shape(), a.strides(), true)?;
     let shape = Axes::from_slice(&a.shape()[..outer]);
     let strides = Axes::from_slice(&a.strides()[..outer]);
     let len = if a.is_empty() {
@@ -283,7 +286,7 @@ impl<D: Data> ArrayBase<D> {
         } else {
             &self.item
         };
-        let outer = match_element::<T>(item, self.shape(), self.strides())?;
+        let outer = match_element::<T>(item, self.shape(), self.strides(), false)?;
         let count = if self.is_empty() {
             0
         } else {

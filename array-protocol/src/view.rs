@@ -352,8 +352,13 @@ impl<D: Data> ArrayBase<D> {
                 "index {index} is out of range for axis {axis} of length {len}"
             ));
         }
-        // Inside the validated extent, so no overflow.
-        let offset = (self.offset() as isize + index as isize * self.strides()[axis]) as usize;
+        // Inside the validated extent, so no overflow. An empty array (another axis of length 0)
+        // has no elements and no extent: its offset stays as it is.
+        let offset = if self.is_empty() {
+            self.offset()
+        } else {
+            (self.offset() as isize + index as isize * self.strides()[axis]) as usize
+        };
         let mut shape = crate::layout::Axes::from_slice(self.shape());
         let mut strides = crate::layout::Axes::from_slice(self.strides());
         shape.remove(axis);
@@ -417,7 +422,7 @@ impl<D: Data> ArrayBase<D> {
             0
         };
         let stride = self.strides()[axis];
-        let offset = if count > 0 {
+        let offset = if count > 0 && !self.is_empty() {
             // `first` is a valid index: inside the validated extent.
             (self.offset() as isize + first * stride) as usize
         } else {

@@ -7,11 +7,23 @@ fn f64s(n: usize) -> Vec<f64> {
     (0..n).map(|i| i as f64).collect()
 }
 
-fn view<'a>(bytes: &'a [u8], item: ItemType, shape: &[usize], strides: Option<&[isize]>, offset: usize) -> ArrayView<'a> {
+fn view<'a>(
+    bytes: &'a [u8],
+    item: ItemType,
+    shape: &[usize],
+    strides: Option<&[isize]>,
+    offset: usize,
+) -> ArrayView<'a> {
     ArrayView::new(bytes, item, shape, strides, offset).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn refused(bytes: &[u8], item: ItemType, shape: &[usize], strides: Option<&[isize]>, offset: usize) -> (ErrorKind, String) {
+fn refused(
+    bytes: &[u8],
+    item: ItemType,
+    shape: &[usize],
+    strides: Option<&[isize]>,
+    offset: usize,
+) -> (ErrorKind, String) {
     let e = ArrayView::new(bytes, item, shape, strides, offset).expect_err("should be refused");
     (e.kind(), e.to_string())
 }
@@ -33,12 +45,18 @@ fn bounds_are_checked_at_construction() {
     assert_eq!(refused(b, f(), &[1], None, 41).0, ErrorKind::Layout);
     assert_eq!(
         refused(b, f(), &[2, 3], Some(&[8]), 0),
-        (ErrorKind::Layout, "1 strides given for 2 axes (shape [2, 3]); expected one stride per axis".into())
+        (
+            ErrorKind::Layout,
+            "1 strides given for 2 axes (shape [2, 3]); expected one stride per axis".into()
+        )
     );
     let too_many = vec![1usize; MAX_NDIM + 1];
     assert_eq!(refused(b, f(), &too_many, None, 0).0, ErrorKind::Layout);
     // The last valid positions are accepted.
-    assert_eq!(view(b, f(), &[3], Some(&[-8]), 16).to_vec::<f64>().unwrap(), [2.0, 1.0, 0.0]);
+    assert_eq!(
+        view(b, f(), &[3], Some(&[-8]), 16).to_vec::<f64>().unwrap(),
+        [2.0, 1.0, 0.0]
+    );
     assert_eq!(view(b, f(), &[1], None, 40).to_vec::<f64>().unwrap(), [5.0]);
     let max_axes = vec![1usize; MAX_NDIM];
     assert_eq!(view(b, f(), &max_axes, None, 0).len(), 1);
@@ -49,32 +67,68 @@ fn overflow_is_an_error_at_every_step() {
     let b = [0u8; 64];
     let u8t = u8::item_type;
     // Element count.
-    assert!(refused(&b, u8t(), &[usize::MAX, 2], Some(&[0, 0]), 0).1.contains("more than isize::MAX elements"));
+    assert!(refused(&b, u8t(), &[usize::MAX, 2], Some(&[0, 0]), 0)
+        .1
+        .contains("more than isize::MAX elements"));
     // C strides of the default layout.
-    assert!(refused(&b, f64::item_type(), &[usize::MAX / 4], None, 0).1.contains("larger than isize::MAX"));
+    assert!(refused(&b, f64::item_type(), &[usize::MAX / 4], None, 0)
+        .1
+        .contains("larger than isize::MAX"));
     // (d - 1) × stride.
-    assert!(refused(&b, u8t(), &[3], Some(&[isize::MAX]), 0).1.contains("overflows isize"));
-    assert!(refused(&b, u8t(), &[3], Some(&[isize::MIN]), 0).1.contains("overflows isize"));
+    assert!(refused(&b, u8t(), &[3], Some(&[isize::MAX]), 0)
+        .1
+        .contains("overflows isize"));
+    assert!(refused(&b, u8t(), &[3], Some(&[isize::MIN]), 0)
+        .1
+        .contains("overflows isize"));
     // Sum of spans.
-    assert!(refused(&b, u8t(), &[2, 2], Some(&[isize::MAX, isize::MAX]), 0).1.contains("overflows isize"));
+    assert!(
+        refused(&b, u8t(), &[2, 2], Some(&[isize::MAX, isize::MAX]), 0)
+            .1
+            .contains("overflows isize")
+    );
     // Offset beyond isize.
-    assert!(refused(&b, u8t(), &[1], None, usize::MAX).1.contains("overflows isize"));
+    assert!(refused(&b, u8t(), &[1], None, usize::MAX)
+        .1
+        .contains("overflows isize"));
     // Span plus itemsize.
     let big = ItemType::from_pep3118(&format!("{}s", isize::MAX)).unwrap();
-    assert!(refused(&b, big, &[2], Some(&[1]), 0).1.contains("overflows isize"));
+    assert!(refused(&b, big, &[2], Some(&[1]), 0)
+        .1
+        .contains("overflows isize"));
 }
 
 #[test]
 fn empty_arrays_accept_any_strides() {
     let b = [0u8; 8];
-    let v = view(&b, f64::item_type(), &[0, 5], Some(&[isize::MAX, isize::MIN]), 8);
-    assert_eq!((v.len(), v.is_empty(), v.is_c_contiguous(), v.is_f_contiguous()), (0, true, true, true));
+    let v = view(
+        &b,
+        f64::item_type(),
+        &[0, 5],
+        Some(&[isize::MAX, isize::MIN]),
+        8,
+    );
+    assert_eq!(
+        (
+            v.len(),
+            v.is_empty(),
+            v.is_c_contiguous(),
+            v.is_f_contiguous()
+        ),
+        (0, true, true, true)
+    );
     assert!(v.to_vec::<f64>().unwrap().is_empty());
     assert!(v.typed::<f64>().unwrap().as_slice().unwrap().is_empty());
     assert_eq!(v.to_contiguous(Order::C).unwrap().bytes().len(), 0);
-    assert_eq!(refused(&b, f64::item_type(), &[0], None, 9).0, ErrorKind::Layout);
+    assert_eq!(
+        refused(&b, f64::item_type(), &[0], None, 9).0,
+        ErrorKind::Layout
+    );
     let empty: [u8; 0] = [];
-    assert_eq!(view(&empty, f64::item_type(), &[0], None, 0).as_ptr(), empty.as_ptr());
+    assert_eq!(
+        view(&empty, f64::item_type(), &[0], None, 0).as_ptr(),
+        empty.as_ptr()
+    );
 }
 
 #[test]
@@ -85,7 +139,10 @@ fn zero_size_items() {
     let v = view(&empty, zst.clone(), &[4, 3], Some(&[0, 0]), 0);
     assert_eq!(v.len(), 12);
     assert_eq!(v.to_contiguous(Order::C).unwrap().bytes().len(), 0);
-    assert_eq!(v.to_vec::<[u8; 0]>().unwrap_err().kind(), ErrorKind::ItemType);
+    assert_eq!(
+        v.to_vec::<[u8; 0]>().unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
     let arr0 = <[u8; 0]>::item_type();
     let v = view(&empty, arr0.clone(), &[3], None, 0);
     let mut none: [u8; 0] = [];
@@ -98,33 +155,70 @@ fn negative_and_zero_strides() {
     let data = f64s(6);
     let b: &[u8] = bytemuck::cast_slice(&data);
     let reversed = view(b, f64::item_type(), &[2, 3], Some(&[-24, -8]), 40);
-    assert_eq!(reversed.to_vec::<f64>().unwrap(), [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]);
+    assert_eq!(
+        reversed.to_vec::<f64>().unwrap(),
+        [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+    );
     let t = reversed.typed::<f64>().unwrap();
     assert_eq!((t[[0, 0]], t[[1, 2]]), (5.0, 0.0));
     assert!(t.as_slice().is_none());
-    assert_eq!(t.iter().copied().collect::<Vec<_>>(), [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]);
-    assert_eq!(reversed.to_contiguous(Order::Fortran).unwrap().to_vec::<f64>().unwrap(), [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]);
+    assert_eq!(
+        t.iter().copied().collect::<Vec<_>>(),
+        [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+    );
+    assert_eq!(
+        reversed
+            .to_contiguous(Order::Fortran)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap(),
+        [5.0, 4.0, 3.0, 2.0, 1.0, 0.0]
+    );
     // Zero strides broadcast, read-only.
     let row = view(b, f64::item_type(), &[3, 2], Some(&[0, 8]), 0);
     assert_eq!(row.to_vec::<f64>().unwrap(), [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
     let mut w = data.clone();
-    let e = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut w), f64::item_type(), &[3, 2], Some(&[0, 8]), 0).unwrap_err();
+    let e = ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut w),
+        f64::item_type(),
+        &[3, 2],
+        Some(&[0, 8]),
+        0,
+    )
+    .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Overlap);
     // A zero stride on an axis of length 1 overlaps nothing.
-    ArrayViewMut::new(bytemuck::cast_slice_mut(&mut w), f64::item_type(), &[1, 2], Some(&[0, 8]), 0).unwrap();
+    ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut w),
+        f64::item_type(),
+        &[1, 2],
+        Some(&[0, 8]),
+        0,
+    )
+    .unwrap();
 }
 
 #[test]
 fn writable_views_refuse_overlap() {
     let mut w = [0u8; 64];
     let u32t = u32::item_type;
-    for (shape, strides) in [(&[2][..], &[2][..]), (&[2, 2], &[4, 4]), (&[3, 3], &[8, 12])] {
+    for (shape, strides) in [
+        (&[2][..], &[2][..]),
+        (&[2, 2], &[4, 4]),
+        (&[3, 3], &[8, 12]),
+    ] {
         let e = ArrayViewMut::new(&mut w, u32t(), shape, Some(strides), 0).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Overlap, "{shape:?} {strides:?}: {e}");
     }
     // Disjoint layouts, including negative strides and gaps, are accepted.
-    for (shape, strides, offset) in [(&[2, 2][..], &[8, 4][..], 0), (&[2, 2], &[-8, -4], 12), (&[2, 3], &[4, 16], 0), (&[3], &[20], 0)] {
-        ArrayViewMut::new(&mut w, u32t(), shape, Some(strides), offset).unwrap_or_else(|e| panic!("{shape:?} {strides:?}: {e}"));
+    for (shape, strides, offset) in [
+        (&[2, 2][..], &[8, 4][..], 0),
+        (&[2, 2], &[-8, -4], 12),
+        (&[2, 3], &[4, 16], 0),
+        (&[3], &[20], 0),
+    ] {
+        ArrayViewMut::new(&mut w, u32t(), shape, Some(strides), offset)
+            .unwrap_or_else(|e| panic!("{shape:?} {strides:?}: {e}"));
     }
 }
 
@@ -135,11 +229,18 @@ fn alignment_is_checked_for_typed_reads_and_not_for_copies() {
     let misaligned = view(b, u32::item_type(), &[3], None, 1);
     let e = misaligned.typed::<u32>().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Alignment);
-    assert!(e.to_string().contains("not aligned to the 4 bytes u32 needs"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("not aligned to the 4 bytes u32 needs"),
+        "{e}"
+    );
     assert_eq!(misaligned.to_vec::<u32>().unwrap(), [0x0101_0101; 3]);
     let odd_stride = view(b, f64::item_type(), &[2], Some(&[12]), 0);
     let e = odd_stride.typed::<f64>().unwrap_err();
-    assert_eq!((e.kind(), e.to_string().contains("stride 12 of axis 0")), (ErrorKind::Alignment, true));
+    assert_eq!(
+        (e.kind(), e.to_string().contains("stride 12 of axis 0")),
+        (ErrorKind::Alignment, true)
+    );
     assert_eq!(odd_stride.to_vec::<f64>().unwrap().len(), 2);
     // Strides need not be multiples of the item size, only of its alignment (a record field).
     let field = view(b, u16::item_type(), &[4], Some(&[6]), 0);
@@ -152,15 +253,30 @@ fn item_types_and_values_are_checked() {
     let b: &[u8] = bytemuck::cast_slice(&data);
     let v = view(b, i32::item_type(), &[2], None, 0);
     let e = v.typed::<f32>().unwrap_err();
-    assert_eq!((e.kind(), e.to_string()), (ErrorKind::ItemType, "expected items of <f4 (f32), got <i4".into()));
+    assert_eq!(
+        (e.kind(), e.to_string()),
+        (
+            ErrorKind::ItemType,
+            "expected items of <f4 (f32), got <i4".into()
+        )
+    );
     let be = view(b, ItemType::from_pep3118(">i").unwrap(), &[2], None, 0);
     let e = be.typed::<i32>().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ByteOrder);
-    assert_eq!(be.to_vec_native::<i32>().unwrap(), [1i32.swap_bytes(), (-2i32).swap_bytes()]);
+    assert_eq!(
+        be.to_vec_native::<i32>().unwrap(),
+        [1i32.swap_bytes(), (-2i32).swap_bytes()]
+    );
     let bools = [0u8, 1, 2, 1];
     let bv = view(&bools, bool::item_type(), &[4], None, 0);
-    assert_eq!(bv.typed::<bool>().unwrap_err().kind(), ErrorKind::InvalidValue);
-    assert_eq!(bv.to_vec::<bool>().unwrap_err().kind(), ErrorKind::InvalidValue);
+    assert_eq!(
+        bv.typed::<bool>().unwrap_err().kind(),
+        ErrorKind::InvalidValue
+    );
+    assert_eq!(
+        bv.to_vec::<bool>().unwrap_err().kind(),
+        ErrorKind::InvalidValue
+    );
     let ok = view(&bools, bool::item_type(), &[2], None, 0);
     assert_eq!(ok.to_vec::<bool>().unwrap(), [false, true]);
     // Skipping the bad byte with a stride makes the rest readable.
@@ -176,8 +292,14 @@ fn fixed_array_elements_take_the_last_axes() {
     assert_eq!((t.shape(), t[[1, 2]]), (&[2, 3][..], [20, 21, 22, 23]));
     assert_eq!(v.to_vec::<[[u8; 4]; 3]>().unwrap()[1][0], [12, 13, 14, 15]);
     let shuffled = v.clone().permute_axes(&[0, 2, 1]).unwrap();
-    assert_eq!(shuffled.typed::<[u8; 3]>().unwrap_err().kind(), ErrorKind::Requirement);
-    assert_eq!(v.typed::<[u8; 5]>().unwrap_err().kind(), ErrorKind::ItemType);
+    assert_eq!(
+        shuffled.typed::<[u8; 3]>().unwrap_err().kind(),
+        ErrorKind::Requirement
+    );
+    assert_eq!(
+        v.typed::<[u8; 5]>().unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
 }
 
 #[test]
@@ -189,24 +311,52 @@ fn axis_operations() {
     assert_eq!((p.shape(), p.strides()), (&[4, 2, 3][..], &[4, 48, 16][..]));
     assert_eq!(p.typed::<i32>().unwrap()[[3, 1, 2]], 23);
     for bad in [&[0, 1][..], &[0, 1, 1], &[0, 1, 3]] {
-        assert_eq!(v.clone().permute_axes(bad).unwrap_err().kind(), ErrorKind::Shape);
+        assert_eq!(
+            v.clone().permute_axes(bad).unwrap_err().kind(),
+            ErrorKind::Shape
+        );
     }
     let row = v.clone().index_axis(1, 2).unwrap();
     assert_eq!(row.to_vec::<i32>().unwrap(), [8, 9, 10, 11, 20, 21, 22, 23]);
-    assert_eq!(v.clone().index_axis(1, 3).unwrap_err().to_string(), "index 3 is out of range for axis 1 of length 3");
-    assert_eq!(v.clone().index_axis(3, 0).unwrap_err().to_string(), "axis 3 is out of range for a 3-D array");
-    let rev = v.clone().reverse_axis(2).unwrap().index_axis(0, 0).unwrap().index_axis(0, 0).unwrap();
+    assert_eq!(
+        v.clone().index_axis(1, 3).unwrap_err().to_string(),
+        "index 3 is out of range for axis 1 of length 3"
+    );
+    assert_eq!(
+        v.clone().index_axis(3, 0).unwrap_err().to_string(),
+        "axis 3 is out of range for a 3-D array"
+    );
+    let rev = v
+        .clone()
+        .reverse_axis(2)
+        .unwrap()
+        .index_axis(0, 0)
+        .unwrap()
+        .index_axis(0, 0)
+        .unwrap();
     assert_eq!(rev.to_vec::<i32>().unwrap(), [3, 2, 1, 0]);
     let line = view(b, i32::item_type(), &[24], None, 0);
-    let s = |start, stop, step| line.clone().slice(0, start, stop, step).unwrap().to_vec::<i32>().unwrap();
+    let s = |start, stop, step| {
+        line.clone()
+            .slice(0, start, stop, step)
+            .unwrap()
+            .to_vec::<i32>()
+            .unwrap()
+    };
     assert_eq!(s(Some(2), Some(10), 3), [2, 5, 8]);
     assert_eq!(s(Some(-3), None, 1), [21, 22, 23]);
     assert_eq!(s(None, Some(-20), -7), [23, 16, 9]);
     assert_eq!(s(Some(100), Some(-100), -10), [23, 13, 3]);
     assert_eq!(s(Some(5), Some(5), 1), Vec::<i32>::new());
     assert_eq!(s(Some(5), Some(2), 1), Vec::<i32>::new());
-    assert_eq!(line.clone().slice(0, None, None, 0).unwrap_err().kind(), ErrorKind::Shape);
-    assert_eq!(line.clone().slice(0, None, None, isize::MAX).unwrap().len(), 1);
+    assert_eq!(
+        line.clone().slice(0, None, None, 0).unwrap_err().kind(),
+        ErrorKind::Shape
+    );
+    assert_eq!(
+        line.clone().slice(0, None, None, isize::MAX).unwrap().len(),
+        1
+    );
     let t = v.transpose();
     assert_eq!((t.shape(), t.strides()), (&[4, 3, 2][..], &[4, 16, 48][..]));
     assert!(t.is_f_contiguous() && !t.is_c_contiguous());
@@ -214,48 +364,121 @@ fn axis_operations() {
 
 #[test]
 fn reinterpreting_views_share_memory() {
-    let z: Vec<num_complex::Complex64> = (0..6).map(|k| num_complex::Complex64::new(k as f64, -(k as f64))).collect();
+    let z: Vec<num_complex::Complex64> = (0..6)
+        .map(|k| num_complex::Complex64::new(k as f64, -(k as f64)))
+        .collect();
     let b: &[u8] = bytemuck::cast_slice(&z);
     let v = view(b, num_complex::Complex64::item_type(), &[2, 3], None, 0).transpose();
     let re = v.clone().real().unwrap();
     let im = v.clone().imag().unwrap();
-    assert_eq!((re.strides(), im.offset(), re.as_ptr()), (&[16, 48][..], 8, b.as_ptr()));
-    assert_eq!(im.to_vec::<f64>().unwrap(), [0.0, -3.0, -1.0, -4.0, -2.0, -5.0]);
-    assert_eq!(re.real().unwrap_err().to_string(), "expected an array of complex numbers, got items of <f8");
+    assert_eq!(
+        (re.strides(), im.offset(), re.as_ptr()),
+        (&[16, 48][..], 8, b.as_ptr())
+    );
+    assert_eq!(
+        im.to_vec::<f64>().unwrap(),
+        [0.0, -3.0, -1.0, -4.0, -2.0, -5.0]
+    );
+    assert_eq!(
+        re.real().unwrap_err().to_string(),
+        "expected an array of complex numbers, got items of <f8"
+    );
 
     let rec = ItemType::from_pep3118("T{(3)f:pos:I:id:d:mass:}").unwrap();
     let mut bytes = vec![0u8; 48];
     bytes[16..24].copy_from_slice(&2.5f64.to_ne_bytes());
     bytes[24 + 4..24 + 8].copy_from_slice(&7.0f32.to_ne_bytes());
     let rv = view(&bytes, rec, &[2], None, 0);
-    assert_eq!(rv.clone().field("mass").unwrap().to_vec::<f64>().unwrap(), [2.5, 0.0]);
-    assert_eq!(rv.clone().field("pos").unwrap().typed::<f32>().unwrap()[[1, 1]], 7.0);
-    assert!(rv.clone().field("velocity").unwrap_err().to_string().contains(r#"fields: ["pos", "id", "mass"]"#));
+    assert_eq!(
+        rv.clone().field("mass").unwrap().to_vec::<f64>().unwrap(),
+        [2.5, 0.0]
+    );
+    assert_eq!(
+        rv.clone().field("pos").unwrap().typed::<f32>().unwrap()[[1, 1]],
+        7.0
+    );
+    assert!(rv
+        .clone()
+        .field("velocity")
+        .unwrap_err()
+        .to_string()
+        .contains(r#"fields: ["pos", "id", "mass"]"#));
     // Padding is never exposed as data.
-    let padded = view(&bytes, ItemType::from_pep3118("T{B:a:d:b:}").unwrap(), &[3], None, 0);
-    let e = padded.cast_item(ItemType::from_pep3118("(2)Q").unwrap()).unwrap_err();
+    let padded = view(
+        &bytes,
+        ItemType::from_pep3118("T{B:a:d:b:}").unwrap(),
+        &[3],
+        None,
+        0,
+    );
+    let e = padded
+        .cast_item(ItemType::from_pep3118("(2)Q").unwrap())
+        .unwrap_err();
     assert!(e.to_string().contains("padding"), "{e}");
 
     let pixels: Vec<u32> = (0..512 * 512).collect();
-    let pv = view(bytemuck::cast_slice(&pixels), u32::item_type(), &[512, 512], None, 0);
+    let pv = view(
+        bytemuck::cast_slice(&pixels),
+        u32::item_type(),
+        &[512, 512],
+        None,
+        0,
+    );
     let channels = pv.clone().split_items::<u8>().unwrap();
-    assert_eq!((channels.shape(), channels.strides(), channels.as_ptr()), (&[512, 512, 4][..], &[2048, 4, 1][..], pv.as_ptr()));
-    assert_eq!(channels.typed::<u8>().unwrap()[[1, 1, 0]], (513u32).to_ne_bytes()[0]);
+    assert_eq!(
+        (channels.shape(), channels.strides(), channels.as_ptr()),
+        (&[512, 512, 4][..], &[2048, 4, 1][..], pv.as_ptr())
+    );
+    assert_eq!(
+        channels.typed::<u8>().unwrap()[[1, 1, 0]],
+        (513u32).to_ne_bytes()[0]
+    );
     let back = channels.clone().merge_items::<u32>().unwrap();
-    assert_eq!((back.shape(), back.item()), (&[512, 512][..], &u32::item_type()));
+    assert_eq!(
+        (back.shape(), back.item()),
+        (&[512, 512][..], &u32::item_type())
+    );
     let across = channels.clone().permute_axes(&[0, 2, 1]).unwrap();
-    assert_eq!(across.merge_items::<u32>().unwrap_err().kind(), ErrorKind::Requirement);
-    assert_eq!(channels.merge_items::<u16>().unwrap_err().kind(), ErrorKind::ItemType);
-    assert_eq!(pv.clone().cast::<i32>().unwrap().typed::<i32>().unwrap()[[0, 5]], 5);
-    assert_eq!(pv.clone().cast::<u16>().unwrap_err().kind(), ErrorKind::ItemType);
-    assert_eq!(pv.split_items::<[u8; 3]>().unwrap_err().kind(), ErrorKind::ItemType);
+    assert_eq!(
+        across.merge_items::<u32>().unwrap_err().kind(),
+        ErrorKind::Requirement
+    );
+    assert_eq!(
+        channels.merge_items::<u16>().unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
+    assert_eq!(
+        pv.clone().cast::<i32>().unwrap().typed::<i32>().unwrap()[[0, 5]],
+        5
+    );
+    assert_eq!(
+        pv.clone().cast::<u16>().unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
+    assert_eq!(
+        pv.split_items::<[u8; 3]>().unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
 }
 
 #[test]
 fn copies_between_layouts() {
     let data: Vec<u16> = (0..60).collect();
-    let v = view(bytemuck::cast_slice(&data), u16::item_type(), &[3, 4, 5], None, 0);
-    let odd = v.clone().permute_axes(&[1, 2, 0]).unwrap().reverse_axis(1).unwrap().slice(0, None, None, 2).unwrap();
+    let v = view(
+        bytemuck::cast_slice(&data),
+        u16::item_type(),
+        &[3, 4, 5],
+        None,
+        0,
+    );
+    let odd = v
+        .clone()
+        .permute_axes(&[1, 2, 0])
+        .unwrap()
+        .reverse_axis(1)
+        .unwrap()
+        .slice(0, None, None, 2)
+        .unwrap();
     let expect = odd.typed::<u16>().unwrap().to_vec();
     for order in [Order::C, Order::Fortran] {
         let c = odd.to_contiguous(order).unwrap();
@@ -263,16 +486,53 @@ fn copies_between_layouts() {
         assert_eq!(c.as_ptr() as usize % 16, 0);
     }
     let mut out = vec![0u16; expect.len()];
-    let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut out), u16::item_type(), odd.shape(), None, 0).unwrap();
+    let mut dst = ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut out),
+        u16::item_type(),
+        odd.shape(),
+        None,
+        0,
+    )
+    .unwrap();
     odd.copy_into(&mut dst).unwrap();
     assert_eq!(out, expect);
     let mut wrong = vec![0u16; 60];
-    let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut wrong), u16::item_type(), &[60], None, 0).unwrap();
-    assert_eq!(odd.copy_into(&mut dst).unwrap_err().kind(), ErrorKind::Shape);
-    let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut wrong), i16::item_type(), &[3, 4, 5], None, 0).unwrap();
-    assert_eq!(v.copy_into(&mut dst).unwrap_err().kind(), ErrorKind::ItemType);
-    let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut wrong), ItemType::from_pep3118(">H").unwrap(), &[3, 4, 5], None, 0).unwrap();
-    assert_eq!(v.copy_into(&mut dst).unwrap_err().kind(), ErrorKind::ByteOrder);
+    let mut dst = ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut wrong),
+        u16::item_type(),
+        &[60],
+        None,
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        odd.copy_into(&mut dst).unwrap_err().kind(),
+        ErrorKind::Shape
+    );
+    let mut dst = ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut wrong),
+        i16::item_type(),
+        &[3, 4, 5],
+        None,
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        v.copy_into(&mut dst).unwrap_err().kind(),
+        ErrorKind::ItemType
+    );
+    let mut dst = ArrayViewMut::new(
+        bytemuck::cast_slice_mut(&mut wrong),
+        ItemType::from_pep3118(">H").unwrap(),
+        &[3, 4, 5],
+        None,
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        v.copy_into(&mut dst).unwrap_err().kind(),
+        ErrorKind::ByteOrder
+    );
 }
 
 #[test]
@@ -285,16 +545,40 @@ fn byte_swapping_copies_of_records() {
     bytes[10] = 9;
     let native = view(&bytes, t, &[1], None, 0).to_native_order().unwrap();
     assert!(native.item().is_native_order());
-    assert_eq!(native.view().field("a").unwrap().to_vec::<i16>().unwrap(), [300]);
-    assert_eq!(native.view().field("z").unwrap().imag().unwrap().to_vec::<f32>().unwrap(), [-2.0]);
-    assert_eq!(native.view().field("c").unwrap().to_vec::<u8>().unwrap(), [9]);
+    assert_eq!(
+        native.view().field("a").unwrap().to_vec::<i16>().unwrap(),
+        [300]
+    );
+    assert_eq!(
+        native
+            .view()
+            .field("z")
+            .unwrap()
+            .imag()
+            .unwrap()
+            .to_vec::<f32>()
+            .unwrap(),
+        [-2.0]
+    );
+    assert_eq!(
+        native.view().field("c").unwrap().to_vec::<u8>().unwrap(),
+        [9]
+    );
 }
 
 #[test]
 fn typed_writes() {
     let mut data = [0i64; 12];
     {
-        let mut v = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut data), i64::item_type(), &[3, 4], None, 0).unwrap().transpose();
+        let mut v = ArrayViewMut::new(
+            bytemuck::cast_slice_mut(&mut data),
+            i64::item_type(),
+            &[3, 4],
+            None,
+            0,
+        )
+        .unwrap()
+        .transpose();
         let mut t = v.typed_mut::<i64>().unwrap();
         assert!(t.as_slice_mut().is_none());
         for (k, x) in t.iter_mut().enumerate() {
@@ -313,7 +597,25 @@ fn unrepresentable_layouts_are_refused() {
     assert!(check_suboffsets(&[]).is_ok());
     let e = check_suboffsets(&[-1, 4]).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
-    assert!(e.to_string().starts_with("the buffer uses suboffsets (pointers to follow along axis 1)"));
-    let e: array_protocol::Error = Unrepresentable::Device { name: "CUDA:0".into() }.into();
-    assert_eq!(e.to_string(), "the array lives on device CUDA:0, not in CPU memory; copy it to the CPU first");
+    assert!(e
+        .to_string()
+        .starts_with("the buffer uses suboffsets (pointers to follow along axis 1)"));
+    let e: array_protocol::Error = Unrepresentable::Device {
+        name: "CUDA:0".into(),
+    }
+    .into();
+    assert_eq!(
+        e.to_string(),
+        "the array lives on device CUDA:0, not in CPU memory; copy it to the CPU first"
+    );
+}
+
+#[test]
+fn axis_operations_on_empty_arrays_keep_the_offset() {
+    let b = [0u8; 8];
+    let v = view(&b, u8::item_type(), &[0, 5], Some(&[1, 3]), 8);
+    let r = v.clone().reverse_axis(1).unwrap();
+    assert_eq!((r.offset(), r.len()), (8, 0));
+    let i = v.index_axis(1, 4).unwrap();
+    assert_eq!((i.offset(), i.shape()), (8, &[0][..]));
 }
