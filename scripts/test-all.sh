@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine, installing what it needs first:
 #   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt);
-#   - the Rust components rustfmt and clippy, if missing.
+#   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run.
 # Idempotent: a second run reuses the venv. Ends with a summary line: "summary: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,10 @@ for component in rustfmt clippy; do
   fi
 done
 
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+  cargo install --locked cargo-nextest || { echo "cannot install cargo-nextest" >&2; exit 1; }
+fi
+
 # step NAME COMMAND...: runs COMMAND, keeps its output in a log, records failure.
 step() {
   local name=$1; shift
@@ -38,10 +42,16 @@ step clippy cargo clippy --workspace --all-targets --all-features -- -D warnings
 step doc env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features
 step no-std cargo build -p array-protocol --no-default-features
 step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
+# The unsafe-bearing crate's tests under AddressSanitizer (one test per process with nextest);
+# any report aborts its test and fails the step.
+step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan \
+  cargo nextest run -p array-protocol --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
-  cat "$logs"/*.log | sed -n 's/^test result: [A-Za-z]*\. \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p')
+  cat "$logs"/*.log | sed -n -E \
+    -e 's/^test result: [A-Za-z]*\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' \
+    -e 's/^ *Summary \[.*\] [0-9]+ tests? run: ([0-9]+) passed(, ([0-9]+) failed)?.*/\1 \3/p' | sed 's/ $/ 0/')
 note "steps failed: ${failed_steps[*]:-none}"
 if [ ${#failed_steps[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then failed=${#failed_steps[@]}; fi
 echo "summary: $passed passed, $failed failed"

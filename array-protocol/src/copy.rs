@@ -191,31 +191,62 @@ unsafe fn strided_n<const N: usize>(s: *const u8, d: *mut u8, axis: Axis) {
     }
 }
 
-/// A 2-D copy where the destination is contiguous along `fast` and the source along `slow`,
-/// in `TILE`×`TILE` blocks so that both sides stay in cache.
+/// A 2-D copy where the destination is contiguous along `fast` and the source along `slow`, in
+/// `TILE`×`TILE` blocks staged through a buffer on the stack: each block is read as contiguous
+/// source runs and written as contiguous destination runs, so no cache line is needed twice
+/// (strides that are multiples of 4 KiB would otherwise evict each other).
 ///
 /// # Safety
 /// Every element of the two axes is inside its buffer; no overlap between source and destination.
 unsafe fn tile(s: *const u8, d: *mut u8, fast: Axis, slow: Axis, n: usize) {
+    // SAFETY (all arms): the caller's contract, with `n` the element size.
+    unsafe {
+        match n {
+            1 => tile_n::<1>(s, d, fast, slow),
+            2 => tile_n::<2>(s, d, fast, slow),
+            4 => tile_n::<4>(s, d, fast, slow),
+            8 => tile_n::<8>(s, d, fast, slow),
+            16 => tile_n::<16>(s, d, fast, slow),
+            _ => {
+                for j in 0..slow.len {
+                    let s_row = s.wrapping_offset(j as isize * slow.src);
+                    let d_row = d.wrapping_offset(j as isize * slow.dst);
+                    strided(s_row, d_row, fast, n);
+                }
+            }
+        }
+    }
+}
+
+unsafe fn tile_n<const N: usize>(s: *const u8, d: *mut u8, fast: Axis, slow: Axis) {
+    let mut buf = [[0u8; N]; TILE * TILE];
     let mut j0 = 0;
     while j0 < slow.len {
-        let j1 = (j0 + TILE).min(slow.len);
+        let jn = (slow.len - j0).min(TILE);
         let mut i0 = 0;
         while i0 < fast.len {
-            let i1 = (i0 + TILE).min(fast.len);
-            for j in j0..j1 {
-                let s_row = s.wrapping_offset(j as isize * slow.src + i0 as isize * fast.src);
-                let d_row = d.wrapping_offset(j as isize * slow.dst + i0 as isize * fast.dst);
-                let run = Axis {
-                    len: i1 - i0,
-                    ..fast
-                };
-                // SAFETY: elements i0..i1 of row j, inside both buffers per the caller.
-                unsafe { strided(s_row, d_row, run, n) };
+            let i_n = (fast.len - i0).min(TILE);
+            let corner = j0 as isize * slow.src + i0 as isize * fast.src;
+            // Gather: source runs along `slow` (contiguous), one per `i`.
+            for i in 0..i_n {
+                let row = s.wrapping_offset(corner + i as isize * fast.src);
+                // SAFETY: elements (i0 + i, j0..j0 + jn) are inside the source; `buf` holds
+                // TILE × TILE elements and `jn <= TILE`.
+                unsafe { core::ptr::copy_nonoverlapping(row, buf[i * TILE].as_mut_ptr(), jn * N) };
             }
-            i0 = i1;
+            // Scatter: destination runs along `fast` (contiguous), one per `j`.
+            for j in 0..jn {
+                let row = d
+                    .wrapping_offset((j0 + j) as isize * slow.dst + i0 as isize * fast.dst)
+                    .cast::<[u8; N]>();
+                for i in 0..i_n {
+                    // SAFETY: element (i0 + i, j0 + j) is inside the destination; unaligned write.
+                    unsafe { row.add(i).write_unaligned(buf[i * TILE + j]) };
+                }
+            }
+            i0 += i_n;
         }
-        j0 = j1;
+        j0 += jn;
     }
 }
 

@@ -26,10 +26,15 @@ enum AxesRepr<T: Copy + Default> {
 
 impl<T: Copy + Default> Axes<T> {
     /// A copy of `values`.
+    #[inline]
     pub fn from_slice(values: &[T]) -> Self {
         if values.len() <= INLINE {
             let mut items = [T::default(); INLINE];
-            items[..values.len()].copy_from_slice(values);
+            // An element loop rather than `copy_from_slice`: for at most six values it avoids
+            // a call to `memcpy` on the hot path of every view.
+            for (slot, &v) in items.iter_mut().zip(values) {
+                *slot = v;
+            }
             Axes(AxesRepr::Inline {
                 len: values.len() as u8,
                 items,
@@ -40,6 +45,7 @@ impl<T: Copy + Default> Axes<T> {
     }
 
     /// `len` default values.
+    #[inline]
     pub fn zeroed(len: usize) -> Self {
         if len <= INLINE {
             Axes(AxesRepr::Inline {
@@ -99,6 +105,7 @@ impl<T: Copy + Default> Axes<T> {
 
 impl<T: Copy + Default> Deref for Axes<T> {
     type Target = [T];
+    #[inline]
     fn deref(&self) -> &[T] {
         match &self.0 {
             AxesRepr::Inline { len, items } => &items[..usize::from(*len)],
@@ -108,6 +115,7 @@ impl<T: Copy + Default> Deref for Axes<T> {
 }
 
 impl<T: Copy + Default> DerefMut for Axes<T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut [T] {
         match &mut self.0 {
             AxesRepr::Inline { len, items } => &mut items[..usize::from(*len)],
@@ -290,31 +298,37 @@ impl Layout {
     }
 
     /// The length of each axis.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
     /// The byte step along each axis (negative for reversed axes).
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         &self.strides
     }
 
     /// The byte offset of the first element (index `[0, 0, …]`) in the buffer.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// Bytes per element.
+    #[inline]
     pub fn itemsize(&self) -> usize {
         self.itemsize
     }
 
     /// The number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether there are no elements.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -377,6 +391,7 @@ impl Layout {
     }
 
     /// The byte position of the element at `index` (one entry per axis, each in range).
+    #[inline]
     pub fn position(&self, index: &[usize]) -> Option<usize> {
         if index.len() != self.shape.len()
             || index.iter().zip(self.shape.iter()).any(|(i, d)| i >= d)

@@ -325,30 +325,36 @@ macro_rules! typed_common {
     ($name:ident) => {
         impl<'a, T> $name<'a, T> {
             /// The length of each axis.
+            #[inline]
             pub fn shape(&self) -> &[usize] {
                 &self.shape
             }
 
             /// The byte step along each axis.
+            #[inline]
             pub fn strides(&self) -> &[isize] {
                 &self.strides
             }
 
             /// The number of axes.
+            #[inline]
             pub fn ndim(&self) -> usize {
                 self.shape.len()
             }
 
             /// The number of elements.
+            #[inline]
             pub fn len(&self) -> usize {
                 self.len
             }
 
             /// Whether there are no elements.
+            #[inline]
             pub fn is_empty(&self) -> bool {
                 self.len == 0
             }
 
+            #[inline]
             fn position(&self, index: &[usize]) -> Option<isize> {
                 if index.len() != self.shape.len() {
                     return None;
@@ -363,6 +369,7 @@ macro_rules! typed_common {
                 Some(at)
             }
 
+            #[inline]
             fn is_slice(&self) -> bool {
                 if self.len == 0 {
                     return true;
@@ -378,6 +385,7 @@ macro_rules! typed_common {
             }
 
             /// The element at `index`, or `None` when out of range.
+            #[inline]
             pub fn get(&self, index: &[usize]) -> Option<&T> {
                 let at = self.position(index)?;
                 // SAFETY: an in-range index addresses an aligned, valid `T` inside the view.

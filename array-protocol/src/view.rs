@@ -29,6 +29,7 @@ pub trait DataMut: Data {
 
 impl Data for &[u8] {
     const WRITABLE: bool = false;
+    #[inline]
     fn bytes(&self) -> &[u8] {
         self
     }
@@ -36,6 +37,7 @@ impl Data for &[u8] {
 
 impl Data for &mut [u8] {
     const WRITABLE: bool = true;
+    #[inline]
     fn bytes(&self) -> &[u8] {
         self
     }
@@ -108,6 +110,7 @@ impl<'a> ArrayView<'a> {
     }
 
     /// The whole underlying buffer, with the view's lifetime.
+    #[inline]
     pub fn buffer(&self) -> &'a [u8] {
         self.data
     }
@@ -203,51 +206,61 @@ impl<D: Data> ArrayBase<D> {
     }
 
     /// The item type of each element.
+    #[inline]
     pub fn item(&self) -> &ItemType {
         &self.item
     }
 
     /// The validated layout: shape, strides, offset and itemsize.
+    #[inline]
     pub fn layout(&self) -> &Layout {
         &self.layout
     }
 
     /// The length of each axis.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         self.layout.shape()
     }
 
     /// The byte step along each axis.
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         self.layout.strides()
     }
 
     /// The byte offset of the first element in the buffer.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.layout.offset()
     }
 
     /// The number of axes.
+    #[inline]
     pub fn ndim(&self) -> usize {
         self.layout.shape().len()
     }
 
     /// The number of elements.
+    #[inline]
     pub fn len(&self) -> usize {
         self.layout.len()
     }
 
     /// Whether there are no elements.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.layout.is_empty()
     }
 
     /// Bytes per element.
+    #[inline]
     pub fn itemsize(&self) -> usize {
         self.layout.itemsize()
     }
 
     /// The address of the first element (one past the buffer's end only for an empty array).
+    #[inline]
     pub fn as_ptr(&self) -> *const u8 {
         self.data
             .bytes()

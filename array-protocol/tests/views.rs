@@ -619,3 +619,32 @@ fn axis_operations_on_empty_arrays_keep_the_offset() {
     let i = v.index_axis(1, 4).unwrap();
     assert_eq!((i.offset(), i.shape()), (8, &[0][..]));
 }
+
+#[test]
+fn blocked_transposes_of_every_element_size() {
+    for (format, size) in [
+        ("B", 1),
+        ("H", 2),
+        ("I", 4),
+        ("Q", 8),
+        ("Zd", 16),
+        ("3s", 3),
+        ("T{d:a:}", 8),
+    ] {
+        let item = ItemType::from_pep3118(format).unwrap();
+        assert_eq!(item.itemsize(), size);
+        let (rows, cols) = (70, 45);
+        let bytes: Vec<u8> = (0..rows * cols * size)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let v = view(&bytes, item.clone(), &[rows, cols], None, 0).transpose();
+        let t = v.to_contiguous(Order::C).unwrap();
+        for r in 0..cols {
+            for c in 0..rows {
+                let got = &t.bytes()[(r * rows + c) * size..][..size];
+                let want = &bytes[(c * cols + r) * size..][..size];
+                assert_eq!(got, want, "{format} at ({r}, {c})");
+            }
+        }
+    }
+}
