@@ -54,10 +54,80 @@ fn main() {
         }
     }
 
+    views();
+
     println!("\n== Refused with a reason, never misread ==");
     for format in ["T{i:a:", "i}x", "<(2,3)i", "O", "<g", "i:a:i:a:"] {
         if let Err(e) = ItemType::from_pep3118(format) {
             println!("{e}");
         }
+    }
+}
+
+/// Views: one buffer, several descriptions of it, no copies.
+fn views() {
+    use array_protocol::{ArrayConsumer, ArrayProducer, Order};
+
+    println!("\n== Views share memory; only the metadata changes ==");
+    // A 3×4 image of RGBA pixels, produced by a plain Vec.
+    let pixels: Vec<[u8; 4]> = (0..12u8).map(|k| [k * 20, 255 - k * 20, k, 255]).collect();
+    let image = pixels.array();
+    println!(
+        "image:      shape {:?} strides {:?} item {} at {:p}",
+        image.shape(),
+        image.strides(),
+        image.item().describe(),
+        image.as_ptr()
+    );
+    let pixels_u32 = image
+        .clone()
+        .merge_items::<u32>()
+        .expect("4 contiguous bytes");
+    println!(
+        "as u32:     shape {:?} strides {:?} item {} at {:p}",
+        pixels_u32.shape(),
+        pixels_u32.strides(),
+        pixels_u32.item().describe(),
+        pixels_u32.as_ptr()
+    );
+    let red = image.clone().index_axis(1, 0).expect("channel 0");
+    println!(
+        "red only:   shape {:?} strides {:?} values {:?}",
+        red.shape(),
+        red.strides(),
+        red.to_vec::<u8>().expect("u8")
+    );
+    let reversed = image.clone().reverse_axis(0).expect("axis 0");
+    println!(
+        "reversed:   strides {:?} offset {} first red {}",
+        reversed.strides(),
+        reversed.offset(),
+        reversed.typed::<u8>().expect("u8")[[0, 0]]
+    );
+
+    let matrix: Vec<f64> = (0..6).map(f64::from).collect();
+    let m = array_protocol::ArrayView::new(
+        bytemuck::cast_slice(&matrix),
+        f64::item_type(),
+        &[2, 3],
+        None,
+        0,
+    )
+    .expect("2x3");
+    let t = m.clone().transpose();
+    println!(
+        "transpose:  strides {:?} C? {} F? {}; C copy {:?}",
+        t.strides(),
+        t.is_c_contiguous(),
+        t.is_f_contiguous(),
+        t.to_contiguous(Order::C)
+            .expect("copy")
+            .to_vec::<f64>()
+            .expect("f64")
+    );
+
+    match Vec::<f32>::from_array(&m) {
+        Ok(_) => println!("unexpected"),
+        Err(e) => println!("consumer:   {e}"),
     }
 }

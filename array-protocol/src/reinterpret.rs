@@ -32,11 +32,10 @@ impl<D: Data> ArrayBase<D> {
     /// The real parts of a complex array: items of half the size, the same strides.
     ///
     /// ```
-    /// use array_protocol::{ArrayView, Element};
-    /// use num_complex::Complex64;
+    /// use array_protocol::{ArrayView, ItemType};
     ///
-    /// let z = [Complex64::new(1.0, -1.0), Complex64::new(2.0, -2.0)];
-    /// let v = ArrayView::new(bytemuck::cast_slice(&z), Complex64::item_type(), &[2], None, 0)?;
+    /// let z = [1.0f64, -1.0, 2.0, -2.0]; // 1 - 1j, 2 - 2j
+    /// let v = ArrayView::new(bytemuck::cast_slice(&z), ItemType::from_pep3118("Zd")?, &[2], None, 0)?;
     /// let re = v.clone().real()?;
     /// assert_eq!((re.itemsize(), re.strides()), (8, &[16][..]));
     /// assert_eq!(re.to_vec::<f64>()?, [1.0, 2.0]);
