@@ -41,6 +41,16 @@ pub trait ArrayProducer {
 }
 
 /// A producer whose memory may also be written through a view.
+///
+/// Implemented for slices of element types that are valid for every bit pattern; a writable
+/// byte view of `bool`s would let anyone store a 2 in one, so that does not compile:
+///
+/// ```compile_fail,E0080
+/// use array_protocol::ArrayProducerMut;
+///
+/// let mut flags = vec![true, false];
+/// let _ = flags.array_mut();
+/// ```
 pub trait ArrayProducerMut: ArrayProducer {
     /// A writable view of the array.
     fn array_mut(&mut self) -> ArrayViewMut<'_>;
@@ -277,11 +287,32 @@ fn slice_layout(len: usize, inner: &[usize], item: &ItemType) -> Layout {
         .unwrap_or_else(|e| unreachable!("a slice's own layout is valid: {e}"))
 }
 
-fn slice_view_mut<T: Element + bytemuck::Pod>(items: &mut [T]) -> ArrayViewMut<'_> {
+/// Writable byte views exist only for element types valid for every bit pattern: a `bool`
+/// written as 2 through a byte view would be undefined behaviour. Checked at compile time.
+struct AllBitPatterns<T>(core::marker::PhantomData<T>);
+
+impl<T: Element> AllBitPatterns<T> {
+    const CHECK: () = assert!(
+        !T::HAS_INVALID_BIT_PATTERNS,
+        "writable array views need an element type for which every bit pattern is valid (not bool or records holding one)"
+    );
+}
+
+fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
+    #[allow(clippy::let_unit_value)]
+    let () = AllBitPatterns::<T>::CHECK;
+    let len = core::mem::size_of_val(items);
+    // SAFETY: `T: NoUninit`, so all `len` bytes are initialised; every bit pattern is a valid
+    // `T` (checked at compile time above, per `Element`'s contract), so writes through the byte
+    // slice cannot make an invalid `T`; the borrow is unique and as long as `items`'.
+    unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
+}
+
+fn slice_view_mut<T: Element>(items: &mut [T]) -> ArrayViewMut<'_> {
     let (item, inner) = element_parts::<T>();
     let layout = slice_layout(items.len(), &inner, &item);
     ArrayBase {
-        data: bytemuck::cast_slice_mut(items),
+        data: bytes_mut(items),
         item,
         layout,
     }
@@ -306,11 +337,11 @@ slice_producers! {
     &mut [T];
 }
 
-// Writable views expose raw bytes, so only for element types valid for every bit pattern:
-// a `bool` written as 2 through a byte view would be undefined behaviour.
+// Writable views expose raw bytes: `bytes_mut` refuses, at compile time, element types with
+// invalid bit patterns.
 macro_rules! slice_producers_mut {
     ($($ty:ty $(, const $n:ident)?;)*) => {$(
-        impl<T: Element + bytemuck::Pod $(, const $n: usize)?> ArrayProducerMut for $ty {
+        impl<T: Element $(, const $n: usize)?> ArrayProducerMut for $ty {
             fn array_mut(&mut self) -> ArrayViewMut<'_> {
                 slice_view_mut::<T>(&mut self[..])
             }
@@ -381,7 +412,7 @@ impl<'a, T: Element> FromArrayView<'a> for &'a [T] {
     }
 }
 
-impl<'a, T: Element + bytemuck::Pod> FromArrayViewMut<'a> for &'a mut [T] {
+impl<'a, T: Element> FromArrayViewMut<'a> for &'a mut [T] {
     fn requirements() -> Requirements {
         Requirements {
             contiguity: Contiguity::C,

@@ -110,14 +110,11 @@ fn check_values<T: Element>(
         return Ok(());
     }
     let mut bad = None;
+    let size = core::mem::size_of::<T>();
     for_each_element(first, shape, strides, len, |p| {
-        // SAFETY: `p` is an element inside the validated layout; `Bits` has `T`'s size and any
-        // bit pattern, so an unaligned read of it is sound.
-        let bits = unsafe {
-            p.cast::<<T as bytemuck::CheckedBitPattern>::Bits>()
-                .read_unaligned()
-        };
-        if bad.is_none() && !<T as bytemuck::CheckedBitPattern>::is_valid_bit_pattern(&bits) {
+        // SAFETY: `p` is an element inside the validated layout: `size` initialised bytes.
+        let bytes = unsafe { core::slice::from_raw_parts(p, size) };
+        if bad.is_none() && !T::is_valid_bits(bytes) {
             bad = Some(p);
         }
     });
@@ -306,12 +303,17 @@ impl<D: Data> ArrayBase<D> {
         if swap {
             crate::copy::swap_to_native(written, &self.item);
         }
-        if T::HAS_INVALID_BIT_PATTERNS {
-            if let Err(e) = bytemuck::checked::try_cast_slice::<u8, T>(written) {
+        let size = core::mem::size_of::<T>();
+        if T::HAS_INVALID_BIT_PATTERNS && size > 0 {
+            if let Some(k) = written
+                .chunks_exact(size)
+                .position(|c| !T::is_valid_bits(c))
+            {
                 return Err(error!(
                     InvalidValue,
-                    "the array holds bytes that are not a valid {}: {e:?}",
-                    core::any::type_name::<T>()
+                    "element {k} (in logical order) is not a valid {} (found bytes {:?})",
+                    core::any::type_name::<T>(),
+                    &written[k * size..(k + 1) * size]
                 ));
             }
         }

@@ -25,19 +25,28 @@ use super::{ByteOrder, ItemType, ScalarKind};
 ///   offset, of the type and in the byte order that `Self` has on this machine;
 /// - `FORMAT` is a valid single-item format for which `ItemType::from_pep3118(FORMAT)` equals
 ///   `item_type()`;
-/// - the supertraits hold: no uninitialised bytes (`NoUninit`) and a check for which bit
-///   patterns are valid (`CheckedBitPattern`), which readers of foreign memory run.
+/// - `Self` has no uninitialised (padding) bytes (`NoUninit`);
+/// - if [`HAS_INVALID_BIT_PATTERNS`](Self::HAS_INVALID_BIT_PATTERNS) is `false`, every bit
+///   pattern of `size_of::<Self>()` bytes is a valid `Self`; otherwise
+///   [`is_valid_bits`](Self::is_valid_bits) returns `true` only for valid ones.
 ///
 /// `#[derive(Element)]` implements it for `#[repr(C)]` records and checks all of this.
-pub unsafe trait Element:
-    bytemuck::NoUninit + bytemuck::CheckedBitPattern + 'static
-{
+pub unsafe trait Element: bytemuck::NoUninit + 'static {
     /// The PEP 3118 format of one value.
     const FORMAT: &'static str;
 
     /// Whether some bit patterns are not valid values (as for `bool`), so that readers of
-    /// foreign memory must check each element. `true` unless a type says otherwise.
+    /// foreign memory must check each element with [`is_valid_bits`](Self::is_valid_bits).
+    /// `true` unless a type says otherwise. Writable byte views are only offered for types
+    /// where it is `false`.
     const HAS_INVALID_BIT_PATTERNS: bool = true;
+
+    /// Whether `bytes` (exactly `size_of::<Self>()` of them) hold a valid value. The default
+    /// accepts everything only for types without invalid bit patterns, and nothing otherwise.
+    fn is_valid_bits(bytes: &[u8]) -> bool {
+        let _ = bytes;
+        !Self::HAS_INVALID_BIT_PATTERNS
+    }
 
     /// The item type of one value.
     ///
@@ -55,13 +64,17 @@ pub unsafe trait Element:
 }
 
 macro_rules! scalar_elements {
-    (@one $ty:ty => $format:expr, $kind:ident, $invalid:expr) => {
+    (@one $ty:ty => $format:expr, $kind:ident, $invalid:expr, $valid:expr) => {
         // SAFETY: a primitive of exactly `size_of::<$ty>()` bytes in native byte order, which is
         // what `$format` means in native (`@`) mode on the platforms these formats are chosen
         // for; `$kind` and the size say the same. Checked against numpy in the tests.
         unsafe impl Element for $ty {
             const FORMAT: &'static str = $format;
             const HAS_INVALID_BIT_PATTERNS: bool = $invalid;
+            #[inline]
+            fn is_valid_bits(bytes: &[u8]) -> bool {
+                $valid(bytes)
+            }
             fn item_type() -> ItemType {
                 ItemType::Scalar(super::Scalar::raw(
                     ScalarKind::$kind,
@@ -72,13 +85,14 @@ macro_rules! scalar_elements {
         }
     };
     ($($ty:ty => $format:expr, $kind:ident;)*) => {$(
-        scalar_elements!(@one $ty => $format, $kind, false);
+        scalar_elements!(@one $ty => $format, $kind, false, |_: &[u8]| true);
     )*};
 }
 
 const LONG_IS_64: bool = super::NATIVE_LONG_SIZE == 8;
 
-scalar_elements!(@one bool => "?", Bool, true);
+// A `bool` is one byte holding 0 or 1; anything else is undefined behaviour to read as `bool`.
+scalar_elements!(@one bool => "?", Bool, true, |b: &[u8]| matches!(b, [0] | [1]));
 scalar_elements! {
     u8 => "B", UInt;
     i8 => "b", Int;
@@ -121,10 +135,15 @@ scalar_elements! {
 // `item_type()`. The supertraits come from bytemuck's impls for arrays.
 unsafe impl<T: Element, const N: usize> Element for [T; N]
 where
-    [T; N]: bytemuck::NoUninit + bytemuck::CheckedBitPattern,
+    [T; N]: bytemuck::NoUninit,
 {
     const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
     const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
+
+    fn is_valid_bits(bytes: &[u8]) -> bool {
+        let size = core::mem::size_of::<T>();
+        !T::HAS_INVALID_BIT_PATTERNS || size == 0 || bytes.chunks_exact(size).all(T::is_valid_bits)
+    }
 
     fn item_type() -> ItemType {
         match ItemType::array(T::item_type(), &[N]) {
