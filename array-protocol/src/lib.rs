@@ -39,6 +39,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 mod copy;
 mod error;
 pub mod item;
@@ -50,6 +53,45 @@ mod typed;
 mod view;
 
 pub use error::{Dialect, Error, ErrorKind, FormatError};
+
+/// Derives [`Element`] for a `#[repr(C)]` record, computing its PEP 3118 format at compile time.
+///
+/// ```
+/// use array_protocol::{Element, ItemType};
+///
+/// #[derive(Element, Clone, Copy)]
+/// #[repr(C)]
+/// struct Rgba { r: u8, g: u8, b: u8, a: u8 }
+///
+/// const F: &str = Rgba::FORMAT;
+/// assert_eq!(F, "T{B:r:B:g:B:b:B:a:}");
+/// assert_eq!(Rgba::item_type().itemsize(), 4);
+/// ```
+///
+/// Rules, each checked at compile time with an error on the offending tokens:
+/// - a struct (not an enum or union) with `#[repr(C)]`, `#[repr(C, packed)]` or
+///   `#[repr(transparent)]` (one field; the format is the field's own);
+/// - `Copy`, and every field an [`Element`] (primitives, `bool`, fixed arrays, other derived
+///   records, generic parameters bounded by `Element`);
+/// - no implicit padding: padding bytes are uninitialised and must not be exposed through byte
+///   views. Name it with an explicit field `#[array(pad)] _pad: [u8; N]` (written `Nx` in the
+///   format, never exposed as a field) or use `#[repr(C, packed)]`;
+/// - a generic `#[repr(C)]` struct must use one base type for all fields (`T`, `[T; N]`), since
+///   other generic layouts have padding for some type arguments;
+/// - `#[array(crate = "path")]` names the runtime crate when it is renamed.
+///
+/// The derive also implements bytemuck's `NoUninit`, and `Zeroable` and `AnyBitPattern`
+/// when every field has them, so bytemuck's casts work without deriving its traits (do not
+/// derive them as well).
+///
+/// ```compile_fail
+/// #[derive(array_protocol::Element, Clone, Copy)]
+/// #[repr(C)]
+/// struct Padded { tag: u8, value: u32 } // 3 bytes of padding after `tag`
+/// ```
+#[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
+pub use array_protocol_derive::Element;
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};

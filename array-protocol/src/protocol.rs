@@ -272,7 +272,7 @@ fn slice_view<T: Element>(items: &[T]) -> ArrayView<'_> {
     let (item, inner) = element_parts::<T>();
     let layout = slice_layout(items.len(), &inner, &item);
     ArrayBase {
-        data: bytemuck::cast_slice(items),
+        data: crate::protocol::bytes_of(items),
         item,
         layout,
     }
@@ -298,11 +298,19 @@ impl<T: Element> AllBitPatterns<T> {
     );
 }
 
-fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
+/// The bytes of a slice of elements.
+pub(crate) fn bytes_of<T: Element>(items: &[T]) -> &[u8] {
+    let len = core::mem::size_of_val(items);
+    // SAFETY: `T: Element` has no uninitialised bytes (its safety contract), so the `len` bytes
+    // of the slice are initialised `u8`s, borrowed for as long as `items`.
+    unsafe { core::slice::from_raw_parts(items.as_ptr().cast::<u8>(), len) }
+}
+
+pub(crate) fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
     #[allow(clippy::let_unit_value)]
     let () = AllBitPatterns::<T>::CHECK;
     let len = core::mem::size_of_val(items);
-    // SAFETY: `T: NoUninit`, so all `len` bytes are initialised; every bit pattern is a valid
+    // SAFETY: `T: Element` has no uninitialised bytes, so all `len` bytes are initialised; every bit pattern is a valid
     // `T` (checked at compile time above, per `Element`'s contract), so writes through the byte
     // slice cannot make an invalid `T`; the borrow is unique and as long as `items`'.
     unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }

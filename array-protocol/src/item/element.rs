@@ -25,13 +25,19 @@ use super::{ByteOrder, ItemType, ScalarKind};
 ///   offset, of the type and in the byte order that `Self` has on this machine;
 /// - `FORMAT` is a valid single-item format for which `ItemType::from_pep3118(FORMAT)` equals
 ///   `item_type()`;
-/// - `Self` has no uninitialised (padding) bytes (`NoUninit`);
+/// - `Self` has no uninitialised (padding) bytes, so its values can be read as bytes (what
+///   bytemuck calls `NoUninit`);
 /// - if [`HAS_INVALID_BIT_PATTERNS`](Self::HAS_INVALID_BIT_PATTERNS) is `false`, every bit
 ///   pattern of `size_of::<Self>()` bytes is a valid `Self`; otherwise
 ///   [`is_valid_bits`](Self::is_valid_bits) returns `true` only for valid ones.
 ///
 /// `#[derive(Element)]` implements it for `#[repr(C)]` records and checks all of this.
-pub unsafe trait Element: bytemuck::NoUninit + 'static {
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an array element type",
+    label = "not an `Element`",
+    note = "element types are the primitives, `bool`, fixed arrays of elements, and `#[repr(C)]` structs with `#[derive(Element)]`"
+)]
+pub unsafe trait Element: Copy + 'static {
     /// The PEP 3118 format of one value.
     const FORMAT: &'static str;
 
@@ -132,11 +138,8 @@ scalar_elements! {
 
 // SAFETY: `[T; N]` is N values of `T` back to back with no padding (Rust's array layout), which is
 // the sub-array `(N)T`; `FORMAT` is built from `T::FORMAT` by `array_format` so it reads back to
-// `item_type()`. The supertraits come from bytemuck's impls for arrays.
-unsafe impl<T: Element, const N: usize> Element for [T; N]
-where
-    [T; N]: bytemuck::NoUninit,
-{
+// `item_type()`. No padding between or inside elements, and a value is valid when every element is.
+unsafe impl<T: Element, const N: usize> Element for [T; N] {
     const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
     const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
 
@@ -191,6 +194,22 @@ impl<const CAP: usize> FormatBuf<CAP> {
             i += 1;
         }
         self.len += s.len();
+        self
+    }
+
+    /// Appends `n` bytes of padding (`{n}x`), nothing for 0.
+    pub const fn pad(self, n: usize) -> Self {
+        if n == 0 {
+            self
+        } else {
+            self.push_usize(n).push_str("x")
+        }
+    }
+
+    /// Returns `self`; evaluating `check` first makes a compile-time assertion part of the
+    /// constant that uses this buffer.
+    pub const fn after(self, check: ()) -> Self {
+        let () = check;
         self
     }
 

@@ -1,0 +1,3 @@
+//! Code generation, one module per derive.
+
+pub mod element;
