@@ -1,7 +1,7 @@
 //! The derive input, read once: the struct, its fields and their attributes.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, ToTokens};
+use quote::{quote, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Error, Ident, Index, Member, Type};
 
@@ -117,15 +117,5 @@ impl Field<'_> {
 
     pub fn span(&self) -> Span {
         self.original.span()
-    }
-
-    /// A local variable name for this field in generated code.
-    pub fn local(&self) -> Ident {
-        match &self.member {
-            Member::Named(ident) => {
-                format_ident!("__field_{}", ident.to_string().trim_start_matches("r#"))
-            }
-            Member::Unnamed(index) => format_ident!("__field_{}", index.index),
-        }
     }
 }

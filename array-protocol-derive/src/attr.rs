@@ -25,13 +25,6 @@ impl Parse for Dim {
 }
 
 impl Dim {
-    pub fn span(&self) -> Span {
-        match self {
-            Dim::Name(p) => p.span(),
-            Dim::Lit(l) => l.span(),
-        }
-    }
-
     /// The field name, if this is a single identifier.
     pub fn ident(&self) -> Option<&Ident> {
         match self {

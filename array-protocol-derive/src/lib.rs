@@ -16,6 +16,33 @@ pub fn derive_element(input: TokenStream) -> TokenStream {
         .into()
 }
 
+#[proc_macro_derive(ArrayProducer, attributes(array))]
+pub fn derive_array_producer(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    array(&input, "ArrayProducer")
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+#[proc_macro_derive(ArrayConsumer, attributes(array))]
+pub fn derive_array_consumer(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    array(&input, "ArrayConsumer")
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn array(node: &DeriveInput, derive: &str) -> syn::Result<proc_macro2::TokenStream> {
+    let mut input = ast::Input::from_syn(node, derive)?;
+    input.validate_array(derive);
+    input.take_errors()?;
+    if derive == "ArrayProducer" {
+        expand::array::producer(&input)
+    } else {
+        expand::array::consumer(&input)
+    }
+}
+
 fn element(node: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
     let mut input = ast::Input::from_syn(node, "Element")?;
     input.validate_element();

@@ -93,3 +93,200 @@ fn base(ty: &Type) -> String {
         other => quote::quote!(#other).to_string(),
     }
 }
+
+/// What holds the elements of a derived producer/consumer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Vec,
+    Boxed,
+    Array,
+    Shared,
+    Unique,
+    Arc,
+    Rc,
+}
+
+impl Container {
+    pub fn writable(self) -> bool {
+        matches!(
+            self,
+            Container::Vec | Container::Boxed | Container::Array | Container::Unique
+        )
+    }
+
+    pub fn borrowed(self) -> bool {
+        matches!(self, Container::Shared | Container::Unique)
+    }
+}
+
+/// The container kind and element type of a data field's type.
+pub fn container(ty: &Type) -> Option<(Container, &Type)> {
+    fn slice_elem(ty: &Type) -> Option<&Type> {
+        match ty {
+            Type::Slice(s) => Some(&s.elem),
+            _ => None,
+        }
+    }
+    fn single_arg<'t>(p: &'t syn::TypePath, name: &str) -> Option<&'t Type> {
+        let last = p.path.segments.last()?;
+        if last.ident != name {
+            return None;
+        }
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(a) if a.args.len() == 1 => match a.args.first()? {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    match ty {
+        Type::Array(a) => Some((Container::Array, &a.elem)),
+        Type::Reference(r) => {
+            let elem = slice_elem(&r.elem)?;
+            Some((
+                if r.mutability.is_some() {
+                    Container::Unique
+                } else {
+                    Container::Shared
+                },
+                elem,
+            ))
+        }
+        Type::Path(p) => {
+            if let Some(t) = single_arg(p, "Vec") {
+                return Some((Container::Vec, t));
+            }
+            for (name, kind) in [
+                ("Box", Container::Boxed),
+                ("Arc", Container::Arc),
+                ("Rc", Container::Rc),
+            ] {
+                if let Some(t) = single_arg(p, name).and_then(slice_elem) {
+                    return Some((kind, t));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+const INTEGERS: &[&str] = &[
+    "usize", "u8", "u16", "u32", "u64", "u128", "isize", "i8", "i16", "i32", "i64", "i128",
+];
+
+fn is_integer(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if INTEGERS.iter().any(|i| p.path.is_ident(i)))
+}
+
+impl Input<'_> {
+    /// `#[derive(ArrayProducer)]` / `#[derive(ArrayConsumer)]`.
+    pub fn validate_array(&mut self, derive: &str) {
+        let ident = self.ident().clone();
+        let mut errors = Vec::new();
+        let data: Vec<_> = self
+            .fields
+            .iter()
+            .filter(|f| f.attrs.data.is_some())
+            .collect();
+        match data.as_slice() {
+            [] => errors.push(Error::new(
+                ident.span(),
+                format!("`{derive}` needs the field holding the elements marked `#[array(data)]`, e.g. `#[array(data)] pixels: Vec<Rgba>`"),
+            )),
+            [one] => {
+                if container(one.ty).is_none() {
+                    errors.push(Error::new(
+                        one.ty.span(),
+                        "the `#[array(data)]` field must be `Vec<T>`, `Box<[T]>`, `[T; N]`, `&[T]`, `&mut [T]`, `Arc<[T]>` or `Rc<[T]>`",
+                    ));
+                }
+            }
+            [_, second, ..] => errors.push(Error::new(
+                second.attrs.data.unwrap_or_else(|| second.span()),
+                "only one field can be `#[array(data)]`; this is the second",
+            )),
+        }
+        for f in &self.fields {
+            if let Some(span) = f.attrs.pad {
+                errors.push(Error::new(
+                    span,
+                    "`pad` is an `Element` attribute; it has no meaning on an array type",
+                ));
+            }
+        }
+        let Some(shape) = &self.attrs.shape else {
+            errors.push(Error::new(
+                ident.span(),
+                format!("`{derive}` needs the axes: add `#[array(shape = [...])]` naming the fields (or constants) that give each axis' length, e.g. `#[array(shape = [height, width])]`"),
+            ));
+            self.errors.extend(errors);
+            return;
+        };
+        if shape.dims.is_empty() {
+            errors.push(Error::new(shape.span, "`shape` needs at least one axis"));
+        }
+        let mut dims = vec![&shape.dims];
+        if let Some(strides) = &self.attrs.strides {
+            if strides.dims.len() != shape.dims.len() {
+                errors.push(Error::new(
+                    strides.span,
+                    format!("`strides` has {} entries but `shape` has {}: give one stride (in bytes) per axis", strides.dims.len(), shape.dims.len()),
+                ));
+            }
+            if let Some((_, span)) = self.attrs.order {
+                errors.push(Error::new(
+                    span,
+                    "`order` and `strides` both say where elements lie: give one of them",
+                ));
+            }
+            dims.push(&strides.dims);
+        }
+        for d in dims.into_iter().flatten() {
+            let Some(name) = d.ident() else { continue };
+            match self.field_named(name) {
+                Some(f) if !is_integer(f.ty) => {
+                    let ty = f.ty;
+                    errors.push(Error::new(
+                        ty.span(),
+                        format!(
+                            "shape and stride field `{name}` has type `{}`; expected an integer type (usize, u32, …)",
+                            quote::quote!(#ty).to_string().replace(' ', "")
+                        ),
+                    ))
+                }
+                Some(f) if f.attrs.data.is_some() => errors.push(Error::new(name.span(), format!("`{name}` is the data field, not a length"))),
+                Some(_) => {}
+                None if is_constant_name(&name.to_string()) => {}
+                None => errors.push(Error::new(
+                    name.span(),
+                    format!("unknown field `{name}` in the shape: `{ident}` has no field of that name (constants are written in UPPER_CASE or as literals)"),
+                )),
+            }
+        }
+        if let (Some(f), Some(_)) = (data.first(), &self.attrs.strides) {
+            if container(f.ty).is_some_and(|(c, _)| c.borrowed()) && derive == "ArrayConsumer" {
+                errors.push(Error::new(
+                    f.ty.span(),
+                    "a zero-copy consumer (borrowed data field) cannot take `strides`; use an owned data field such as `Vec<T>`",
+                ));
+            }
+        }
+        if let Some(f) = data.first() {
+            if derive == "ArrayConsumer"
+                && container(f.ty).is_some_and(|(c, _)| c == Container::Unique)
+            {
+                errors.push(Error::new(
+                    f.ty.span(),
+                    "a consumer cannot borrow `&mut [T]` from a read-only array; use `&[T]` (zero-copy) or an owned container (a copy)",
+                ));
+            }
+        }
+        self.errors.extend(errors);
+    }
+}
+
+fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase()) && !name.chars().any(|c| c.is_ascii_lowercase())
+}

@@ -222,8 +222,8 @@ struct Flagged {
 
 #[test]
 fn records_with_bool_are_validated() {
-    assert!(Flagged::HAS_INVALID_BIT_PATTERNS);
-    assert!(!Rgba::HAS_INVALID_BIT_PATTERNS);
+    const { assert!(Flagged::HAS_INVALID_BIT_PATTERNS) };
+    const { assert!(!Rgba::HAS_INVALID_BIT_PATTERNS) };
     let good = [1u8, 200, 0, 3];
     let bad = [1u8, 200, 2, 3];
     let g = ArrayView::new(&good, Flagged::item_type(), &[2], None, 0).unwrap();

@@ -92,6 +92,62 @@ pub use error::{Dialect, Error, ErrorKind, FormatError};
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use array_protocol_derive::Element;
+
+/// Derives [`ArrayProducer`], [`TypedArrayProducer`] and, when the data field can be written
+/// (`Vec<T>`, `Box<[T]>`, `[T; N]`, `&mut [T]`), [`ArrayProducerMut`] for a type that holds
+/// its elements in one field and its axes in others. The view is zero-copy.
+///
+/// ```
+/// use array_protocol::{ArrayConsumer, ArrayProducer, Element, TypedArrayProducer};
+///
+/// #[derive(Element, Clone, Copy, Debug, PartialEq)]
+/// #[repr(C)]
+/// struct Rgba { r: u8, g: u8, b: u8, a: u8 }
+///
+/// #[derive(ArrayProducer, ArrayConsumer, Debug, PartialEq)]
+/// #[array(shape = [height, width])]
+/// struct RgbaImage { width: usize, height: usize, #[array(data)] pixels: Vec<Rgba> }
+///
+/// let image = RgbaImage { width: 3, height: 2, pixels: vec![Rgba { r: 1, g: 2, b: 3, a: 4 }; 6] };
+/// let view = image.array();
+/// assert_eq!((view.shape(), view.as_ptr()), (&[2, 3][..], image.pixels.as_ptr().cast()));
+///
+/// // Any readable array of `Rgba` with two axes becomes an image, copied in logical order.
+/// let transposed = RgbaImage::from_array(&view.clone().transpose())?;
+/// assert_eq!((transposed.width, transposed.height), (2, 3));
+///
+/// // The element type is known statically.
+/// fn needs_pixels<P: TypedArrayProducer<Item = Rgba>>(_: &P) {}
+/// needs_pixels(&image);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+///
+/// Attributes:
+/// - `#[array(data)]` on the field holding the elements: `Vec<T>`, `Box<[T]>`, `[T; N]`,
+///   `&'a [T]`, `&'a mut [T]`, `Arc<[T]>` or `Rc<[T]>`;
+/// - `#[array(shape = [a, b, …])]`: the axes, each a field of integer type or a constant
+///   (an `UPPER_CASE` path or a literal), C order;
+/// - `#[array(order = "F")]` for Fortran order, or `#[array(strides = [pitch, 4])]` for byte
+///   strides (fields or constants), such as row-padded images;
+/// - `#[array(item = u8, shape = [height, width, 4])]` exports each element as items of another
+///   type along extra constant axes (checked at compile time: 4 × `u8` must be one element);
+/// - `#[array(crate = "path")]` when the runtime crate is renamed.
+///
+/// # Panics
+/// [`ArrayProducer::array`] panics if the fields contradict the data (a shape larger than the
+/// data holds); [`ArrayProducer::try_array`] returns that as an error instead.
+#[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
+pub use array_protocol_derive::ArrayProducer;
+
+/// Derives [`ArrayConsumer`] (owned data field: copies from any readable array) or
+/// [`FromArrayView`] (data field `&'a [T]`: borrows a contiguous array without copying), with
+/// the same attributes as [`derive@ArrayProducer`]. Shape fields are filled from the array,
+/// stride fields from the copy's contiguous layout, other fields from `Default`; a wrong item
+/// type, number of axes or constant axis length is refused with the protocol's error.
+#[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
+pub use array_protocol_derive::ArrayConsumer;
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
@@ -102,7 +158,7 @@ pub use layout::{Layout, Order, MAX_NDIM};
 pub use owned::{AlignedBytes, Array};
 pub use protocol::{
     ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, FromArrayView, FromArrayViewMut,
-    Requirements,
+    Requirements, TypedArrayProducer,
 };
 pub use typed::{Iter, IterMut, TypedView, TypedViewMut};
 pub use view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};

@@ -167,3 +167,126 @@ pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str)
         .push_str("]` there, or use `#[repr(C, packed)]`");
     panic!("{}", message.as_str())
 }
+
+/// A fixed-array element's base item and axes (`[[f32; 3]; 4]` → `f32`, `[4, 3]`).
+pub fn element_parts<T: Element>() -> (crate::ItemType, Vec<usize>) {
+    crate::protocol::element_parts::<T>()
+}
+
+/// A view of `items` read as elements of `Item` with the given leading axes: the item's own
+/// fixed-array axes are appended; strides are C order, Fortran order, or given.
+pub fn view<'a, Elem: Element, Item: Element>(
+    items: &'a [Elem],
+    shape: &[usize],
+    strides: Option<&[isize]>,
+    fortran: bool,
+) -> Result<crate::ArrayView<'a>, Error> {
+    let (item, inner, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
+    let _ = inner;
+    crate::ArrayView::new(slice_bytes(items), item, &shape, strides.as_deref(), 0)
+}
+
+/// As [`view`], writable.
+pub fn view_mut<'a, Elem: Element, Item: Element>(
+    items: &'a mut [Elem],
+    shape: &[usize],
+    strides: Option<&[isize]>,
+    fortran: bool,
+) -> Result<crate::ArrayViewMut<'a>, Error> {
+    let (item, _, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
+    crate::ArrayViewMut::new(slice_bytes_mut(items), item, &shape, strides.as_deref(), 0)
+}
+
+type Parts = (crate::ItemType, Vec<usize>, Vec<usize>, Option<Vec<isize>>);
+
+fn layout_parts<Item: Element>(
+    shape: &[usize],
+    strides: Option<&[isize]>,
+    fortran: bool,
+) -> Result<Parts, Error> {
+    let (item, inner) = element_parts::<Item>();
+    let mut full = Vec::from(shape);
+    full.extend_from_slice(&inner);
+    let strides = match (strides, fortran) {
+        (Some(s), _) => {
+            // The item's own axes are C-contiguous inside each element.
+            let inner_strides =
+                crate::layout::contiguous_strides(&inner, item.itemsize(), crate::Order::C)
+                    .ok_or_else(|| error!(Layout, "element too large"))?;
+            let mut all = Vec::from(s);
+            all.extend_from_slice(&inner_strides);
+            Some(all)
+        }
+        (None, true) => {
+            if !inner.is_empty() {
+                return Err(error!(
+                    Layout,
+                    "Fortran order with fixed-array elements is not supported"
+                ));
+            }
+            let s =
+                crate::layout::contiguous_strides(&full, item.itemsize(), crate::Order::Fortran)
+                    .ok_or_else(|| error!(Layout, "shape {full:?} is too large"))?;
+            Some(Vec::from(&*s))
+        }
+        (None, false) => None,
+    };
+    Ok((item, inner, full, strides))
+}
+
+/// The bytes of a contiguous view (C order, or Fortran order with `fortran`), borrowed for the
+/// view's lifetime: what a zero-copy consumer's slice covers.
+pub fn contiguous_bytes<'a>(view: &crate::ArrayView<'a>, fortran: bool) -> Result<&'a [u8], Error> {
+    let ok = if fortran {
+        view.is_f_contiguous()
+    } else {
+        view.is_c_contiguous()
+    };
+    if !ok {
+        let order = if fortran { "Fortran" } else { "C" };
+        return Err(error!(Requirement, "a zero-copy consumer needs a {order}-contiguous array; copy it with to_contiguous() first"));
+    }
+    let len = view.len() * view.itemsize();
+    let start = view.offset();
+    Ok(&view.buffer()[start..start + len])
+}
+
+/// `bytes` as a slice of elements, without copying: size, alignment and values are checked.
+pub fn slice_from_bytes<T: Element>(bytes: &[u8]) -> Result<&[T], Error> {
+    let size = core::mem::size_of::<T>();
+    if size == 0 || bytes.len() % size != 0 {
+        return Err(error!(
+            Shape,
+            "{} bytes are not a whole number of {} elements",
+            bytes.len(),
+            core::any::type_name::<T>()
+        ));
+    }
+    if bytes.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+        return Err(error!(
+            Alignment,
+            "the data is not aligned for {}; copy it instead",
+            core::any::type_name::<T>()
+        ));
+    }
+    if T::HAS_INVALID_BIT_PATTERNS {
+        if let Some(k) = bytes.chunks_exact(size).position(|c| !T::is_valid_bits(c)) {
+            return Err(error!(
+                InvalidValue,
+                "element {k} is not a valid {}",
+                core::any::type_name::<T>()
+            ));
+        }
+    }
+    // SAFETY: aligned for `T`, a whole number of `T`s, every one a valid bit pattern (checked
+    // above, or all patterns are valid), borrowed for as long as `bytes`.
+    Ok(unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })
+}
+
+/// A consumer's contiguous copy does not have the constant stride its struct declares.
+pub fn stride_error(axis: usize, actual: isize) -> Error {
+    error!(
+        Layout,
+        "the type declares a constant stride for axis {axis}, but a contiguous copy has stride {actual} there"
+    )
+}

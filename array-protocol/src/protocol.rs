@@ -38,6 +38,31 @@ use crate::Element;
 pub trait ArrayProducer {
     /// A view of the array.
     fn array(&self) -> ArrayView<'_>;
+
+    /// A view of the array, or why the producer cannot describe its memory (a derived
+    /// producer whose shape fields disagree with its data, say). [`array`](Self::array)
+    /// panics in that case; this reports it.
+    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        Ok(self.array())
+    }
+}
+
+/// A producer whose element type is known at compile time, so generic code can require one:
+///
+/// ```
+/// use array_protocol::{ArrayProducer, TypedArrayProducer};
+///
+/// fn brightest<P: TypedArrayProducer<Item = u8>>(image: &P) -> u8 {
+///     image.array().typed::<u8>().map_or(0, |t| t.iter().copied().max().unwrap_or(0))
+/// }
+/// assert_eq!(brightest(&vec![3u8, 9, 4]), 9);
+/// ```
+///
+/// For a container of fixed arrays (`Vec<[u8; 4]>`), `Item` is the fixed array and the view's
+/// items are its scalars, along extra axes.
+pub trait TypedArrayProducer: ArrayProducer {
+    /// The Rust type of one element.
+    type Item: Element;
 }
 
 /// A producer whose memory may also be written through a view.
@@ -54,6 +79,12 @@ pub trait ArrayProducer {
 pub trait ArrayProducerMut: ArrayProducer {
     /// A writable view of the array.
     fn array_mut(&mut self) -> ArrayViewMut<'_>;
+
+    /// A writable view, or why the producer cannot describe its memory; see
+    /// [`ArrayProducer::try_array`].
+    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
+        Ok(self.array_mut())
+    }
 }
 
 /// Which contiguity a consumer needs.
@@ -203,7 +234,7 @@ fn with_article(words: String) -> String {
 }
 
 /// `T`'s base item and, for a fixed-array `T`, its axes.
-fn element_parts<T: Element>() -> (ItemType, Vec<usize>) {
+pub(crate) fn element_parts<T: Element>() -> (ItemType, Vec<usize>) {
     match T::item_type() {
         ItemType::Array(sub) => (sub.item().clone(), Vec::from(sub.shape())),
         other => (other, Vec::new()),
@@ -332,6 +363,10 @@ macro_rules! slice_producers {
             fn array(&self) -> ArrayView<'_> {
                 slice_view::<T>(&self[..])
             }
+        }
+
+        impl<T: Element $(, const $n: usize)?> TypedArrayProducer for $ty {
+            type Item = T;
         }
     )*};
 }

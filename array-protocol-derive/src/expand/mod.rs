@@ -1,3 +1,4 @@
 //! Code generation, one module per derive.
 
+pub mod array;
 pub mod element;
