@@ -1,0 +1,10 @@
+use array_protocol::Element;
+
+#[derive(Element, Clone, Copy)]
+#[repr(C)]
+enum Channel {
+    Red,
+    Green,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use array_protocol::ArrayConsumer;
+
+#[derive(ArrayConsumer)]
+struct Samples {
+    #[array(data)]
+    values: Vec<f64>,
+}
+
+fn main() {}
