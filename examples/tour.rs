@@ -7,6 +7,30 @@ use array_protocol::{Element, ItemType};
 use half::{bf16, f16};
 use num_complex::Complex64;
 
+#[derive(Element, Clone, Copy)]
+#[repr(C)]
+struct Rgba {
+    r: u8,
+    g: u8,
+    b: u8,
+    a: u8,
+}
+
+#[derive(Element, Clone, Copy)]
+#[repr(C)]
+struct Particle {
+    pos: [f32; 3],
+    id: u32,
+    mass: f64,
+}
+
+#[derive(Element, Clone, Copy)]
+#[repr(C, packed)]
+struct Packed {
+    tag: u8,
+    value: f64,
+}
+
 fn show(label: &str, item: &ItemType) {
     let dlpack = match item.to_dlpack() {
         Some(d) => format!("({}, {}, {})", d.code, d.bits, d.lanes),
@@ -36,6 +60,12 @@ fn main() {
     show("half::bf16", &bf16::item_type());
     show("Complex<f64>", &Complex64::item_type());
     show("[[f32; 3]; 4]", &<[[f32; 3]; 4]>::item_type());
+
+    println!("\n== Your own records: #[derive(Element)] computes the format at compile time ==");
+    show("#[derive(Element)] Rgba", &Rgba::item_type());
+    show("#[derive(Element)] Particle", &Particle::item_type());
+    show("#[repr(C, packed)] Packed", &Packed::item_type());
+    show("[Particle; 2]", &<[Particle; 2]>::item_type());
 
     println!("\n== Formats other libraries export, read with numpy's rules ==");
     for (label, format) in [

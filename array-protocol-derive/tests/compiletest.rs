@@ -16,7 +16,11 @@ fn no_orphaned_stderr() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "stderr") {
-            assert!(path.with_extension("rs").exists(), "{} has no test case", path.display());
+            assert!(
+                path.with_extension("rs").exists(),
+                "{} has no test case",
+                path.display()
+            );
         }
     }
 }

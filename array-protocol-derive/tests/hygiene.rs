@@ -55,7 +55,11 @@ fn derives_compile_without_the_prelude() {
     use renamed::{ArrayConsumer, ArrayProducer, Element, FromArrayView};
     std::assert_eq!(<Rgba as Element>::FORMAT, "T{B:r:B:g:B:b:B:a:}");
     std::assert_eq!(<Tagged<u16> as Element>::FORMAT, "T{^B:tag:H:value:}");
-    let image = Image { width: 2, height: 1, pixels: std::vec![Rgba { r: 1, g: 2, b: 3, a: 4 }; 2] };
+    let image = Image {
+        width: 2,
+        height: 1,
+        pixels: std::vec![Rgba { r: 1, g: 2, b: 3, a: 4 }; 2],
+    };
     let copy = match Image::from_array(&image.array()) {
         core::result::Result::Ok(copy) => copy,
         core::result::Result::Err(e) => std::panic!("{e}"),

@@ -72,33 +72,60 @@ struct Case {
 }
 
 fn case<T: Element>(name: &'static str, offsets: Vec<usize>) -> Case {
-    Case { name, format: T::FORMAT, size: size_of::<T>(), offsets }
+    Case {
+        name,
+        format: T::FORMAT,
+        size: size_of::<T>(),
+        offsets,
+    }
 }
 
 #[test]
 fn numpy_reads_derived_formats_with_rust_layout() {
     let Some(python) = python() else { return };
-    let cases = vec![
+    let cases = [
         case::<Rgba>("Rgba", vec![0, 1, 2, 3]),
-        case::<Particle>("Particle", vec![0, offset_of!(Particle, id), offset_of!(Particle, mass)]),
+        case::<Particle>(
+            "Particle",
+            vec![0, offset_of!(Particle, id), offset_of!(Particle, mass)],
+        ),
         case::<Packed>("Packed", vec![0, 1, 5, 13]),
         case::<Scene>(
             "Scene",
-            vec![0, offset_of!(Scene, particles), offset_of!(Scene, packed), offset_of!(Scene, flags), offset_of!(Scene, visible)],
+            vec![
+                0,
+                offset_of!(Scene, particles),
+                offset_of!(Scene, packed),
+                offset_of!(Scene, flags),
+                offset_of!(Scene, visible),
+            ],
         ),
         case::<Tagged<f64>>("Tagged<f64>", vec![0, 1]),
         case::<Tagged<Particle>>("Tagged<Particle>", vec![0, 1]),
         // numpy lists the fields of a sub-array's records at the first element.
         case::<[Scene; 3]>(
             "[Scene; 3]",
-            vec![0, offset_of!(Scene, particles), offset_of!(Scene, packed), offset_of!(Scene, flags), offset_of!(Scene, visible)],
+            vec![
+                0,
+                offset_of!(Scene, particles),
+                offset_of!(Scene, packed),
+                offset_of!(Scene, flags),
+                offset_of!(Scene, visible),
+            ],
         ),
         case::<Wide>("Wide", vec![0, 8, 16, 32, 34]),
     ];
     let formats: Vec<&str> = cases.iter().map(|c| c.format).collect();
     let reply = ask(&python, "numpy_oracle.py", &json!({ "formats": formats }));
     for (c, numpy) in cases.iter().zip(reply["formats"].as_array().unwrap()) {
-        assert_eq!(numpy["ok"], json!(true), "{}: numpy refuses {}: {}", c.name, c.format, numpy["error"]);
+        assert_eq!(
+            numpy["ok"],
+            json!(true),
+            "{}: numpy refuses {}: {}",
+            c.name,
+            c.format,
+            numpy["error"]
+        );
         assert_eq!(numpy["itemsize"], json!(c.size), "{}: {}", c.name, c.format);
         let top: Vec<u64> = numpy["fields"]
             .as_array()
