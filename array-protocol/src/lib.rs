@@ -42,6 +42,7 @@ extern crate std;
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
+pub mod adapters;
 mod copy;
 mod error;
 pub mod item;

@@ -320,10 +320,10 @@ fn slice_layout(len: usize, inner: &[usize], item: &ItemType) -> Layout {
 
 /// Writable byte views exist only for element types valid for every bit pattern: a `bool`
 /// written as 2 through a byte view would be undefined behaviour. Checked at compile time.
-struct AllBitPatterns<T>(core::marker::PhantomData<T>);
+pub(crate) struct AllBitPatterns<T>(core::marker::PhantomData<T>);
 
 impl<T: Element> AllBitPatterns<T> {
-    const CHECK: () = assert!(
+    pub(crate) const CHECK: () = assert!(
         !T::HAS_INVALID_BIT_PATTERNS,
         "writable array views need an element type for which every bit pattern is valid (not bool or records holding one)"
     );

@@ -338,6 +338,12 @@ macro_rules! typed_common {
                 &self.strides
             }
 
+            /// The address of the first element (index `[0, 0, …]`).
+            #[inline]
+            pub fn as_ptr(&self) -> *const T {
+                self.first as *const T
+            }
+
             /// The number of axes.
             #[inline]
             pub fn ndim(&self) -> usize {

@@ -1,0 +1,6 @@
+//! Adapters to other crates' array types, each behind a feature. They translate at the edge;
+//! validation and copies stay in the core modules.
+
+#[cfg(feature = "ndarray")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
+pub mod ndarray;

@@ -1,0 +1,274 @@
+//! `ndarray` (feature `ndarray`): arrays and views are producers; views are zero-copy consumers;
+//! owned arrays are copying consumers.
+//!
+//! ```
+//! use array_protocol::{ArrayConsumer, ArrayProducer, FromArrayView};
+//! use ndarray::{s, Array2, ArrayView2};
+//!
+//! let a = Array2::from_shape_fn((3, 4), |(i, j)| (i * 10 + j) as f64);
+//! let reversed = a.slice(s![..;-1, ..]);           // negative stride
+//! let view = reversed.array();                      // zero-copy
+//! assert_eq!((view.shape(), view.strides()), (&[3, 4][..], &[-32, 8][..]));
+//! let back = ArrayView2::<f64>::from_array_view(view.clone())?;
+//! assert_eq!(back, reversed);
+//! assert_eq!(back.as_ptr(), reversed.as_ptr());
+//! let owned = Array2::<f64>::from_array(&view.transpose())?; // a copy, in logical order
+//! assert_eq!(owned, reversed.t());
+//! # Ok::<(), array_protocol::Error>(())
+//! ```
+//!
+//! ndarray counts strides in elements, this crate in bytes: a view whose strides are not whole
+//! elements (a field of a record array) is refused rather than truncated.
+
+use alloc::vec::Vec;
+use core::ptr::NonNull;
+
+use ndarray::{Axis, Dimension, IxDyn, ShapeBuilder};
+
+use crate::error::{error, Error};
+use crate::layout::Axes;
+use crate::protocol::element_parts;
+use crate::{
+    ArrayConsumer, ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Contiguity, Element,
+    FromArrayView, FromArrayViewMut, Requirements, TypedArrayProducer,
+};
+
+/// The bytes spanning an ndarray array's elements, the offset of its first element in them, and
+/// its byte strides.
+struct Extent {
+    low: *const u8,
+    len: usize,
+    offset: usize,
+    strides: Axes<isize>,
+}
+
+fn extent<A>(ptr: *const A, shape: &[usize], strides: &[isize]) -> Extent {
+    let size = core::mem::size_of::<A>() as isize;
+    let mut bytes = Axes::zeroed(strides.len());
+    let (mut low, mut high) = (0isize, 0isize);
+    let empty = shape.contains(&0);
+    for (k, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+        // ndarray keeps every offset between its elements, in bytes, within isize::MAX.
+        bytes[k] = s * size;
+        if d > 1 && !empty {
+            let span = s * (d as isize - 1);
+            if span < 0 {
+                low += span;
+            } else {
+                high += span;
+            }
+        }
+    }
+    if empty {
+        return Extent {
+            low: ptr.cast(),
+            len: 0,
+            offset: 0,
+            strides: bytes,
+        };
+    }
+    Extent {
+        low: ptr.cast::<u8>().wrapping_offset(low * size),
+        len: ((high - low) * size + size) as usize,
+        offset: (-low * size) as usize,
+        strides: bytes,
+    }
+}
+
+/// The item, shape and byte strides of the view of an ndarray array of `A`: a fixed-array `A`
+/// adds its axes at the end.
+fn view_parts<A: Element>(
+    e: &Extent,
+    shape: &[usize],
+) -> Result<(crate::ItemType, Axes<usize>, Axes<isize>), Error> {
+    let (item, inner) = element_parts::<A>();
+    let mut full = Axes::from_slice(shape);
+    let mut strides = e.strides.clone();
+    let inner_strides = crate::layout::contiguous_strides(&inner, item.itemsize(), crate::Order::C)
+        .ok_or_else(|| error!(Layout, "element too large"))?;
+    for (&d, &s) in inner.iter().zip(inner_strides.iter()) {
+        full.push(d);
+        strides.push(s);
+    }
+    Ok((item, full, strides))
+}
+
+impl<A, S, D> ArrayProducer for ndarray::ArrayBase<S, D>
+where
+    A: Element,
+    S: ndarray::Data<Elem = A>,
+    D: Dimension,
+{
+    fn array(&self) -> ArrayView<'_> {
+        match self.try_array() {
+            Ok(v) => v,
+            Err(e) => crate::__private::inconsistent("ndarray::ArrayBase", &e),
+        }
+    }
+
+    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        let e = extent(self.as_ptr(), self.shape(), self.strides());
+        // SAFETY: ndarray keeps all elements of an array inside one allocation, and the bytes
+        // from the lowest to the highest element are elements of that allocation (of this array
+        // or of the array it was sliced from), initialised and without padding (`A: Element`);
+        // they are borrowed for as long as `self`.
+        let bytes = unsafe { core::slice::from_raw_parts(e.low, e.len) };
+        let (item, shape, strides) = view_parts::<A>(&e, self.shape())?;
+        ArrayView::new(bytes, item, &shape, Some(&strides), e.offset)
+    }
+}
+
+impl<A, S, D> TypedArrayProducer for ndarray::ArrayBase<S, D>
+where
+    A: Element,
+    S: ndarray::Data<Elem = A>,
+    D: Dimension,
+{
+    type Item = A;
+}
+
+impl<A, S, D> ArrayProducerMut for ndarray::ArrayBase<S, D>
+where
+    A: Element,
+    S: ndarray::DataMut<Elem = A>,
+    D: Dimension,
+{
+    fn array_mut(&mut self) -> ArrayViewMut<'_> {
+        match self.try_array_mut() {
+            Ok(v) => v,
+            Err(e) => crate::__private::inconsistent("ndarray::ArrayBase", &e),
+        }
+    }
+
+    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
+        let _ = crate::protocol::AllBitPatterns::<A>::CHECK;
+        let ptr = self.as_mut_ptr(); // makes shared (Arc) storage unique first
+        let shape = Axes::from_slice(self.shape());
+        let e = extent(ptr.cast_const(), &shape, self.strides());
+        // SAFETY: as for `try_array`, borrowed uniquely through `&mut self`; writes of any bytes
+        // are valid `A`s (checked at compile time above).
+        let bytes = unsafe { core::slice::from_raw_parts_mut(e.low.cast_mut(), e.len) };
+        let (item, shape, strides) = view_parts::<A>(&e, &shape)?;
+        ArrayViewMut::new(bytes, item, &shape, Some(&strides), e.offset)
+    }
+}
+
+fn requirements<A: Element, D: Dimension>() -> Requirements {
+    let (item, inner) = element_parts::<A>();
+    Requirements {
+        item: Some(item),
+        ndim: D::NDIM.map(|n| n + inner.len()),
+        contiguity: Contiguity::Any,
+        writable: false,
+    }
+}
+
+/// Element strides from byte strides, and the lowest element's offset from the first, in bytes.
+fn element_strides<A>(
+    shape: &[usize],
+    strides: &[isize],
+) -> Result<(Vec<usize>, Vec<usize>, isize), Error> {
+    let size = core::mem::size_of::<A>() as isize;
+    let mut abs = Vec::with_capacity(strides.len());
+    let mut low = 0isize;
+    for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+        if size > 0 && s % size != 0 && d > 1 {
+            return Err(error!(
+                Layout,
+                "stride {s} of axis {axis} is not a whole number of {size}-byte {} elements, which ndarray needs (it counts strides in elements); copy the array first",
+                core::any::type_name::<A>()
+            ));
+        }
+        let steps = if size == 0 { 0 } else { s / size };
+        abs.push(steps.unsigned_abs());
+        if s < 0 && d > 1 {
+            low += s * (d as isize - 1);
+        }
+    }
+    Ok((Vec::from(shape), abs, low))
+}
+
+fn flip<V, D: Dimension>(
+    mut v: ndarray::ArrayBase<V, IxDyn>,
+    strides: &[isize],
+) -> Result<ndarray::ArrayBase<V, D>, Error>
+where
+    V: ndarray::RawData,
+{
+    for (axis, &s) in strides.iter().enumerate() {
+        if s < 0 {
+            v.invert_axis(Axis(axis));
+        }
+    }
+    v.into_dimensionality::<D>()
+        .map_err(|e| error!(Shape, "{e}"))
+}
+
+impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, A, D> {
+    fn requirements() -> Requirements {
+        requirements::<A, D>()
+    }
+
+    fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
+        let typed = view.typed::<A>()?;
+        let (shape, abs, low) = element_strides::<A>(typed.shape(), typed.strides())?;
+        let ptr = if typed.is_empty() {
+            NonNull::<A>::dangling().as_ptr().cast_const()
+        } else {
+            typed.as_ptr().cast::<u8>().wrapping_offset(low).cast::<A>()
+        };
+        // SAFETY: `ptr` is the lowest-addressed element of a validated view (or dangling and
+        // aligned for an empty one); every element reached with the non-negative element strides
+        // `abs` from it is one of the view's elements: in bounds, aligned and valid (checked by
+        // `typed`), borrowed immutably for `'a`. Axes with negative strides are inverted after.
+        let v =
+            unsafe { ndarray::ArrayView::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&abs)), ptr) };
+        flip(v, typed.strides())
+    }
+}
+
+impl<'a, A: Element, D: Dimension> FromArrayViewMut<'a> for ndarray::ArrayViewMut<'a, A, D> {
+    fn requirements() -> Requirements {
+        Requirements {
+            writable: true,
+            ..requirements::<A, D>()
+        }
+    }
+
+    fn read_array_view_mut(view: ArrayViewMut<'a>) -> Result<Self, Error> {
+        let typed = view.into_typed_mut::<A>()?;
+        let (shape, abs, low) = element_strides::<A>(typed.shape(), typed.strides())?;
+        let ptr = if typed.is_empty() {
+            NonNull::<A>::dangling().as_ptr()
+        } else {
+            typed
+                .as_ptr()
+                .cast::<u8>()
+                .wrapping_offset(low)
+                .cast::<A>()
+                .cast_mut()
+        };
+        // SAFETY: as for the read-only view; the elements do not overlap (checked when the
+        // writable view was made) and are borrowed uniquely for `'a` through the consumed view.
+        let v = unsafe {
+            ndarray::ArrayViewMut::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&abs)), ptr)
+        };
+        flip(v, typed.strides())
+    }
+}
+
+impl<A: Element, D: Dimension> ArrayConsumer for ndarray::Array<A, D> {
+    fn requirements() -> Requirements {
+        requirements::<A, D>()
+    }
+
+    fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
+        let (_, inner) = element_parts::<A>();
+        let outer = &array.shape()[..array.ndim() - inner.len()];
+        let values = array.to_vec::<A>()?;
+        ndarray::Array::from_shape_vec(IxDyn(outer), values)
+            .map_err(|e| error!(Shape, "{e}"))?
+            .into_dimensionality::<D>()
+            .map_err(|e| error!(Shape, "{e}"))
+    }
+}
