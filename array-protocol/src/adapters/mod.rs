@@ -1,6 +1,9 @@
 //! Adapters to other crates' array types, each behind a feature. They translate at the edge;
 //! validation and copies stay in the core modules.
 
+#[cfg(feature = "image")]
+#[cfg_attr(docsrs, doc(cfg(feature = "image")))]
+pub mod image;
 #[cfg(feature = "ndarray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
 pub mod ndarray;
