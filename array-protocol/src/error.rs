@@ -136,6 +136,8 @@ pub enum ErrorKind {
     Unsupported,
     /// Two arrays that must have the same shape do not, or an axis or index is out of range.
     Shape,
+    /// Reading or writing a file failed.
+    Io,
 }
 
 /// An array that could not be viewed, read, cast or copied; the message says what was wrong and

@@ -47,6 +47,10 @@ mod copy;
 mod error;
 pub mod item;
 pub mod layout;
+#[cfg(feature = "memmap2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memmap2")))]
+#[path = "adapters/mmap.rs"]
+pub mod mmap;
 mod owned;
 mod protocol;
 mod reinterpret;

@@ -400,6 +400,13 @@ slice_producers_mut! {
     &mut [T];
 }
 
+/// Views and owned arrays are producers of themselves.
+impl<D: Data> ArrayProducer for ArrayBase<D> {
+    fn array(&self) -> ArrayView<'_> {
+        self.view()
+    }
+}
+
 impl<T: Element> ArrayConsumer for Vec<T> {
     fn requirements() -> Requirements {
         Requirements::for_element::<T>(Some(1))

@@ -32,6 +32,22 @@ pub fn python() -> Option<PathBuf> {
     None
 }
 
+/// Runs `tests/python/<script>` with `args`, returning its standard output.
+pub fn run(python: &std::path::Path, script: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
+    let path = workspace_root().join("tests/python").join(script);
+    let out = Command::new(python)
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Runs `tests/python/<script>` with `request` as JSON on stdin and returns its JSON reply.
 pub fn ask(
     python: &std::path::Path,

@@ -7,3 +7,5 @@ pub mod image;
 #[cfg(feature = "ndarray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
 pub mod ndarray;
+#[cfg(feature = "memmap2")]
+pub(crate) mod npy;
