@@ -20,7 +20,6 @@
 //! ndarray counts strides in elements, this crate in bytes: a view whose strides are not whole
 //! elements (a field of a record array) is refused rather than truncated.
 
-use alloc::vec::Vec;
 use core::ptr::NonNull;
 
 use ndarray::{Axis, Dimension, IxDyn, ShapeBuilder};
@@ -164,13 +163,29 @@ fn requirements<A: Element, D: Dimension>() -> Requirements {
     }
 }
 
-/// Element strides from byte strides, and the lowest element's offset from the first, in bytes.
-fn element_strides<A>(
+/// An ndarray dimension holding `values`.
+fn dim<D: Dimension>(values: &[usize]) -> Result<D, Error> {
+    if D::NDIM.is_some_and(|n| n != values.len()) {
+        return Err(error!(
+            Shape,
+            "expected {} axes, got {}",
+            D::NDIM.unwrap_or(0),
+            values.len()
+        ));
+    }
+    let mut d = D::zeros(values.len());
+    d.slice_mut().copy_from_slice(values);
+    Ok(d)
+}
+
+/// Shape and non-negative element strides as ndarray dimensions, and the lowest element's
+/// offset from the first, in bytes.
+fn element_strides<A, D: Dimension>(
     shape: &[usize],
     strides: &[isize],
-) -> Result<(Vec<usize>, Vec<usize>, isize), Error> {
+) -> Result<(D, D, isize), Error> {
     let size = core::mem::size_of::<A>() as isize;
-    let mut abs = Vec::with_capacity(strides.len());
+    let mut abs: Axes<usize> = Axes::zeroed(strides.len());
     let mut low = 0isize;
     for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
         if size > 0 && s % size != 0 && d > 1 {
@@ -180,29 +195,29 @@ fn element_strides<A>(
                 core::any::type_name::<A>()
             ));
         }
-        let steps = if size == 0 { 0 } else { s / size };
-        abs.push(steps.unsigned_abs());
+        abs[axis] = if size == 0 {
+            0
+        } else {
+            (s / size).unsigned_abs()
+        };
         if s < 0 && d > 1 {
             low += s * (d as isize - 1);
         }
     }
-    Ok((Vec::from(shape), abs, low))
+    Ok((dim(shape)?, dim(&abs)?, low))
 }
 
-fn flip<V, D: Dimension>(
-    mut v: ndarray::ArrayBase<V, IxDyn>,
+/// Inverts the axes whose strides were negative, so the view starts at the first element.
+fn flip<V: ndarray::RawData, D: Dimension>(
+    mut v: ndarray::ArrayBase<V, D>,
     strides: &[isize],
-) -> Result<ndarray::ArrayBase<V, D>, Error>
-where
-    V: ndarray::RawData,
-{
+) -> ndarray::ArrayBase<V, D> {
     for (axis, &s) in strides.iter().enumerate() {
         if s < 0 {
             v.invert_axis(Axis(axis));
         }
     }
-    v.into_dimensionality::<D>()
-        .map_err(|e| error!(Shape, "{e}"))
+    v
 }
 
 impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, A, D> {
@@ -212,7 +227,7 @@ impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, 
 
     fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
         let typed = view.typed::<A>()?;
-        let (shape, abs, low) = element_strides::<A>(typed.shape(), typed.strides())?;
+        let (shape, abs, low) = element_strides::<A, D>(typed.shape(), typed.strides())?;
         let ptr = if typed.is_empty() {
             NonNull::<A>::dangling().as_ptr().cast_const()
         } else {
@@ -222,9 +237,8 @@ impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, 
         // aligned for an empty one); every element reached with the non-negative element strides
         // `abs` from it is one of the view's elements: in bounds, aligned and valid (checked by
         // `typed`), borrowed immutably for `'a`. Axes with negative strides are inverted after.
-        let v =
-            unsafe { ndarray::ArrayView::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&abs)), ptr) };
-        flip(v, typed.strides())
+        let v = unsafe { ndarray::ArrayView::from_shape_ptr(shape.strides(abs), ptr) };
+        Ok(flip(v, typed.strides()))
     }
 }
 
@@ -238,7 +252,7 @@ impl<'a, A: Element, D: Dimension> FromArrayViewMut<'a> for ndarray::ArrayViewMu
 
     fn read_array_view_mut(view: ArrayViewMut<'a>) -> Result<Self, Error> {
         let typed = view.into_typed_mut::<A>()?;
-        let (shape, abs, low) = element_strides::<A>(typed.shape(), typed.strides())?;
+        let (shape, abs, low) = element_strides::<A, D>(typed.shape(), typed.strides())?;
         let ptr = if typed.is_empty() {
             NonNull::<A>::dangling().as_ptr()
         } else {
@@ -251,10 +265,8 @@ impl<'a, A: Element, D: Dimension> FromArrayViewMut<'a> for ndarray::ArrayViewMu
         };
         // SAFETY: as for the read-only view; the elements do not overlap (checked when the
         // writable view was made) and are borrowed uniquely for `'a` through the consumed view.
-        let v = unsafe {
-            ndarray::ArrayViewMut::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&abs)), ptr)
-        };
-        flip(v, typed.strides())
+        let v = unsafe { ndarray::ArrayViewMut::from_shape_ptr(shape.strides(abs), ptr) };
+        Ok(flip(v, typed.strides()))
     }
 }
 

@@ -37,23 +37,24 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
         ));
     }
     let version = (bytes[6], bytes[7]);
-    let (len, start) =
-        match version {
-            (1, 0) => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-            (2, 0) | (3, 0) => {
-                if bytes.len() < 12 {
-                    return Err(error!(Format, "truncated .npy header"));
-                }
-                (
-                    u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-                    12,
-                )
+    let (len, start) = match version {
+        (1, 0) => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        (2, 0) | (3, 0) => {
+            if bytes.len() < 12 {
+                return Err(error!(Format, "truncated .npy header"));
             }
-            (major, minor) => return Err(error!(
+            (
+                u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+                12,
+            )
+        }
+        (major, minor) => {
+            return Err(error!(
                 Format,
                 ".npy format version {major}.{minor} is not supported; expected 1.0, 2.0 or 3.0"
-            )),
-        };
+            ))
+        }
+    };
     let end = start + len;
     if bytes.len() < end {
         return Err(error!(
