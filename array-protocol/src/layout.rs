@@ -158,6 +158,26 @@ pub struct Layout {
     len: usize,
 }
 
+/// Whether elements of `itemsize` bytes lie back to back visiting the axes fastest first, for a
+/// non-empty validated layout (so the running product stays within its extent). Axes of length
+/// 1 may have any stride.
+pub(crate) fn contiguous_in(
+    shape: &[usize],
+    strides: &[isize],
+    itemsize: usize,
+    fastest_first: impl Iterator<Item = usize>,
+) -> bool {
+    let mut expected = itemsize as isize;
+    for axis in fastest_first {
+        let d = shape[axis];
+        if d != 1 && strides[axis] != expected {
+            return false;
+        }
+        expected *= d as isize;
+    }
+    true
+}
+
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
 pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
     let mut strides = Axes::zeroed(shape.len());
@@ -345,18 +365,7 @@ impl Layout {
     }
 
     fn is_contiguous_in(&self, fastest_first: impl Iterator<Item = usize>) -> bool {
-        if self.len == 0 {
-            return true;
-        }
-        let mut expected = self.itemsize as isize;
-        for axis in fastest_first {
-            let d = self.shape[axis];
-            if d != 1 && self.strides[axis] != expected {
-                return false;
-            }
-            expected *= d as isize; // bounded by the validated extent
-        }
-        true
+        self.len == 0 || contiguous_in(&self.shape, &self.strides, self.itemsize, fastest_first)
     }
 
     /// Refuses layouts in which two elements could share bytes, as writable views must. The test

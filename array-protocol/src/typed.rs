@@ -379,17 +379,14 @@ macro_rules! typed_common {
 
             #[inline]
             fn is_slice(&self) -> bool {
-                if self.len == 0 {
-                    return true;
-                }
-                let mut expected = core::mem::size_of::<T>() as isize;
-                for (&d, &s) in self.shape.iter().zip(self.strides.iter()).rev() {
-                    if d != 1 && s != expected {
-                        return false;
-                    }
-                    expected *= d as isize;
-                }
-                true
+                let n = self.shape.len();
+                self.len == 0
+                    || crate::layout::contiguous_in(
+                        &self.shape,
+                        &self.strides,
+                        core::mem::size_of::<T>(),
+                        (0..n).rev(),
+                    )
             }
 
             /// The element at `index`, or `None` when out of range.

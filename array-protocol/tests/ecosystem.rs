@@ -6,7 +6,9 @@ use ndarray::{s, Array3, ArrayView3};
 
 #[test]
 fn image_to_ndarray_and_back() {
-    let img = image::RgbaImage::from_fn(7, 5, |x, y| image::Rgba([x as u8, y as u8, (x * y) as u8, 255]));
+    let img = image::RgbaImage::from_fn(7, 5, |x, y| {
+        image::Rgba([x as u8, y as u8, (x * y) as u8, 255])
+    });
     let view = ArrayView3::<u8>::from_array_view(img.array()).unwrap();
     assert_eq!(view.as_ptr(), img.as_raw().as_ptr());
     assert_eq!(view[[4, 6, 2]], 24);

@@ -82,10 +82,7 @@ impl MmapArray {
     }
 
     fn from_storage(storage: Storage, path: &Path) -> Result<MmapArray, Error> {
-        let bytes = match &storage {
-            Storage::Mapped(m) => &m[..],
-            Storage::Owned(b) => b.as_slice(),
-        };
+        let bytes = storage.bytes();
         let header = parse_header(bytes).map_err(|e| error!(Format, "{}: {e}", path.display()))?;
         let order = if header.fortran_order {
             Order::Fortran
@@ -137,9 +134,11 @@ impl MmapArray {
     pub fn header(&self) -> &Header {
         &self.header
     }
+}
 
+impl Storage {
     fn bytes(&self) -> &[u8] {
-        match &self.storage {
+        match self {
             Storage::Mapped(m) => &m[..],
             Storage::Owned(b) => b.as_slice(),
         }
