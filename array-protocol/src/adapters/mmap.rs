@@ -157,7 +157,7 @@ impl ArrayProducer for MmapArray {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let h = &self.header;
         ArrayView::new(
-            self.bytes(),
+            self.storage.bytes(),
             h.item.clone(),
             &h.shape,
             Some(&self.strides),
