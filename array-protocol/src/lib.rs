@@ -44,6 +44,10 @@ extern crate std;
 pub mod __private;
 pub mod adapters;
 mod copy;
+#[cfg(feature = "dlpack")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dlpack")))]
+#[path = "adapters/dlpack.rs"]
+pub mod dlpack;
 mod error;
 pub mod item;
 pub mod layout;

@@ -1,0 +1,79 @@
+//! C functions over `array_protocol::dlpack`, used by `tests/c/dlpack_roundtrip.c`.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use array_protocol::dlpack::{export, DLManagedTensorVersioned, DLPackArray};
+use array_protocol::{ArrayProducer, ArrayView, Element};
+
+static ALIVE: AtomicI64 = AtomicI64::new(0);
+
+/// A `rows × cols` matrix of `f64` (value `10 * i + j`) exported transposed: a strided tensor.
+struct Matrix {
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+}
+
+impl Drop for Matrix {
+    fn drop(&mut self) {
+        ALIVE.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl ArrayProducer for Matrix {
+    fn array(&self) -> ArrayView<'_> {
+        self.try_array().expect("a valid matrix")
+    }
+
+    fn try_array(&self) -> Result<ArrayView<'_>, array_protocol::Error> {
+        let bytes = array_protocol::__private::slice_bytes(&self.values);
+        Ok(ArrayView::new(bytes, f64::item_type(), &[self.rows, self.cols], None, 0)?.transpose())
+    }
+}
+
+/// Exports the transpose of a `rows × cols` matrix; the caller owns the tensor.
+#[no_mangle]
+pub extern "C" fn ap_export_matrix(rows: i64, cols: i64) -> *mut DLManagedTensorVersioned {
+    let (rows, cols) = (rows.max(0) as usize, cols.max(0) as usize);
+    let values = (0..rows * cols)
+        .map(|k| (10 * (k / cols) + k % cols) as f64)
+        .collect();
+    ALIVE.fetch_add(1, Ordering::SeqCst);
+    match export(Matrix { values, rows, cols }) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("ap_export_matrix: {e}");
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// How many exported matrices are still alive (their deleter not yet called).
+#[no_mangle]
+pub extern "C" fn ap_exports_alive() -> i64 {
+    ALIVE.load(Ordering::SeqCst)
+}
+
+/// Takes ownership of `tensor` and returns the sum of its `f64` elements, or NaN (with the
+/// reason on stderr) when it is refused. The tensor's deleter is called exactly once either way.
+///
+/// # Safety
+/// `tensor` is a valid `DLManagedTensorVersioned` the caller owns and hands over.
+#[no_mangle]
+pub unsafe extern "C" fn ap_sum_f64(tensor: *mut DLManagedTensorVersioned) -> f64 {
+    // SAFETY: the caller's contract.
+    let array = match unsafe { DLPackArray::from_raw(tensor) } {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("ap_sum_f64: {e}");
+            return f64::NAN;
+        }
+    };
+    match array.array().typed::<f64>() {
+        Ok(t) => t.iter().sum(),
+        Err(e) => {
+            eprintln!("ap_sum_f64: {e}");
+            f64::NAN
+        }
+    }
+}
