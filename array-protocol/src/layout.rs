@@ -202,6 +202,7 @@ impl Layout {
     /// bytes in a buffer of `buffer_len` bytes: every element must lie inside the buffer, with
     /// no arithmetic overflowing on the way. Arrays with a zero-length axis reach no element and
     /// accept any strides, with `offset <= buffer_len`.
+    #[inline]
     pub fn new(
         shape: &[usize],
         strides: Option<&[isize]>,
@@ -244,6 +245,7 @@ impl Layout {
     }
 
     /// Checks bounds and computes the element count.
+    #[inline]
     fn validated(mut self, buffer_len: usize) -> Result<Layout, Error> {
         let overflow = || {
             error!(

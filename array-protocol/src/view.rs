@@ -99,6 +99,7 @@ impl<'a> ArrayView<'a> {
     /// A view of `bytes` holding items of `item` with `shape`, byte `strides` (C order when
     /// `None`) and the first element at byte `offset`. Fails unless every element lies inside
     /// `bytes`; see [`Layout::new`].
+    #[inline]
     pub fn new(
         bytes: &'a [u8],
         item: ItemType,
@@ -118,6 +119,7 @@ impl<'a> ArrayView<'a> {
 
 impl<'a> ArrayViewMut<'a> {
     /// A writable view; as [`ArrayView::new`], and refused if two elements would share bytes.
+    #[inline]
     pub fn new(
         bytes: &'a mut [u8],
         item: ItemType,
@@ -171,6 +173,7 @@ impl<D: Data> fmt::Debug for ArrayBase<D> {
 }
 
 impl<D: Data> ArrayBase<D> {
+    #[inline]
     pub(crate) fn from_parts(
         data: D,
         item: ItemType,
