@@ -13,6 +13,10 @@
 //! # Ok::<(), array_protocol::Error>(())
 //! ```
 //!
+//! An imported tensor is read as the bytes from its lowest to its highest element, so the
+//! producer's memory between elements must be initialised (as it is for every array library's
+//! own allocations); a tensor viewing one field of padded C structs is outside that.
+//!
 //! The ownership contract: whoever holds a `*mut DLManagedTensorVersioned` calls its `deleter`
 //! exactly once, when done. [`export`] hands ownership to the caller; [`DLPackArray`] takes it and
 //! calls the deleter when dropped, also when the import is refused.

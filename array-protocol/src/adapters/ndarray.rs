@@ -19,6 +19,11 @@
 //!
 //! ndarray counts strides in elements, this crate in bytes: a view whose strides are not whole
 //! elements (a field of a record array) is refused rather than truncated.
+//!
+//! A view of an ndarray array covers the bytes from its lowest to its highest element. Arrays
+//! made by safe ndarray code only have initialised elements of one allocation there; an array
+//! built with ndarray's `unsafe` raw-pointer constructors over memory whose gaps hold padding
+//! or uninitialised bytes is outside what this adapter supports.
 
 use core::ptr::NonNull;
 
