@@ -57,6 +57,10 @@ pub mod layout;
 pub mod mmap;
 mod owned;
 mod protocol;
+#[cfg(feature = "python")]
+#[cfg_attr(docsrs, doc(cfg(feature = "python")))]
+#[path = "adapters/python/mod.rs"]
+pub mod python;
 mod reinterpret;
 mod typed;
 mod view;

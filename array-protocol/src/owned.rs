@@ -228,6 +228,12 @@ impl<D: Data> ArrayBase<D> {
     }
 }
 
+impl crate::ArrayProducerMut for Array {
+    fn array_mut(&mut self) -> ArrayViewMut<'_> {
+        self.view_mut()
+    }
+}
+
 impl<'a> From<&'a Array> for ArrayView<'a> {
     fn from(a: &'a Array) -> Self {
         a.view()

@@ -130,6 +130,11 @@ impl<'a> ArrayViewMut<'a> {
         ArrayBase::from_parts(bytes, item, shape, strides, offset)
     }
 
+    /// The address of the first element, for writing.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.data.as_mut_ptr().wrapping_add(self.layout.offset())
+    }
+
     /// A writable view borrowing this one.
     pub fn reborrow(&mut self) -> ArrayViewMut<'_> {
         ArrayBase {

@@ -140,6 +140,23 @@ pub fn export_mut<P: ArrayProducerMut + Send + 'static>(
     )
 }
 
+/// Exports `view` as a tensor whose deleter drops `keep_alive`; `flags` as in
+/// `DLPACK_FLAG_BITMASK_*`. For owners that cannot be moved into the export (a Python object's
+/// contents, say).
+///
+/// # Safety
+/// The memory `view` describes must stay valid, and unchanged by anyone but the tensor's
+/// consumer, until `keep_alive` is dropped; with the read-only flag clear, the consumer may write
+/// to it.
+pub unsafe fn export_view<K: Send + 'static>(
+    keep_alive: K,
+    view: &ArrayView<'_>,
+    flags: u64,
+) -> Result<*mut DLManagedTensorVersioned, Error> {
+    let p = parts(view);
+    build(keep_alive, move |_| Ok(p), flags)
+}
+
 struct Parts {
     data: *mut c_void,
     dtype: Result<DLDataType, Error>,

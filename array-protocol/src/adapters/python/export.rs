@@ -1,0 +1,486 @@
+//! Exports: one Python object speaking the buffer protocol, `__array_interface__` and DLPack.
+
+use std::format;
+use std::prelude::rust_2021::*;
+
+use std::any::Any;
+use std::ffi::{c_int, c_void, CStr, CString};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use pyo3::exceptions::{PyBufferError, PyValueError};
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use super::to_py_err;
+use crate::dlpack::{
+    self, DLManagedTensorVersioned, DLTensor, DLPACK_FLAG_BITMASK_IS_COPIED,
+    DLPACK_FLAG_BITMASK_READ_ONLY,
+};
+use crate::item::numpy::{Descr, DescrFormat};
+use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, Order};
+
+/// What an export holds: the owner, read-only or writable.
+trait Owner: Send + Sync + 'static {
+    fn view(&self) -> Result<ArrayView<'_>, Error>;
+    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>>;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+struct ReadOnly<P>(P);
+struct Writable<P>(P);
+
+impl<P: ArrayProducer + Send + Sync + 'static> Owner for ReadOnly<P> {
+    fn view(&self) -> Result<ArrayView<'_>, Error> {
+        self.0.try_array()
+    }
+    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
+        None
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        &mut self.0
+    }
+}
+
+impl<P: ArrayProducerMut + Send + Sync + 'static> Owner for Writable<P> {
+    fn view(&self) -> Result<ArrayView<'_>, Error> {
+        self.0.try_array()
+    }
+    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
+        Some(self.0.try_array_mut())
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        &mut self.0
+    }
+}
+
+/// A Rust-owned array as a Python object: `memoryview(x)`, `np.asarray(x)`, `np.from_dlpack(x)`,
+/// `PIL.Image.fromarray(x)` all read its memory in place.
+#[pyclass(name = "RustArray", module = "array_protocol")]
+pub struct PyArray {
+    owner: Box<dyn Owner>,
+    /// Live buffer exports and DLPack tensors; the owner may not change while any are alive.
+    exports: Arc<AtomicUsize>,
+}
+
+impl PyArray {
+    /// A read-only export of `owner`.
+    pub fn new<P: ArrayProducer + Send + Sync + 'static>(owner: P) -> Result<PyArray, Error> {
+        owner.try_array()?;
+        Ok(PyArray {
+            owner: Box::new(ReadOnly(owner)),
+            exports: Arc::default(),
+        })
+    }
+
+    /// A writable export of `owner`: Python may write through buffers and DLPack tensors.
+    pub fn new_mut<P: ArrayProducerMut + Send + Sync + 'static>(
+        owner: P,
+    ) -> Result<PyArray, Error> {
+        owner.try_array()?;
+        Ok(PyArray {
+            owner: Box::new(Writable(owner)),
+            exports: Arc::default(),
+        })
+    }
+
+    /// Runs `f` on the owner (of type `T`), unless exports of its memory are alive: then a
+    /// `BufferError`, since changing the owner could move or free memory Python still reads.
+    pub fn with_owner_mut<T: 'static, R>(&mut self, f: impl FnOnce(&mut T) -> R) -> PyResult<R> {
+        let live = self.exports.load(Ordering::SeqCst);
+        if live > 0 {
+            return Err(PyBufferError::new_err(format!(
+                "the array has {live} live export(s) (memoryviews, numpy arrays or DLPack tensors); release them before changing it"
+            )));
+        }
+        let owner = self.owner.as_any_mut().downcast_mut::<T>().ok_or_else(|| {
+            PyValueError::new_err("the array's owner is not of the requested type")
+        })?;
+        let result = f(owner);
+        self.owner.view().map_err(to_py_err)?;
+        Ok(result)
+    }
+
+    /// The number of live buffer and DLPack exports.
+    pub fn live_exports(&self) -> usize {
+        self.exports.load(Ordering::SeqCst)
+    }
+
+    fn writable(&mut self) -> bool {
+        self.owner.view_mut().is_some()
+    }
+}
+
+/// What `__getbuffer__` needs to know of a view.
+struct Meta {
+    info: Box<BufferInfo>,
+    itemsize: usize,
+    len: usize,
+    c: bool,
+    f: bool,
+}
+
+impl Meta {
+    fn of(v: &ArrayView<'_>) -> PyResult<Meta> {
+        let format =
+            CString::new(v.item().to_pep3118()).map_err(|_| buffer_error("format has a NUL"))?;
+        Ok(Meta {
+            info: Box::new(BufferInfo {
+                format,
+                shape: v.shape().iter().map(|&d| d as ffi::Py_ssize_t).collect(),
+                strides: v.strides().iter().map(|&s| s as ffi::Py_ssize_t).collect(),
+            }),
+            itemsize: v.itemsize(),
+            len: v.len() * v.itemsize(),
+            c: v.is_c_contiguous(),
+            f: v.is_f_contiguous(),
+        })
+    }
+}
+
+/// What a buffer export points at until it is released.
+struct BufferInfo {
+    format: CString,
+    shape: Vec<ffi::Py_ssize_t>,
+    strides: Vec<ffi::Py_ssize_t>,
+}
+
+fn buffer_error(message: impl Into<String>) -> PyErr {
+    PyBufferError::new_err(message.into())
+}
+
+#[pymethods]
+impl PyArray {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        if view.is_null() {
+            return Err(buffer_error("NULL Py_buffer"));
+        }
+        let want_writable = flags & ffi::PyBUF_WRITABLE != 0;
+        let mut this = slf.try_borrow_mut()?;
+        let (ptr, readonly, m) = if want_writable {
+            match this.owner.view_mut() {
+                None => {
+                    return Err(buffer_error(
+                        "the array is read-only: a writable buffer was requested",
+                    ))
+                }
+                Some(v) => {
+                    let mut v = v.map_err(to_py_err)?;
+                    let meta = Meta::of(&v.view())?;
+                    (v.as_mut_ptr(), false, meta)
+                }
+            }
+        } else {
+            let writable = this.writable();
+            let v = this.owner.view().map_err(to_py_err)?;
+            (v.as_ptr().cast_mut(), !writable, Meta::of(&v)?)
+        };
+        let Meta {
+            info,
+            itemsize,
+            len,
+            c,
+            f,
+        } = m;
+        let contiguous_needed = |mask: c_int| flags & mask == mask;
+        if contiguous_needed(ffi::PyBUF_C_CONTIGUOUS) && !c {
+            return Err(buffer_error(
+                "the array is not C-contiguous: a C-contiguous buffer was requested",
+            ));
+        }
+        if contiguous_needed(ffi::PyBUF_F_CONTIGUOUS) && !f {
+            return Err(buffer_error(
+                "the array is not Fortran-contiguous: a Fortran-contiguous buffer was requested",
+            ));
+        }
+        if contiguous_needed(ffi::PyBUF_ANY_CONTIGUOUS) && !(c || f) {
+            return Err(buffer_error(
+                "the array is not contiguous: a contiguous buffer was requested",
+            ));
+        }
+        if flags & ffi::PyBUF_STRIDES != ffi::PyBUF_STRIDES && !c {
+            return Err(buffer_error(
+                "the array is strided but the consumer did not ask for strides (PyBUF_STRIDES)",
+            ));
+        }
+        let info = Box::into_raw(info);
+        // SAFETY: `view` is the caller's Py_buffer to fill; `info` lives until `__releasebuffer__`,
+        // and the owner's memory until the exports count drops back (the owner cannot change
+        // meanwhile, see `with_owner_mut`), with `obj` keeping this object alive.
+        unsafe {
+            (*view).buf = ptr.cast::<c_void>();
+            (*view).obj = slf.clone().into_any().into_ptr();
+            (*view).len = len as ffi::Py_ssize_t;
+            (*view).readonly = c_int::from(readonly);
+            (*view).itemsize = itemsize as ffi::Py_ssize_t;
+            (*view).format = if flags & ffi::PyBUF_FORMAT != 0 {
+                (*info).format.as_ptr().cast_mut()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).ndim = (*info).shape.len() as c_int;
+            (*view).shape = if flags & ffi::PyBUF_ND != 0 {
+                (*info).shape.as_mut_ptr()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+                (*info).strides.as_mut_ptr()
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).suboffsets = std::ptr::null_mut();
+            (*view).internal = info.cast::<c_void>();
+        }
+        this.exports.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
+        // SAFETY: `internal` is the `BufferInfo` leaked by `__getbuffer__` for this view.
+        unsafe {
+            let info = (*view).internal.cast::<BufferInfo>();
+            if !info.is_null() {
+                drop(Box::from_raw(info));
+                (*view).internal = std::ptr::null_mut();
+            }
+        }
+        self.exports.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// NumPy's `__array_interface__`, version 3.
+    #[getter]
+    fn __array_interface__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let readonly = !self.writable();
+        let v = self.owner.view().map_err(to_py_err)?;
+        let d = PyDict::new(py);
+        d.set_item("version", 3)?;
+        d.set_item("shape", PyTuple::new(py, v.shape())?)?;
+        d.set_item("typestr", v.item().typestr())?;
+        d.set_item("descr", descr_list(py, &v.item().descr())?)?;
+        d.set_item("data", (v.as_ptr() as usize, readonly))?;
+        if v.is_c_contiguous() {
+            d.set_item("strides", py.None())?;
+        } else {
+            d.set_item("strides", PyTuple::new(py, v.strides())?)?;
+        }
+        Ok(d)
+    }
+
+    /// DLPack: a `dltensor_versioned` capsule when the caller accepts DLPack 1.x
+    /// (`max_version >= (1, 0)`), the legacy `dltensor` capsule otherwise.
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
+    fn __dlpack__(
+        slf: Bound<'_, Self>,
+        stream: Option<Bound<'_, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if stream.as_ref().is_some_and(|s| !s.is_none()) {
+            return Err(PyValueError::new_err("stream must be None for CPU arrays"));
+        }
+        if let Some(device) = dl_device {
+            if device != (dlpack::DL_CPU, 0) {
+                return Err(PyBufferError::new_err(format!(
+                    "the array is on the CPU (1, 0); device {device:?} was requested"
+                )));
+            }
+        }
+        let versioned = max_version.is_some_and(|(major, _)| major >= 1);
+        let mut this = slf.try_borrow_mut()?;
+        let writable = this.writable();
+        let managed = if copy == Some(true) {
+            let copy = this
+                .owner
+                .view()
+                .and_then(|v| v.to_contiguous(Order::C))
+                .map_err(to_py_err)?;
+            dlpack::export_mut(copy).map_err(to_py_err)?
+        } else {
+            let exports = this.exports.clone();
+            let keep = KeepAlive {
+                object: Some(slf.clone().unbind()),
+                exports: exports.clone(),
+            };
+            let v = this.owner.view().map_err(to_py_err)?;
+            let flags = if writable {
+                0
+            } else {
+                DLPACK_FLAG_BITMASK_READ_ONLY
+            };
+            // SAFETY: `keep` holds this object, whose owner cannot change while the export count
+            // (incremented here, decremented when `keep` drops) is non-zero.
+            let t = unsafe { dlpack::export_view(keep, &v, flags) }.map_err(to_py_err)?;
+            exports.fetch_add(1, Ordering::SeqCst);
+            t
+        };
+        if copy == Some(true) {
+            // SAFETY: a live tensor we just made.
+            unsafe { (*managed).flags |= DLPACK_FLAG_BITMASK_IS_COPIED };
+        }
+        drop(this);
+        // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
+        unsafe { capsule(py, managed, versioned) }
+    }
+
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (dlpack::DL_CPU, 0)
+    }
+
+    /// The number of live buffer and DLPack exports.
+    #[getter]
+    fn exports(&self) -> usize {
+        self.live_exports()
+    }
+}
+
+/// Keeps the exported object alive for a DLPack tensor and counts the export.
+struct KeepAlive {
+    object: Option<Py<PyArray>>,
+    exports: Arc<AtomicUsize>,
+}
+
+impl Drop for KeepAlive {
+    fn drop(&mut self) {
+        self.exports.fetch_sub(1, Ordering::SeqCst);
+        // The deleter may run at interpreter shutdown, when Python can no longer be used: leak
+        // the reference then. Otherwise PyO3 releases it now, or later if this thread is not
+        // attached to the interpreter.
+        if let Some(object) = self.object.take() {
+            // SAFETY: a plain query of the interpreter's state.
+            if unsafe { ffi::Py_IsInitialized() } == 0 {
+                std::mem::forget(object);
+            } else {
+                drop(object);
+            }
+        }
+    }
+}
+
+const VERSIONED: &CStr = c"dltensor_versioned";
+const LEGACY: &CStr = c"dltensor";
+
+/// DLPack's legacy `DLManagedTensor`, for consumers that predate 1.0.
+#[repr(C)]
+struct LegacyManaged {
+    dl_tensor: DLTensor,
+    manager_ctx: *mut c_void,
+    deleter: Option<unsafe extern "C" fn(*mut LegacyManaged)>,
+}
+
+unsafe extern "C" fn delete_legacy(legacy: *mut LegacyManaged) {
+    if legacy.is_null() {
+        return;
+    }
+    // SAFETY: a box leaked by `capsule`, whose context is the versioned tensor it wraps; the
+    // legacy deleter runs once, and runs the versioned one once.
+    unsafe {
+        let boxed = Box::from_raw(legacy);
+        let inner = boxed.manager_ctx.cast::<DLManagedTensorVersioned>();
+        if let Some(d) = (*inner).deleter {
+            d(inner);
+        }
+    }
+}
+
+unsafe extern "C" fn capsule_destructor_versioned(capsule: *mut ffi::PyObject) {
+    // SAFETY: called by Python with the capsule; a capsule still named `dltensor_versioned` was
+    // never consumed, so its tensor is ours to delete, once.
+    unsafe {
+        if ffi::PyCapsule_IsValid(capsule, VERSIONED.as_ptr()) == 1 {
+            let t = ffi::PyCapsule_GetPointer(capsule, VERSIONED.as_ptr())
+                .cast::<DLManagedTensorVersioned>();
+            if let Some(d) = (*t).deleter {
+                d(t);
+            }
+        }
+    }
+}
+
+unsafe extern "C" fn capsule_destructor_legacy(capsule: *mut ffi::PyObject) {
+    // SAFETY: as above, for the legacy name.
+    unsafe {
+        if ffi::PyCapsule_IsValid(capsule, LEGACY.as_ptr()) == 1 {
+            let t = ffi::PyCapsule_GetPointer(capsule, LEGACY.as_ptr()).cast::<LegacyManaged>();
+            if let Some(d) = (*t).deleter {
+                d(t);
+            }
+        }
+    }
+}
+
+/// Wraps `managed` in a capsule that deletes it unless a consumer takes it.
+///
+/// # Safety
+/// `managed` is a live tensor owned by the caller, handed to the capsule.
+unsafe fn capsule(
+    py: Python<'_>,
+    managed: *mut DLManagedTensorVersioned,
+    versioned: bool,
+) -> PyResult<Py<PyAny>> {
+    let (pointer, name, destructor): (*mut c_void, &CStr, ffi::PyCapsule_Destructor) = if versioned
+    {
+        (managed.cast(), VERSIONED, capsule_destructor_versioned)
+    } else {
+        // SAFETY: `managed` is live; the legacy struct copies its tensor description, which
+        // points at memory the versioned tensor keeps alive.
+        let legacy = Box::new(LegacyManaged {
+            dl_tensor: unsafe { std::ptr::read(&(*managed).dl_tensor) },
+            manager_ctx: managed.cast(),
+            deleter: Some(delete_legacy),
+        });
+        (
+            Box::into_raw(legacy).cast(),
+            LEGACY,
+            capsule_destructor_legacy,
+        )
+    };
+    // SAFETY: a non-NULL pointer, a static name, a destructor that checks the name.
+    let raw = unsafe { ffi::PyCapsule_New(pointer, name.as_ptr(), Some(destructor)) };
+    if raw.is_null() {
+        // SAFETY: the capsule was not made, so the tensor is still ours to delete.
+        unsafe {
+            if versioned {
+                if let Some(d) = (*managed).deleter {
+                    d(managed);
+                }
+            } else {
+                delete_legacy(pointer.cast());
+            }
+        }
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: a new reference we own.
+    Ok(unsafe { Bound::from_owned_ptr(py, raw) }.unbind())
+}
+
+/// A descr as the Python list numpy expects.
+fn descr_list<'py>(py: Python<'py>, d: &Descr) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for f in &d.0 {
+        let format: Bound<'py, PyAny> = match &f.format {
+            DescrFormat::Typestr(t) => t.into_pyobject(py)?.into_any(),
+            DescrFormat::Fields(inner) => descr_list(py, inner)?.into_any(),
+        };
+        let entry = match &f.shape {
+            Some(shape) => PyTuple::new(
+                py,
+                [
+                    f.name.clone().into_pyobject(py)?.into_any(),
+                    format,
+                    PyTuple::new(py, shape)?.into_any(),
+                ],
+            )?,
+            None => PyTuple::new(py, [f.name.clone().into_pyobject(py)?.into_any(), format])?,
+        };
+        list.append(entry)?;
+    }
+    Ok(list)
+}

@@ -1,0 +1,36 @@
+//! Python (feature `python`, PyO3): export any producer to Python through the buffer protocol,
+//! `__array_interface__` and DLPack at once, and import buffer-protocol and DLPack objects.
+//!
+//! - [`PyArray::new`] / [`PyArray::new_mut`] wrap an owner into a Python object that numpy,
+//!   Pillow, pyarrow, `memoryview` and any DLPack consumer read without copying. The owner stays
+//!   alive as long as any of them holds the memory; [`PyArray::with_owner_mut`] refuses to touch
+//!   the owner while buffer or DLPack exports are alive (a `BufferError`, as `bytearray` does).
+//! - [`Buffer::get`] borrows any buffer-protocol object (numpy arrays of any strides and byte
+//!   order, `bytes`, `bytearray`, `memoryview`, `array.array`) as an [`ArrayView`]; the format is
+//!   read by this crate's parser, suboffsets are refused.
+//! - [`from_dlpack`] takes over any object with `__dlpack__` (CPU only).
+//!
+//! Errors reach Python as `TypeError` (not an array), `ValueError` (wrong type, shape or
+//! layout) or `BufferError` (an export that cannot be made, memory that cannot be described).
+
+mod export;
+mod import;
+
+pub use export::PyArray;
+pub use import::{from_dlpack, Buffer};
+
+use std::prelude::rust_2021::*;
+
+use pyo3::exceptions::{PyBufferError, PyOSError, PyValueError};
+use pyo3::PyErr;
+
+use crate::{Error, ErrorKind};
+
+/// The Python exception for an array-protocol error.
+pub fn to_py_err(e: Error) -> PyErr {
+    match e.kind() {
+        ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
+        ErrorKind::Io => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}

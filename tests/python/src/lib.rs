@@ -1,0 +1,154 @@
+//! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
+//! through array-protocol.
+
+use array_protocol::python::{from_dlpack, to_py_err, Buffer, PyArray};
+use array_protocol::{ArrayProducer, Element};
+use num_complex::Complex64;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+#[derive(Element, Clone, Copy)]
+#[repr(C)]
+struct Rgba {
+    r: u8,
+    g: u8,
+    b: u8,
+    a: u8,
+}
+
+/// A user image type, exported as `height × width × 4` bytes.
+#[derive(array_protocol::ArrayProducer)]
+#[array(item = u8, shape = [height, width, 4])]
+struct RgbaImage {
+    width: usize,
+    height: usize,
+    #[array(data)]
+    pixels: Vec<Rgba>,
+}
+
+#[derive(Element, Clone, Copy)]
+#[repr(C)]
+struct Particle {
+    pos: [f32; 3],
+    id: u32,
+    mass: f64,
+}
+
+/// A read-only RGBA image: pixel (x, y) = (x % 256, y % 256, (x + y) % 256, 255).
+#[pyfunction]
+fn rgba_image(width: usize, height: usize) -> PyResult<PyArray> {
+    let pixels = (0..height)
+        .flat_map(|y| {
+            (0..width).map(move |x| Rgba {
+                r: (x % 256) as u8,
+                g: (y % 256) as u8,
+                b: ((x + y) % 256) as u8,
+                a: 255,
+            })
+        })
+        .collect();
+    PyArray::new(RgbaImage {
+        width,
+        height,
+        pixels,
+    })
+    .map_err(to_py_err)
+}
+
+/// complex128 values k - k·1j.
+#[pyfunction]
+fn complex_ramp(n: usize) -> PyResult<PyArray> {
+    PyArray::new(
+        (0..n)
+            .map(|k| Complex64::new(k as f64, -(k as f64)))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(to_py_err)
+}
+
+/// Records `pos` (3 × f4), `id` (u4), `mass` (f8): particle k = ((k, 2k, 3k), k, k / 2).
+#[pyfunction]
+fn particles(n: usize) -> PyResult<PyArray> {
+    let ps: Vec<Particle> = (0..n)
+        .map(|k| Particle {
+            pos: [k as f32, 2.0 * k as f32, 3.0 * k as f32],
+            id: k as u32,
+            mass: k as f64 / 2.0,
+        })
+        .collect();
+    PyArray::new(ps).map_err(to_py_err)
+}
+
+fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
+    let native = view.item().to_native_order();
+    if native != f64::item_type() {
+        return Err(PyValueError::new_err(format!(
+            "expected float64 items, got {}",
+            view.item().describe()
+        )));
+    }
+    if let Ok(t) = view.typed::<f64>() {
+        return Ok(t.iter().sum());
+    }
+    // Unaligned or byte-swapped: copy (swapping if needed), then sum.
+    Ok(view.to_vec_native::<f64>().map_err(to_py_err)?.iter().sum())
+}
+
+/// The sum of any float64 array: buffer protocol first, then DLPack; any strides, any byte order.
+#[pyfunction]
+fn sum_f64(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
+    match Buffer::get(obj) {
+        Ok(buffer) => {
+            let view = buffer.view().map_err(to_py_err)?;
+            sum_view(&view)
+        }
+        Err(e) if e.is_instance_of::<PyTypeError>(obj.py()) && obj.hasattr("__dlpack__")? => {
+            let array = from_dlpack(obj)?;
+            sum_view(&array.array())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A writable float64 buffer of zeros that can be resized, except while exported.
+#[pyclass]
+struct MutableBuffer {
+    inner: Py<PyArray>,
+}
+
+#[pymethods]
+impl MutableBuffer {
+    /// The exported array (numpy, memoryview and DLPack read and write it).
+    #[getter]
+    fn array(&self, py: Python<'_>) -> Py<PyArray> {
+        self.inner.clone_ref(py)
+    }
+
+    /// Resizes to `m` elements (new ones zero); a `BufferError` while exports are alive.
+    fn resize(&self, py: Python<'_>, m: usize) -> PyResult<()> {
+        self.inner
+            .bind(py)
+            .try_borrow_mut()?
+            .with_owner_mut(|v: &mut Vec<f64>| v.resize(m, 0.0))
+    }
+}
+
+#[pyfunction]
+fn mutable_buffer(py: Python<'_>, n: usize) -> PyResult<MutableBuffer> {
+    let array = PyArray::new_mut(vec![0.0f64; n]).map_err(to_py_err)?;
+    Ok(MutableBuffer {
+        inner: Py::new(py, array)?,
+    })
+}
+
+#[pymodule]
+fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
+    m.add_function(wrap_pyfunction!(complex_ramp, m)?)?;
+    m.add_function(wrap_pyfunction!(particles, m)?)?;
+    m.add_function(wrap_pyfunction!(sum_f64, m)?)?;
+    m.add_function(wrap_pyfunction!(mutable_buffer, m)?)?;
+    m.add_class::<PyArray>()?;
+    m.add_class::<MutableBuffer>()?;
+    Ok(())
+}
