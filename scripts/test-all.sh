@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine, installing what it needs first:
-#   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt);
+#   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt:
+#     numpy, Pillow, pyarrow, pytest, maturin), and .venv-asan for the sanitized extension;
 #   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run.
 # Idempotent: a second run reuses the venv. Ends with a summary line: "summary: N passed, M failed".
 set -uo pipefail
@@ -17,6 +18,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt \
   || { echo "pip install failed" >&2; exit 1; }
+# A second venv for the extension built under AddressSanitizer.
+if [ ! -x .venv-asan/bin/python ]; then python3 -m venv .venv-asan; fi
+.venv-asan/bin/python -m pip install --quiet --disable-pip-version-check numpy pillow pyarrow pytest \
+  || { echo "pip install (asan venv) failed" >&2; exit 1; }
 export ARRAY_PROTOCOL_PYTHON="$root/.venv/bin/python"
 export ARRAY_PROTOCOL_REQUIRE_PYTHON=1
 
@@ -46,12 +51,24 @@ step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
 # any report aborts its test and fails the step.
 step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan \
   cargo nextest run -p array-protocol --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
+# The Python extension (tests/python), built by maturin through pip, against the real numpy,
+# Pillow, pyarrow and CPython; then again built under AddressSanitizer, with gcc's runtime
+# preloaded into Python (leak detection off: CPython itself does not free everything).
+step python-build .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
+step pytest .venv/bin/python -m pytest -q -p no:cacheprovider tests/python
+step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu \
+  CARGO_TARGET_DIR="$root/target/asan-python" \
+  .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
+step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
+  .venv-asan/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   cat "$logs"/*.log | sed -n -E \
     -e 's/^test result: [A-Za-z]*\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' \
-    -e 's/^ *Summary \[.*\] [0-9]+ tests? run: ([0-9]+) passed(, ([0-9]+) failed)?.*/\1 \3/p' | sed 's/ $/ 0/')
+    -e 's/^ *Summary \[.*\] [0-9]+ tests? run: ([0-9]+) passed(, ([0-9]+) failed)?.*/\1 \3/p' \
+    -e 's/^=* *([0-9]+) failed, ([0-9]+) passed.* in .*/\2 \1/p' \
+    -e 's/^=* *([0-9]+) passed.* in [0-9.]+s.*/\1 0/p' | sed 's/ $/ 0/')
 note "steps failed: ${failed_steps[*]:-none}"
 if [ ${#failed_steps[@]} -gt 0 ] && [ "$failed" -eq 0 ]; then failed=${#failed_steps[@]}; fi
 echo "summary: $passed passed, $failed failed"

@@ -88,10 +88,27 @@ fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
         )));
     }
     if let Ok(t) = view.typed::<f64>() {
-        return Ok(t.iter().sum());
+        return Ok(match t.as_slice() {
+            Some(xs) => sum_slice(xs),
+            None => t.iter().sum(),
+        });
     }
     // Unaligned or byte-swapped: copy (swapping if needed), then sum.
     Ok(view.to_vec_native::<f64>().map_err(to_py_err)?.iter().sum())
+}
+
+/// A sum with 16 independent partial sums, so the additions pipeline and vectorise (a single
+/// running sum waits on each addition).
+fn sum_slice(xs: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 16];
+    let chunks = xs.chunks_exact(16);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, x) in acc.iter_mut().zip(c) {
+            *a += x;
+        }
+    }
+    acc.iter().sum::<f64>() + rest.iter().sum::<f64>()
 }
 
 /// The sum of any float64 array: buffer protocol first, then DLPack; any strides, any byte order.
@@ -108,6 +125,51 @@ fn sum_f64(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
         }
         Err(e) => Err(e),
     }
+}
+
+/// `n` points `(k, -k)` as an `n × 2` float64 array.
+#[pyfunction]
+fn points(n: usize) -> PyResult<PyArray> {
+    PyArray::new(
+        (0..n)
+            .map(|k| [k as f64, -(k as f64)])
+            .collect::<Vec<[f64; 2]>>(),
+    )
+    .map_err(to_py_err)
+}
+
+/// A `rows × cols` float64 matrix (value `10 * i + j`) exported transposed: a strided array.
+struct Transposed {
+    values: Vec<f64>,
+    rows: usize,
+    cols: usize,
+}
+
+impl ArrayProducer for Transposed {
+    fn array(&self) -> array_protocol::ArrayView<'_> {
+        self.try_array().expect("a valid matrix")
+    }
+
+    fn try_array(&self) -> Result<array_protocol::ArrayView<'_>, array_protocol::Error> {
+        let bytes = array_protocol::__private::slice_bytes(&self.values);
+        Ok(array_protocol::ArrayView::new(
+            bytes,
+            f64::item_type(),
+            &[self.rows, self.cols],
+            None,
+            0,
+        )?
+        .transpose())
+    }
+}
+
+/// The transpose of a `rows × cols` matrix `m[i, j] = 10 i + j`: a Fortran-ordered export.
+#[pyfunction]
+fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
+    let values = (0..rows * cols)
+        .map(|k| (10 * (k / cols) + k % cols) as f64)
+        .collect();
+    PyArray::new(Transposed { values, rows, cols }).map_err(to_py_err)
 }
 
 /// A writable float64 buffer of zeros that can be resized, except while exported.
@@ -148,6 +210,8 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(particles, m)?)?;
     m.add_function(wrap_pyfunction!(sum_f64, m)?)?;
     m.add_function(wrap_pyfunction!(mutable_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(transposed, m)?)?;
+    m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
     m.add_class::<MutableBuffer>()?;
     Ok(())

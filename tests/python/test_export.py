@@ -1,0 +1,164 @@
+"""Rust-owned arrays read by the real numpy, Pillow, pyarrow and CPython, without copies."""
+import ctypes
+import gc
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import PyBUF, get_buffer
+
+
+def pixel(x, y):
+    return [x % 256, y % 256, (x + y) % 256, 255]
+
+
+def test_memoryview_and_struct(demo):
+    img = demo.rgba_image(5, 3)
+    m = memoryview(img)
+    assert (m.format, m.itemsize, m.shape, m.strides, m.readonly) == ("B", 1, (3, 5, 4), (20, 4, 1), True)
+    assert m.tolist()[2][4] == pixel(4, 2)
+    ps = demo.particles(4)
+    pm = memoryview(ps)
+    assert pm.itemsize == struct.calcsize("3fId") == 24
+    raw = pm.tobytes()
+    for k in range(4):
+        assert struct.unpack_from("3fId", raw, 24 * k) == (k, 2 * k, 3 * k, k, k / 2)
+    z = memoryview(demo.complex_ramp(3))
+    assert (z.format, z.itemsize) == ("Zd", 16)
+    assert struct.unpack_from("dd", z.tobytes(), 16 * 2) == (2.0, -2.0)
+
+
+def test_numpy_reads_in_place(demo):
+    img = demo.rgba_image(64, 32)
+    a = np.asarray(img)
+    b = np.asarray(img)
+    assert a.shape == (32, 64, 4) and a.dtype == np.uint8
+    assert np.shares_memory(a, b)
+    assert a.ctypes.data == img.__array_interface__["data"][0]
+    assert a[31, 63].tolist() == pixel(63, 31)
+    assert not a.flags.writeable
+    with pytest.raises(ValueError):
+        a[0, 0, 0] = 1
+    z = np.asarray(demo.complex_ramp(5))
+    assert z.dtype == np.complex128 and (z == np.arange(5) - 1j * np.arange(5)).all()
+    p = np.asarray(demo.particles(5))
+    assert p.dtype.names == ("pos", "id", "mass")
+    assert p["pos"][3].tolist() == [3, 6, 9] and p["id"].tolist() == [0, 1, 2, 3, 4] and p["mass"][4] == 2.0
+    t = np.asarray(demo.transposed(3, 4))
+    assert t.shape == (4, 3) and t.strides == (8, 32) and t.flags.f_contiguous
+    assert (t == (10 * np.arange(3)[None, :] + np.arange(4)[:, None])).all()
+
+
+def test_array_interface(demo):
+    ai = demo.particles(2).__array_interface__
+    assert ai["version"] == 3 and ai["shape"] == (2,) and ai["typestr"] == "|V24"
+    assert ai["descr"] == [("pos", "<f4", (3,)), ("id", "<u4"), ("mass", "<f8")]
+    assert ai["data"][1] is True and ai["strides"] is None
+    assert demo.transposed(2, 3).__array_interface__["strides"] == (8, 24)
+    assert demo.rgba_image(1, 1).__array_interface__["descr"] == [("", "|u1")]
+
+
+def test_buffer_request_flags(demo):
+    img = demo.rgba_image(2, 2)
+    with pytest.raises(BufferError, match="read-only"):
+        get_buffer(img, PyBUF["WRITABLE"] | PyBUF["STRIDES"])
+    view, release = get_buffer(img, PyBUF["SIMPLE"])
+    assert view.format is None and not view.shape and view.len == 16
+    release()
+    strided = demo.transposed(2, 3)
+    for flags, message in [(PyBUF["C_CONTIGUOUS"], "not C-contiguous"), (PyBUF["ND"], "did not ask for strides"),
+                           (PyBUF["SIMPLE"], "did not ask for strides")]:
+        with pytest.raises(BufferError, match=message):
+            get_buffer(strided, flags)
+    view, release = get_buffer(strided, PyBUF["F_CONTIGUOUS"] | PyBUF["FORMAT"])
+    assert view.format == b"d" and [view.strides[i] for i in range(2)] == [8, 24]
+    release()
+    view, release = get_buffer(strided, PyBUF["ANY_CONTIGUOUS"])
+    release()
+
+
+def test_dlpack(demo):
+    ramp = demo.complex_ramp(4)
+    x = np.from_dlpack(ramp)
+    assert np.shares_memory(x, np.asarray(ramp))
+    assert not x.flags.writeable
+    assert ramp.__dlpack_device__() == (1, 0)
+    capsule = ramp.__dlpack__(max_version=(1, 0))
+    assert "dltensor_versioned" in repr(capsule)
+    legacy = ramp.__dlpack__()
+    assert '"dltensor"' in repr(legacy)
+    exports = ramp.exports
+    del capsule, legacy
+    gc.collect()
+    assert ramp.exports == exports - 2  # unconsumed capsules were freed, their deleters ran
+    with pytest.raises(BufferError, match="device"):
+        ramp.__dlpack__(dl_device=(2, 0))
+    copied = np.from_dlpack(ramp, copy=True)
+    assert not np.shares_memory(copied, x) and (copied == x).all()
+
+
+def test_pyarrow_reads_dlpack(demo):
+    pa = pytest.importorskip("pyarrow")
+    t = pa.Tensor.from_dlpack(demo.transposed(3, 4))
+    assert t.shape == (4, 3)
+    assert (t.to_numpy() == np.asarray(demo.transposed(3, 4))).all()
+
+
+def test_pillow_fromarray(demo):
+    Image = pytest.importorskip("PIL.Image")
+    img = Image.fromarray(demo.rgba_image(40, 30))
+    assert img.mode == "RGBA" and img.size == (40, 30)
+    for x, y in [(0, 0), (39, 29), (17, 5)]:
+        assert list(img.getpixel((x, y))) == pixel(x, y)
+
+
+def test_arrays_outlive_the_rust_object(demo):
+    img = demo.rgba_image(8, 8)
+    a = np.asarray(img)
+    d = np.from_dlpack(demo.complex_ramp(6))
+    m = memoryview(demo.particles(3))
+    del img
+    gc.collect()
+    assert a[7, 7].tolist() == pixel(7, 7)
+    assert d[5] == 5 - 5j
+    assert m.tobytes()[24 + 12:24 + 16] == struct.pack("I", 1)
+
+
+def test_live_dlpack_arrays_at_interpreter_exit():
+    code = (
+        "import numpy as np, array_protocol_demo as d\n"
+        "keep = np.from_dlpack(d.complex_ramp(10))\n"
+        "capsule = d.complex_ramp(3).__dlpack__(max_version=(1, 0))\n"
+        "legacy = d.complex_ramp(3).__dlpack__()\n"
+        "view = memoryview(d.rgba_image(2, 2))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "panic" not in r.stderr and "Error" not in r.stderr, r.stderr
+
+
+def test_mutable_export_locks_resizing(demo):
+    buf = demo.mutable_buffer(4)
+    a = np.asarray(buf.array)
+    assert a.flags.writeable
+    a[1] = 5.0
+    with pytest.raises(BufferError, match="live export"):
+        buf.resize(8)
+    assert np.asarray(buf.array)[1] == 5.0
+    del a
+    gc.collect()
+    buf.resize(8)
+    b = np.asarray(buf.array)
+    assert b.shape == (8,) and b[1] == 5.0 and b[7] == 0.0
+    del b
+    t = np.from_dlpack(buf.array)
+    assert t.flags.writeable
+    with pytest.raises(BufferError):
+        buf.resize(2)
+    del t
+    gc.collect()
+    buf.resize(2)
+    assert np.asarray(buf.array).tolist() == [0.0, 5.0]

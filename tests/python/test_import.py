@@ -1,0 +1,65 @@
+"""Rust reading Python's arrays: any strides, any byte order, clear refusals."""
+import array
+
+import numpy as np
+import pytest
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: np.arange(10.0),
+        lambda: np.arange(20.0)[::-3],
+        lambda: np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1),
+        lambda: np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+        lambda: np.arange(6, dtype=">f8"),
+        lambda: np.broadcast_to(np.arange(3.0), (4, 3)),
+        lambda: np.zeros((0, 5)),
+        lambda: np.frombuffer(b"\0" + np.arange(5.0).tobytes(), dtype="<f8", offset=1),
+        lambda: np.arange(8.0).reshape(2, 4)[:, 1:3],
+    ],
+)
+def test_sum_matches_numpy(demo, make):
+    x = make()
+    assert demo.sum_f64(x) == pytest.approx(float(np.sum(x)))
+
+
+def test_other_exporters(demo):
+    assert demo.sum_f64(array.array("d", [1.5, 2.5])) == 4.0
+    assert demo.sum_f64(memoryview(np.arange(4.0))) == 6.0
+    # bytes-like objects export unsigned bytes, not float64.
+    with pytest.raises(ValueError, match=r"expected float64 items, got \|u1"):
+        demo.sum_f64(bytearray(np.arange(3.0).tobytes()))
+
+
+def test_dlpack_producers(demo):
+    pa = pytest.importorskip("pyarrow")
+    assert demo.sum_f64(pa.array([1.0, 2.0, 3.5])) == 6.5
+
+    class OnlyDLPack:
+        def __init__(self, a):
+            self.a = a
+
+        def __dlpack__(self, **kwargs):
+            return self.a.__dlpack__(**kwargs)
+
+        def __dlpack_device__(self):
+            return self.a.__dlpack_device__()
+
+    assert demo.sum_f64(OnlyDLPack(np.arange(5.0)[::2])) == 6.0
+    assert demo.sum_f64(OnlyDLPack(demo.transposed(2, 2))) == 22.0
+
+
+def test_refusals(demo):
+    with pytest.raises(TypeError):
+        demo.sum_f64(3)
+    with pytest.raises(TypeError):
+        demo.sum_f64("not an array")
+    with pytest.raises(ValueError, match="expected float64 items, got <f4"):
+        demo.sum_f64(np.arange(3, dtype="<f4"))
+    with pytest.raises(ValueError, match=r"expected float64 items, got \|u1"):
+        demo.sum_f64(b"12345678")
+    with pytest.raises(ValueError, match="expected float64 items, got <c16"):
+        demo.sum_f64(np.arange(3, dtype=complex))
+    with pytest.raises(ValueError, match="T{"):
+        demo.sum_f64(np.zeros(2, dtype=[("a", "<f8"), ("b", "<f8")]))
