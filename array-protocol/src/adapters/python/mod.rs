@@ -6,7 +6,7 @@
 //!   alive as long as any of them holds the memory; [`PyArray::with_owner_mut`] refuses to touch
 //!   the owner while buffer or DLPack exports are alive (a `BufferError`, as `bytearray` does).
 //! - [`Buffer::get`] borrows any buffer-protocol object (numpy arrays of any strides and byte
-//!   order, `bytes`, `bytearray`, `memoryview`, `array.array`) as an [`ArrayView`]; the format is
+//!   order, `bytes`, `bytearray`, `memoryview`, `array.array`) as an [`ArrayView`](crate::ArrayView); the format is
 //!   read by this crate's parser, suboffsets are refused.
 //! - [`from_dlpack`] takes over any object with `__dlpack__` (CPU only).
 //!
