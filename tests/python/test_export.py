@@ -142,23 +142,28 @@ def test_live_dlpack_arrays_at_interpreter_exit():
 
 def test_mutable_export_locks_resizing(demo):
     buf = demo.mutable_buffer(4)
-    a = np.asarray(buf.array)
+    a = np.asarray(buf)
     assert a.flags.writeable
     a[1] = 5.0
-    with pytest.raises(BufferError, match="live export"):
+    with pytest.raises(BufferError, match="cannot resize: the array has 1 live export"):
         buf.resize(8)
-    assert np.asarray(buf.array)[1] == 5.0
+    assert np.asarray(buf)[1] == 5.0
     del a
     gc.collect()
     buf.resize(8)
-    b = np.asarray(buf.array)
+    b = np.asarray(buf)
     assert b.shape == (8,) and b[1] == 5.0 and b[7] == 0.0
     del b
-    t = np.from_dlpack(buf.array)
+    t = np.from_dlpack(buf)
     assert t.flags.writeable
     with pytest.raises(BufferError):
         buf.resize(2)
     del t
     gc.collect()
     buf.resize(2)
-    assert np.asarray(buf.array).tolist() == [0.0, 5.0]
+    assert np.asarray(buf).tolist() == [0.0, 5.0]
+
+
+def test_only_resizable_arrays_resize(demo):
+    with pytest.raises(ValueError, match="cannot be resized"):
+        demo.complex_ramp(2).resize(3)

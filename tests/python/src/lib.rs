@@ -172,35 +172,10 @@ fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
     PyArray::new(Transposed { values, rows, cols }).map_err(to_py_err)
 }
 
-/// A writable float64 buffer of zeros that can be resized, except while exported.
-#[pyclass]
-struct MutableBuffer {
-    inner: Py<PyArray>,
-}
-
-#[pymethods]
-impl MutableBuffer {
-    /// The exported array (numpy, memoryview and DLPack read and write it).
-    #[getter]
-    fn array(&self, py: Python<'_>) -> Py<PyArray> {
-        self.inner.clone_ref(py)
-    }
-
-    /// Resizes to `m` elements (new ones zero); a `BufferError` while exports are alive.
-    fn resize(&self, py: Python<'_>, m: usize) -> PyResult<()> {
-        self.inner
-            .bind(py)
-            .try_borrow_mut()?
-            .with_owner_mut(|v: &mut Vec<f64>| v.resize(m, 0.0))
-    }
-}
-
+/// A writable float64 buffer of `n` zeros with a `resize(m)` method, refused while exported.
 #[pyfunction]
-fn mutable_buffer(py: Python<'_>, n: usize) -> PyResult<MutableBuffer> {
-    let array = PyArray::new_mut(vec![0.0f64; n]).map_err(to_py_err)?;
-    Ok(MutableBuffer {
-        inner: Py::new(py, array)?,
-    })
+fn mutable_buffer(n: usize) -> PyResult<PyArray> {
+    PyArray::resizable(vec![0.0f64; n]).map_err(to_py_err)
 }
 
 #[pymodule]
@@ -213,6 +188,5 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transposed, m)?)?;
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
-    m.add_class::<MutableBuffer>()?;
     Ok(())
 }

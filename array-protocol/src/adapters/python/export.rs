@@ -62,7 +62,11 @@ pub struct PyArray {
     owner: Box<dyn Owner>,
     /// Live buffer exports and DLPack tensors; the owner may not change while any are alive.
     exports: Arc<AtomicUsize>,
+    /// What `resize(n)` does, for owners that can grow and shrink.
+    resize: Option<Resize>,
 }
+
+type Resize = Box<dyn Fn(&mut dyn Any, usize) + Send + Sync>;
 
 impl PyArray {
     /// A read-only export of `owner`.
@@ -71,6 +75,7 @@ impl PyArray {
         Ok(PyArray {
             owner: Box::new(ReadOnly(owner)),
             exports: Arc::default(),
+            resize: None,
         })
     }
 
@@ -82,24 +87,47 @@ impl PyArray {
         Ok(PyArray {
             owner: Box::new(Writable(owner)),
             exports: Arc::default(),
+            resize: None,
         })
+    }
+
+    /// A writable export of a `Vec` that Python can also resize with `resize(n)` (new elements
+    /// are `T::default()`), refused with a `BufferError` while exports are alive, as
+    /// `bytearray` refuses.
+    pub fn resizable<T>(owner: Vec<T>) -> Result<PyArray, Error>
+    where
+        T: crate::Element + Default + Send + Sync,
+    {
+        let mut array = PyArray::new_mut(owner)?;
+        array.resize = Some(Box::new(|owner: &mut dyn Any, n: usize| {
+            if let Some(v) = owner.downcast_mut::<Vec<T>>() {
+                v.resize(n, T::default());
+            }
+        }));
+        Ok(array)
     }
 
     /// Runs `f` on the owner (of type `T`), unless exports of its memory are alive: then a
     /// `BufferError`, since changing the owner could move or free memory Python still reads.
     pub fn with_owner_mut<T: 'static, R>(&mut self, f: impl FnOnce(&mut T) -> R) -> PyResult<R> {
-        let live = self.exports.load(Ordering::SeqCst);
-        if live > 0 {
-            return Err(PyBufferError::new_err(format!(
-                "the array has {live} live export(s) (memoryviews, numpy arrays or DLPack tensors); release them before changing it"
-            )));
-        }
+        self.check_no_exports("change")?;
         let owner = self.owner.as_any_mut().downcast_mut::<T>().ok_or_else(|| {
             PyValueError::new_err("the array's owner is not of the requested type")
         })?;
         let result = f(owner);
         self.owner.view().map_err(to_py_err)?;
         Ok(result)
+    }
+
+    /// A `BufferError` while exports are alive: changing the owner then could move or free
+    /// memory Python still reads.
+    fn check_no_exports(&self, what: &str) -> PyResult<()> {
+        match self.exports.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            live => Err(PyBufferError::new_err(format!(
+                "cannot {what}: the array has {live} live export(s) (memoryviews, numpy arrays or DLPack tensors); release them first"
+            ))),
+        }
     }
 
     /// The number of live buffer and DLPack exports.
@@ -338,6 +366,20 @@ impl PyArray {
     #[getter]
     fn exports(&self) -> usize {
         self.live_exports()
+    }
+
+    /// Resizes the array to `n` elements (only for arrays made resizable); a `BufferError` while
+    /// memoryviews, numpy arrays or DLPack tensors of it are alive.
+    #[pyo3(name = "resize")]
+    fn resize_py(&mut self, n: usize) -> PyResult<()> {
+        self.check_no_exports("resize")?;
+        let resize = self
+            .resize
+            .as_ref()
+            .ok_or_else(|| PyValueError::new_err("this array cannot be resized"))?;
+        resize(self.owner.as_any_mut(), n);
+        self.owner.view().map_err(to_py_err)?;
+        Ok(())
     }
 }
 
