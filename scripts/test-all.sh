@@ -43,7 +43,9 @@ step() {
 }
 
 step fmt cargo fmt --all --check
+step fmt-python-ext cargo fmt --manifest-path tests/python/Cargo.toml --check
 step clippy cargo clippy --workspace --all-targets --all-features -- -D warnings
+step clippy-python-ext cargo clippy --manifest-path tests/python/Cargo.toml -- -D warnings
 step doc env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features
 step no-std cargo build -p array-protocol --no-default-features
 step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
