@@ -29,7 +29,14 @@
 //! - [`ItemType::from_pep3118`] reads the full PEP 3118 grammar with NumPy's semantics and is
 //!   stricter than NumPy where NumPy accepts garbage; [`ItemType::to_pep3118`] writes a canonical
 //!   form that reads back to the same item type.
-//! - [`Element`] ties a Rust type to its item type as a compile-time constant.
+//! - [`Element`] ties a Rust type to its item type as a compile-time constant;
+//!   `#[derive(Element)]` computes it for `#[repr(C)]` records.
+//! - [`ArrayView`] / [`ArrayViewMut`]: validated views (bounds, overflow, overlap) with typed
+//!   access, reinterpreting views and fast copies; [`ArrayProducer`] / [`ArrayConsumer`] /
+//!   [`FromArrayView`] connect libraries that know nothing of each other, and derive for your
+//!   own types.
+//! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI) and
+//!   `python` (PyO3: buffer protocol, `__array_interface__`, DLPack).
 //! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
