@@ -178,6 +178,30 @@ pub(crate) fn contiguous_in(
     true
 }
 
+/// Where the elements of a strided array lie relative to its first element: the byte offset of
+/// the lowest element (zero or negative) and the length of the span from it to the end of the
+/// highest one; `(0, 0)` for an empty array, `None` on overflow. Importers use it to borrow
+/// exactly the bytes a foreign array covers; the view built over them is then validated as
+/// any other.
+pub(crate) fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, usize)> {
+    if shape.contains(&0) {
+        return Some((0, 0));
+    }
+    let (mut lo, mut hi) = (0isize, 0isize);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let reach = isize::try_from(d - 1).ok()?.checked_mul(s)?;
+        if reach < 0 {
+            lo = lo.checked_add(reach)?;
+        } else {
+            hi = hi.checked_add(reach)?;
+        }
+    }
+    let len = hi
+        .checked_sub(lo)?
+        .checked_add(isize::try_from(itemsize).ok()?)?;
+    Some((lo, len as usize))
+}
+
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
 pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
     let mut strides = Axes::zeroed(shape.len());

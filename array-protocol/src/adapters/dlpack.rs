@@ -378,25 +378,9 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray,
             })
             .collect::<Result<_, _>>()?
     };
-    // The byte span of all elements, found by the layout code from a zero base.
-    let (mut lo, mut hi) = (0isize, 0isize);
-    let empty = shape.contains(&0);
-    if !empty {
-        for (&d, &s) in shape.iter().zip(&strides) {
-            let span = (d as isize - 1)
-                .checked_mul(s)
-                .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
-            if span < 0 {
-                lo = lo
-                    .checked_add(span)
-                    .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
-            } else {
-                hi = hi
-                    .checked_add(span)
-                    .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
-            }
-        }
-    }
+    let (lo, len) = crate::layout::span(&shape, &strides, item.itemsize())
+        .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
+    let empty = len == 0;
     let first = (t.data as *mut u8).wrapping_add(t.byte_offset as usize);
     if first.is_null() && !empty && size > 0 {
         return Err(error!(
@@ -404,7 +388,6 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray,
             "the data pointer is NULL for a non-empty tensor"
         ));
     }
-    let len = if empty { 0 } else { (hi - lo + size) as usize };
     let array = DLPackArray {
         tensor,
         item,

@@ -46,37 +46,21 @@ struct Extent {
     strides: Axes<isize>,
 }
 
-fn extent<A>(ptr: *const A, shape: &[usize], strides: &[isize]) -> Extent {
+fn extent<A>(ptr: *const A, shape: &[usize], strides: &[isize]) -> Result<Extent, Error> {
     let size = core::mem::size_of::<A>() as isize;
     let mut bytes = Axes::zeroed(strides.len());
-    let (mut low, mut high) = (0isize, 0isize);
-    let empty = shape.contains(&0);
-    for (k, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+    for (k, &s) in strides.iter().enumerate() {
         // ndarray keeps every offset between its elements, in bytes, within isize::MAX.
         bytes[k] = s * size;
-        if d > 1 && !empty {
-            let span = s * (d as isize - 1);
-            if span < 0 {
-                low += span;
-            } else {
-                high += span;
-            }
-        }
     }
-    if empty {
-        return Extent {
-            low: ptr.cast(),
-            len: 0,
-            offset: 0,
-            strides: bytes,
-        };
-    }
-    Extent {
-        low: ptr.cast::<u8>().wrapping_offset(low * size),
-        len: ((high - low) * size + size) as usize,
-        offset: (-low * size) as usize,
+    let (lo, len) = crate::layout::span(shape, &bytes, size as usize)
+        .ok_or_else(|| error!(Layout, "the array's extent overflows"))?;
+    Ok(Extent {
+        low: ptr.cast::<u8>().wrapping_offset(lo),
+        len,
+        offset: (-lo) as usize,
         strides: bytes,
-    }
+    })
 }
 
 /// The item, shape and byte strides of the view of an ndarray array of `A`: a fixed-array `A`
@@ -111,7 +95,7 @@ where
     }
 
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        let e = extent(self.as_ptr(), self.shape(), self.strides());
+        let e = extent(self.as_ptr(), self.shape(), self.strides())?;
         // SAFETY: ndarray keeps all elements of an array inside one allocation, and the bytes
         // from the lowest to the highest element are elements of that allocation (of this array
         // or of the array it was sliced from), initialised and without padding (`A: Element`);
@@ -149,7 +133,7 @@ where
         let () = crate::protocol::AllBitPatterns::<A>::CHECK;
         let ptr = self.as_mut_ptr(); // makes shared (Arc) storage unique first
         let shape = Axes::from_slice(self.shape());
-        let e = extent(ptr.cast_const(), &shape, self.strides());
+        let e = extent(ptr.cast_const(), &shape, self.strides())?;
         // SAFETY: as for `try_array`, borrowed uniquely through `&mut self`; writes of any bytes
         // are valid `A`s (checked at compile time above).
         let bytes = unsafe { core::slice::from_raw_parts_mut(e.low.cast_mut(), e.len) };

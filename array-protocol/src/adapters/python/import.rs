@@ -124,31 +124,11 @@ impl<'py> Buffer<'py> {
                 .ok_or_else(|| PyValueError::new_err("shape too large"))?
                 .to_vec(),
         };
-        // The span of bytes the elements occupy, from the lowest to the highest.
-        let empty = self.shape.contains(&0);
-        let (mut lo, mut hi) = (0isize, 0isize);
-        if !empty {
-            for (&d, &s) in self.shape.iter().zip(&self.strides) {
-                let span = (d as isize - 1)
-                    .checked_mul(s)
-                    .ok_or_else(|| PyValueError::new_err("extent overflows"))?;
-                if span < 0 {
-                    lo = lo
-                        .checked_add(span)
-                        .ok_or_else(|| PyValueError::new_err("extent overflows"))?;
-                } else {
-                    hi = hi
-                        .checked_add(span)
-                        .ok_or_else(|| PyValueError::new_err("extent overflows"))?;
-                }
-            }
-        }
+        let (lo, len) = crate::layout::span(&self.shape, &self.strides, itemsize)
+            .ok_or_else(|| PyValueError::new_err("the buffer's extent overflows"))?;
+        let empty = len == 0;
         self.low = (r.buf as *const u8).wrapping_offset(lo);
-        self.len = if empty {
-            0
-        } else {
-            (hi - lo) as usize + itemsize
-        };
+        self.len = len;
         self.offset = if empty { 0 } else { (-lo) as usize };
         self.readonly = r.readonly != 0;
         self.view().map_err(to_py_err)?;
