@@ -183,6 +183,7 @@ pub(crate) fn contiguous_in(
 /// highest one; `(0, 0)` for an empty array, `None` on overflow. Importers use it to borrow
 /// exactly the bytes a foreign array covers; the view built over them is then validated as
 /// any other.
+#[cfg_attr(not(any(feature = "ndarray", feature = "dlpack")), allow(dead_code))]
 pub(crate) fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, usize)> {
     if shape.contains(&0) {
         return Some((0, 0));
