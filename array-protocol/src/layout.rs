@@ -203,6 +203,21 @@ pub(crate) fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Optio
     Some((lo, len as usize))
 }
 
+/// The `len` bytes from `low` (the lowest element of a foreign array, found with [`span`]), or
+/// no bytes for an empty span or a NULL pointer.
+///
+/// # Safety
+/// When `len > 0` and `low` is not NULL, the `len` bytes from `low` are initialised memory of
+/// one allocation, not written by anyone else for `'a`.
+#[cfg_attr(not(any(feature = "ndarray", feature = "dlpack")), allow(dead_code))]
+pub(crate) unsafe fn span_bytes<'a>(low: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 || low.is_null() {
+        return &[];
+    }
+    // SAFETY: the caller's contract.
+    unsafe { core::slice::from_raw_parts(low, len) }
+}
+
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
 pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
     let mut strides = Axes::zeroed(shape.len());

@@ -412,14 +412,10 @@ impl ArrayProducer for DLPackArray {
     }
 
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        let bytes: &[u8] = if self.len == 0 {
-            &[]
-        } else {
-            // SAFETY: the producer promises the elements are valid memory until the deleter
-            // runs, which is after this borrow of `self` ends; the span from the lowest to the
-            // highest element is one allocation of its tensor.
-            unsafe { core::slice::from_raw_parts(self.low, self.len) }
-        };
+        // SAFETY: the producer promises the elements are valid memory until the deleter runs,
+        // which is after this borrow of `self` ends; the span from the lowest to the highest
+        // element is one allocation of its tensor.
+        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
         ArrayView::new(
             bytes,
             self.item.clone(),

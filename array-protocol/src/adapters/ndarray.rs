@@ -100,7 +100,7 @@ where
         // from the lowest to the highest element are elements of that allocation (of this array
         // or of the array it was sliced from), initialised and without padding (`A: Element`);
         // they are borrowed for as long as `self`.
-        let bytes = unsafe { core::slice::from_raw_parts(e.low, e.len) };
+        let bytes = unsafe { crate::layout::span_bytes(e.low, e.len) };
         let (item, shape, strides) = view_parts::<A>(&e, self.shape())?;
         ArrayView::new(bytes, item, &shape, Some(&strides), e.offset)
     }

@@ -137,13 +137,9 @@ impl<'py> Buffer<'py> {
 
     /// The buffer as an array view, borrowed from this guard.
     pub fn view(&self) -> Result<ArrayView<'_>, crate::Error> {
-        let bytes: &[u8] = if self.len == 0 || self.low.is_null() {
-            &[]
-        } else {
-            // SAFETY: the exporter keeps the memory valid until release (when `self` drops); the
-            // span from the lowest to the highest element is one allocation of the exporter's.
-            unsafe { std::slice::from_raw_parts(self.low, self.len) }
-        };
+        // SAFETY: the exporter keeps the memory valid until release (when `self` drops); the
+        // span from the lowest to the highest element is one allocation of the exporter's.
+        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
         ArrayView::new(
             bytes,
             self.item.clone(),
