@@ -129,26 +129,18 @@ fn for_each_outer(
     dst: *mut u8,
     mut f: impl FnMut(*const u8, *mut u8),
 ) {
-    let mut index: Axes<usize> = Axes::zeroed(outer.len());
+    let shape: Axes<usize> = outer.iter().map(|a| a.len).collect();
+    let src_strides: Axes<isize> = outer.iter().map(|a| a.src).collect();
+    let dst_strides: Axes<isize> = outer.iter().map(|a| a.dst).collect();
+    let src_deltas = crate::layout::carry_deltas(&shape, &src_strides);
+    let dst_deltas = crate::layout::carry_deltas(&shape, &dst_strides);
+    let mut odometer = crate::layout::Odometer::new(&shape);
     let (mut s, mut d) = (src, dst);
     loop {
         f(s, d);
-        let mut k = outer.len();
-        loop {
-            if k == 0 {
-                return;
-            }
-            k -= 1;
-            index[k] += 1;
-            s = s.wrapping_offset(outer[k].src);
-            d = d.wrapping_offset(outer[k].dst);
-            if index[k] < outer[k].len {
-                break;
-            }
-            index[k] = 0;
-            s = s.wrapping_offset(-outer[k].src * outer[k].len as isize);
-            d = d.wrapping_offset(-outer[k].dst * outer[k].len as isize);
-        }
+        let Some(k) = odometer.advance() else { return };
+        s = s.wrapping_offset(src_deltas[k]);
+        d = d.wrapping_offset(dst_deltas[k]);
     }
 }
 
@@ -278,11 +270,12 @@ fn swap_item(bytes: &mut [u8], item: &crate::ItemType) {
         }
         ItemType::Scalar(_) => {}
         ItemType::Array(a) => {
-            let n = a.item().itemsize();
+            let item = a.item();
+            let n = item.itemsize();
             if n > 0 {
                 bytes
                     .chunks_exact_mut(n)
-                    .for_each(|c| swap_item(c, a.item()));
+                    .for_each(|c| swap_item(c, &item));
             }
         }
         ItemType::Struct(s) => {

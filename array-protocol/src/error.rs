@@ -2,6 +2,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use core::fmt;
 
 /// The notation an item type was written in, named in [`FormatError`] messages.
@@ -138,13 +139,19 @@ pub enum ErrorKind {
     Shape,
     /// Reading or writing a file failed.
     Io,
+    /// Memory for a copy could not be allocated (NumPy's `MemoryError`).
+    OutOfMemory,
 }
 
 /// An array that could not be viewed, read, cast or copied; the message says what was wrong and
 /// what was expected.
 ///
+/// Adapters and user code build it with [`Error::new`] (or [`Error::with_source`] to keep the
+/// cause, returned by [`source`](core::error::Error::source)). A [`FormatError`] converted with
+/// `?` keeps its dialect and position.
+///
 /// ```
-/// use array_protocol::{ArrayView, Element, ErrorKind};
+/// use array_protocol::{ArrayView, Element, Error, ErrorKind, ItemType};
 ///
 /// let bytes = [0u8; 16];
 /// let err = ArrayView::new(&bytes, f64::item_type(), &[3], None, 0).unwrap_err();
@@ -153,22 +160,52 @@ pub enum ErrorKind {
 ///     err.to_string(),
 ///     "the array reaches byte 24 but the buffer has 16 bytes (shape [3], strides [8], offset 0, itemsize 8)"
 /// );
+///
+/// fn read(format: &str) -> Result<ItemType, Error> {
+///     Ok(ItemType::from_pep3118(format)?)
+/// }
+/// let err = read("T{i").unwrap_err();
+/// assert_eq!(err.format_error().and_then(|e| e.position()), Some(3));
+/// assert!(core::error::Error::source(&err).is_some());
+///
+/// let mine = Error::new(ErrorKind::Requirement, "expected a square image");
+/// assert_eq!(mine.to_string(), "expected a square image");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Error(Box<ErrorInner>);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 struct ErrorInner {
     kind: ErrorKind,
     message: String,
+    source: Option<Source>,
+}
+
+#[derive(Clone)]
+enum Source {
+    Format(FormatError),
+    Other(Arc<dyn core::error::Error + Send + Sync + 'static>),
 }
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error(Box::new(ErrorInner {
             kind,
             message: message.into(),
+            source: None,
         }))
+    }
+
+    /// An error of `kind` with `message`, caused by `source`.
+    pub fn with_source(
+        kind: ErrorKind,
+        message: impl Into<String>,
+        source: impl core::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        let mut e = Error::new(kind, message);
+        e.0.source = Some(Source::Other(Arc::new(source)));
+        e
     }
 
     /// What kind of problem this is.
@@ -180,6 +217,32 @@ impl Error {
     pub fn message(&self) -> &str {
         &self.0.message
     }
+
+    /// The item-type error this came from, with its dialect and position.
+    pub fn format_error(&self) -> Option<&FormatError> {
+        match &self.0.source {
+            Some(Source::Format(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl PartialEq for Error {
+    /// Errors are equal when their kinds and messages are.
+    fn eq(&self, other: &Self) -> bool {
+        self.0.kind == other.0.kind && self.0.message == other.0.message
+    }
+}
+
+impl Eq for Error {}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("message", &self.0.message)
+            .finish()
+    }
 }
 
 impl fmt::Display for Error {
@@ -188,12 +251,44 @@ impl fmt::Display for Error {
     }
 }
 
-impl core::error::Error for Error {}
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.0.source {
+            Some(Source::Format(e)) => Some(e),
+            Some(Source::Other(e)) => Some(&**e),
+            None => None,
+        }
+    }
+}
 
 impl From<FormatError> for Error {
     fn from(e: FormatError) -> Self {
-        Error::new(ErrorKind::Format, alloc::format!("{e}"))
+        let mut err = Error::new(ErrorKind::Format, alloc::format!("{e}"));
+        err.0.source = Some(Source::Format(e));
+        err
     }
+}
+
+/// Items in the other byte order where native ones are needed: one message for every reader.
+pub(crate) fn byte_order_error(item: &crate::ItemType, what: &str) -> Error {
+    Error::new(
+        ErrorKind::ByteOrder,
+        alloc::format!(
+            "cannot {what}: items of {} are not in native byte order; swap them with to_native_order() or to_vec_native() first",
+            item.describe()
+        ),
+    )
+}
+
+/// An allocation of `bytes` bytes that failed or could not be expressed.
+pub(crate) fn allocation_error(what: &str, bytes: Option<usize>) -> Error {
+    Error::new(
+        ErrorKind::OutOfMemory,
+        match bytes {
+            Some(n) => alloc::format!("cannot allocate {n} bytes for {what}"),
+            None => alloc::format!("cannot allocate {what}: its size overflows"),
+        },
+    )
 }
 
 /// Shorthand for building an [`Error`] with `format!` arguments.

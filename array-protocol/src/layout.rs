@@ -1,7 +1,26 @@
 //! Shape, strides and offset: validation (bounds, overflow, overlap) and contiguity, in one place.
 //!
-//! Every view is built through [`Layout::new`], so every element a view can reach is known to lie
+//! Every view is built through [`Layout::new`] (or derived from a valid layout by an operation
+//! that keeps its invariants, in `transform`), so every element a view can reach is known to lie
 //! inside its buffer, and every address computation on a valid layout is free of overflow.
+//!
+//! # The invariants of a valid layout
+//! Every `// SAFETY:` comment in this crate that reads or writes array bytes refers to these by
+//! number. For a [`Layout`] of a buffer of `buffer_len` bytes:
+//! 1. `shape.len() == strides.len() <= MAX_NDIM`.
+//! 2. `len`, the product of the shape, is at most `isize::MAX`.
+//! 3. If `len > 0`: for every index `i` in range, the element's bytes
+//!    `offset + Σ i[k]·strides[k] .. + itemsize` lie inside `0..buffer_len`, and every partial
+//!    sum of that expression (in any order of the axes) fits in `isize`.
+//! 4. If `len == 0`: no element is reachable, and `offset <= buffer_len`.
+//! 5. For a writable view: no two elements share a byte (checked conservatively by
+//!    [`Layout::check_no_overlap`] when the view is built, and kept by every derived layout).
+//!
+//! A view adds: 6. the layout's `itemsize` is its item type's; 7. the buffer is initialised
+//! memory borrowed (or owned) for the view's lifetime, and for a writable view not aliased.
+//! A typed view adds: 8. its element type matches the item type, in native byte order;
+//! 9. the first element and every stride used are aligned for it; 10. every element holds a
+//! valid value of it.
 
 use alloc::vec::Vec;
 use core::fmt;
@@ -16,7 +35,7 @@ const INLINE: usize = 6;
 /// Per-axis values, stored inline for up to six axes so that views of ordinary arrays never
 /// allocate.
 #[derive(Clone)]
-pub struct Axes<T: Copy + Default>(AxesRepr<T>);
+pub(crate) struct Axes<T: Copy + Default>(AxesRepr<T>);
 
 #[derive(Clone)]
 enum AxesRepr<T: Copy + Default> {
@@ -103,6 +122,17 @@ impl<T: Copy + Default> Axes<T> {
     }
 }
 
+impl<T: Copy + Default> FromIterator<T> for Axes<T> {
+    #[inline]
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut axes = Axes::from_slice(&[]);
+        for v in iter {
+            axes.push(v);
+        }
+        axes
+    }
+}
+
 impl<T: Copy + Default> Deref for Axes<T> {
     type Target = [T];
     #[inline]
@@ -137,6 +167,55 @@ impl<T: Copy + Default + PartialEq> PartialEq for Axes<T> {
 }
 
 impl<T: Copy + Default + Eq> Eq for Axes<T> {}
+
+/// A multi-index stepping through a shape in logical (C) order, last axis fastest: the one
+/// index-stepping loop of the crate. Each step says which axis advanced (every faster axis
+/// went back to 0); with [`carry_deltas`] the caller moves its pointers by one add per step.
+#[derive(Clone)]
+pub(crate) struct Odometer {
+    index: Axes<usize>,
+    shape: Axes<usize>,
+}
+
+impl Odometer {
+    /// At index `[0, 0, …]` of `shape`.
+    #[inline]
+    pub(crate) fn new(shape: &[usize]) -> Odometer {
+        Odometer {
+            index: Axes::zeroed(shape.len()),
+            shape: Axes::from_slice(shape),
+        }
+    }
+
+    /// Moves to the next index; `None` after the last one.
+    #[inline]
+    pub(crate) fn advance(&mut self) -> Option<usize> {
+        for k in (0..self.shape.len()).rev() {
+            if self.index[k] + 1 < self.shape[k] {
+                self.index[k] += 1;
+                return Some(k);
+            }
+            self.index[k] = 0;
+        }
+        None
+    }
+}
+
+/// Per axis `k`, the byte distance from an element to the next one in C order when axis `k`
+/// advances and every faster axis goes back to 0. For a non-empty valid layout each distance
+/// used (axes longer than 1) is the distance between two of its elements, so it fits in `isize`
+/// (invariant 3); the arithmetic wraps only for axes of length 1, whose entries are never used.
+pub(crate) fn carry_deltas(shape: &[usize], strides: &[isize]) -> Axes<isize> {
+    let mut deltas = Axes::zeroed(shape.len());
+    let mut back = 0isize;
+    for k in (0..shape.len()).rev() {
+        deltas[k] = strides[k].wrapping_sub(back);
+        if shape[k] > 1 {
+            back = back.wrapping_add((shape[k] as isize - 1).wrapping_mul(strides[k]));
+        }
+    }
+    deltas
+}
 
 /// The order of the axes in memory, for contiguous arrays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -219,7 +298,11 @@ pub(crate) unsafe fn span_bytes<'a>(low: *const u8, len: usize) -> &'a [u8] {
 }
 
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
-pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
+pub(crate) fn contiguous_strides(
+    shape: &[usize],
+    itemsize: usize,
+    order: Order,
+) -> Option<Axes<isize>> {
     let mut strides = Axes::zeroed(shape.len());
     let mut step = isize::try_from(itemsize).ok()?;
     let mut fill = |axis: usize, step: &mut isize| -> Option<()> {
@@ -282,6 +365,58 @@ impl Layout {
             len: 0,
         };
         layout.validated(buffer_len)
+    }
+
+    /// A layout of the same buffer and item size derived from this valid one by an operation
+    /// that keeps invariants 1–5 (a permutation, a subset of the elements, parts of them).
+    #[inline]
+    pub(crate) fn derived(&self, shape: Axes<usize>, strides: Axes<isize>, offset: usize) -> Layout {
+        self.reshaped_items(0, self.itemsize, shape, strides)
+            .with_offset(offset)
+    }
+
+    fn with_offset(mut self, offset: usize) -> Layout {
+        self.offset = offset;
+        self
+    }
+
+    /// A layout whose items are `itemsize`-byte parts at byte `shift` inside the current items,
+    /// along `shape` and `strides` (the current axes, possibly with inner ones appended or the
+    /// last one merged); it keeps invariants 1–5 when the parts lie inside the current items.
+    pub(crate) fn reshaped_items(
+        &self,
+        shift: usize,
+        itemsize: usize,
+        shape: Axes<usize>,
+        strides: Axes<isize>,
+    ) -> Layout {
+        let len = if self.len == 0 {
+            0
+        } else {
+            // A partition of the current elements' bytes: no more parts than bytes, or, for
+            // zero-size parts, a product checked when the item type was built.
+            shape.iter().product()
+        };
+        let offset = if self.len == 0 {
+            self.offset
+        } else {
+            self.offset + shift
+        };
+        debug_assert!(shape.len() == strides.len() && shape.len() <= MAX_NDIM);
+        Layout {
+            shape,
+            strides,
+            offset,
+            itemsize,
+            len,
+        }
+    }
+
+    /// The offset moved by `delta` bytes, which lead from the first element to another one of
+    /// this non-empty layout (so the result is inside the buffer, invariant 3).
+    #[inline]
+    pub(crate) fn offset_by(&self, delta: isize) -> usize {
+        (self.offset as isize + delta) as usize
     }
 
     /// Checks bounds and computes the element count.

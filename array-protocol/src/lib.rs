@@ -68,7 +68,7 @@ mod protocol;
 #[cfg_attr(docsrs, doc(cfg(feature = "python")))]
 #[path = "adapters/python/mod.rs"]
 pub mod python;
-mod reinterpret;
+mod transform;
 mod typed;
 mod view;
 
@@ -176,7 +176,7 @@ pub use item::{
 };
 pub use layout::{Layout, Order, MAX_NDIM};
 pub use owned::{AlignedBytes, Array};
-pub use protocol::{
+pub use protocol::{Dimension, Ix, IxDyn,
     ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, FromArrayView, FromArrayViewMut,
     Requirements, TypedArrayProducer,
 };

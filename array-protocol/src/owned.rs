@@ -3,10 +3,10 @@
 
 use alloc::vec::Vec;
 
-use crate::error::{error, Error};
+use crate::error::{allocation_error, error, Error};
 use crate::item::ItemType;
 use crate::layout::{contiguous_strides, Layout, Order};
-use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};
+use crate::view::{for_each_transform, sealed, ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};
 
 /// 16 bytes aligned to 16, the largest alignment of any item type (`long double`).
 #[repr(C, align(16))]
@@ -26,22 +26,39 @@ pub struct AlignedBytes {
     len: usize,
 }
 
+/// `n` chunks of capacity, or an error instead of aborting when the allocator refuses.
+fn try_chunks(n: usize, len: usize) -> Result<Vec<Chunk>, Error> {
+    let mut chunks: Vec<Chunk> = Vec::new();
+    chunks
+        .try_reserve_exact(n)
+        .map_err(|_| allocation_error("an array", Some(len)))?;
+    Ok(chunks)
+}
+
 impl AlignedBytes {
     /// `len` zero bytes.
+    ///
+    /// # Panics
+    /// If the memory cannot be allocated; [`try_zeroed`](Self::try_zeroed) reports that.
     pub fn zeroed(len: usize) -> Self {
-        AlignedBytes {
-            chunks: alloc::vec![Chunk([0; 16]); len.div_ceil(16)],
-            len,
-        }
+        Self::try_zeroed(len).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `len` zero bytes, or an [`OutOfMemory`](crate::ErrorKind::OutOfMemory) error.
+    pub fn try_zeroed(len: usize) -> Result<Self, Error> {
+        let n = len.div_ceil(16);
+        let mut chunks = try_chunks(n, len)?;
+        chunks.resize(n, Chunk([0; 16]));
+        Ok(AlignedBytes { chunks, len })
     }
 
     /// `len` bytes, all written by `fill` before anything reads them.
     ///
     /// # Safety
     /// `fill` writes every one of the `len` bytes at the pointer it is given.
-    unsafe fn filled(len: usize, fill: impl FnOnce(*mut u8)) -> Self {
+    unsafe fn filled(len: usize, fill: impl FnOnce(*mut u8)) -> Result<Self, Error> {
         let n = len.div_ceil(16);
-        let mut chunks: Vec<Chunk> = Vec::with_capacity(n);
+        let mut chunks = try_chunks(n, len)?;
         let ptr = chunks.as_mut_ptr().cast::<u8>();
         if n > 0 {
             // SAFETY: the last chunk is inside the capacity; zeroing it covers the tail bytes
@@ -52,7 +69,7 @@ impl AlignedBytes {
         // SAFETY: bytes `0..len` were written by `fill` (the caller's contract), the rest of the
         // last chunk above; `Chunk` is plain bytes.
         unsafe { chunks.set_len(n) };
-        AlignedBytes { chunks, len }
+        Ok(AlignedBytes { chunks, len })
     }
 
     /// The bytes.
@@ -66,8 +83,11 @@ impl AlignedBytes {
     }
 }
 
+impl sealed::Sealed for AlignedBytes {}
+
 impl Data for AlignedBytes {
     const WRITABLE: bool = true;
+    const NAME: &'static str = "Array";
     fn bytes(&self) -> &[u8] {
         self.as_slice()
     }
@@ -98,7 +118,7 @@ impl ArrayBase<AlignedBytes> {
     /// An array of zero bytes (zero in every numeric type) of `shape`, contiguous in `order`.
     pub fn zeros(item: ItemType, shape: &[usize], order: Order) -> Result<Array, Error> {
         let (strides, bytes) = contiguous_extent(&item, shape, order)?;
-        ArrayBase::from_parts(AlignedBytes::zeroed(bytes), item, shape, Some(&strides), 0)
+        ArrayBase::from_parts(AlignedBytes::try_zeroed(bytes)?, item, shape, Some(&strides), 0)
     }
 
     /// A writable view borrowing this array.
@@ -150,7 +170,7 @@ impl<D: Data> ArrayBase<D> {
             AlignedBytes::filled(bytes, |p| {
                 crate::copy::copy_elements(src, &self.layout, p, &dst)
             })
-        };
+        }?;
         Ok(ArrayBase {
             data,
             item: self.item.clone(),
@@ -229,8 +249,48 @@ impl<D: Data> ArrayBase<D> {
 }
 
 impl crate::ArrayProducerMut for Array {
-    fn array_mut(&mut self) -> ArrayViewMut<'_> {
-        self.view_mut()
+    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
+        Ok(self.view_mut())
+    }
+}
+
+macro_rules! array_transforms {
+    ($( $(#[$doc:meta])* $name:ident, $name_mut:ident, $into:ident, [$($gen:tt)*] [$($tf:tt)*],
+        ($($arg:ident: $ty:ty),*) |$i:ident, $l:ident| $body:expr; )*) => {
+        impl Array {
+            $(
+                #[doc = concat!("As [`ArrayView::", stringify!($name), "`], borrowing this array.")]
+                #[inline]
+                pub fn $name<$($gen)*>(&self, $($arg: $ty),*) -> Result<ArrayView<'_>, Error> {
+                    self.view().$name::<$($tf)*>($($arg),*)
+                }
+
+                #[doc = concat!("As [`ArrayView::", stringify!($name), "`], writable, borrowing this array.")]
+                #[inline]
+                pub fn $name_mut<$($gen)*>(&mut self, $($arg: $ty),*) -> Result<ArrayViewMut<'_>, Error> {
+                    self.view_mut().$into::<$($tf)*>($($arg),*)
+                }
+            )*
+        }
+    };
+}
+
+for_each_transform!(array_transforms);
+
+impl Array {
+    /// The transpose, borrowing this array; see [`ArrayView::transpose`].
+    pub fn transpose(&self) -> ArrayView<'_> {
+        self.view().transpose()
+    }
+
+    /// Shorthand for [`transpose`](Self::transpose).
+    pub fn t(&self) -> ArrayView<'_> {
+        self.transpose()
+    }
+
+    /// The transpose, writable, borrowing this array.
+    pub fn transpose_mut(&mut self) -> ArrayViewMut<'_> {
+        self.view_mut().into_transpose()
     }
 }
 

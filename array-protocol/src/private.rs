@@ -4,21 +4,11 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 pub use crate::item::element::FormatBuf;
+pub use crate::item::{Field, Seq, StructData};
 pub use bytemuck;
 
 use crate::error::{error, Error};
 use crate::Element;
-
-/// The bytes of a slice of elements.
-pub fn slice_bytes<T: Element>(items: &[T]) -> &[u8] {
-    crate::protocol::bytes_of(items)
-}
-
-/// The bytes of a slice of elements, writable; a compile-time error for element types with
-/// invalid bit patterns.
-pub fn slice_bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
-    crate::protocol::bytes_mut(items)
-}
 
 /// Elements read from `bytes`, which hold whole elements back to back in logical order; each
 /// is checked for a valid bit pattern.
@@ -168,9 +158,11 @@ pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str)
     panic!("{}", message.as_str())
 }
 
-/// A fixed-array element's base item and axes (`[[f32; 3]; 4]` → `f32`, `[4, 3]`).
-pub fn element_parts<T: Element>() -> (crate::ItemType, Vec<usize>) {
-    crate::protocol::element_parts::<T>()
+/// A fixed-array element's base item and number of axes (`[[f32; 3]; 4]` → `f32`, 2).
+pub fn element_parts<T: Element>() -> (crate::ItemType, usize) {
+    let whole = T::ITEM_TYPE;
+    let (item, inner) = crate::transform::element_parts(&whole);
+    (item, inner.len())
 }
 
 /// A view of `items` read as elements of `Item` with the given leading axes: the item's own
@@ -181,9 +173,14 @@ pub fn view<'a, Elem: Element, Item: Element>(
     strides: Option<&[isize]>,
     fortran: bool,
 ) -> Result<crate::ArrayView<'a>, Error> {
-    let (item, inner, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
-    let _ = inner;
-    crate::ArrayView::new(slice_bytes(items), item, &shape, strides.as_deref(), 0)
+    let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
+    crate::ArrayView::new(
+        crate::protocol::bytes_of(items),
+        item,
+        &shape,
+        strides.as_deref(),
+        0,
+    )
 }
 
 /// As [`view`], writable.
@@ -193,28 +190,39 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
     strides: Option<&[isize]>,
     fortran: bool,
 ) -> Result<crate::ArrayViewMut<'a>, Error> {
-    let (item, _, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
-    crate::ArrayViewMut::new(slice_bytes_mut(items), item, &shape, strides.as_deref(), 0)
+    let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
+    crate::ArrayViewMut::new(
+        crate::protocol::bytes_mut(items),
+        item,
+        &shape,
+        strides.as_deref(),
+        0,
+    )
 }
 
-type Parts = (crate::ItemType, Vec<usize>, Vec<usize>, Option<Vec<isize>>);
+type Parts = (
+    crate::ItemType,
+    crate::layout::Axes<usize>,
+    Option<crate::layout::Axes<isize>>,
+);
 
 fn layout_parts<Item: Element>(
     shape: &[usize],
     strides: Option<&[isize]>,
     fortran: bool,
 ) -> Result<Parts, Error> {
-    let (item, inner) = element_parts::<Item>();
-    let mut full = Vec::from(shape);
-    full.extend_from_slice(&inner);
+    let whole = Item::ITEM_TYPE;
+    let (item, inner) = crate::transform::element_parts(&whole);
+    let mut full = crate::layout::Axes::from_slice(shape);
+    inner.iter().for_each(|&d| full.push(d));
     let strides = match (strides, fortran) {
         (Some(s), _) => {
             // The item's own axes are C-contiguous inside each element.
             let inner_strides =
-                crate::layout::contiguous_strides(&inner, item.itemsize(), crate::Order::C)
+                crate::layout::contiguous_strides(inner, item.itemsize(), crate::Order::C)
                     .ok_or_else(|| error!(Layout, "element too large"))?;
-            let mut all = Vec::from(s);
-            all.extend_from_slice(&inner_strides);
+            let mut all = crate::layout::Axes::from_slice(s);
+            inner_strides.iter().for_each(|&d| all.push(d));
             Some(all)
         }
         (None, true) => {
@@ -227,28 +235,24 @@ fn layout_parts<Item: Element>(
             let s =
                 crate::layout::contiguous_strides(&full, item.itemsize(), crate::Order::Fortran)
                     .ok_or_else(|| error!(Layout, "shape {full:?} is too large"))?;
-            Some(Vec::from(&*s))
+            Some(s)
         }
         (None, false) => None,
     };
-    Ok((item, inner, full, strides))
+    Ok((item, full, strides))
 }
 
 /// The bytes of a contiguous view (C order, or Fortran order with `fortran`), borrowed for the
 /// view's lifetime: what a zero-copy consumer's slice covers.
 pub fn contiguous_bytes<'a>(view: &crate::ArrayView<'a>, fortran: bool) -> Result<&'a [u8], Error> {
-    let ok = if fortran {
-        view.is_f_contiguous()
+    let order = if fortran {
+        crate::Order::Fortran
     } else {
-        view.is_c_contiguous()
+        crate::Order::C
     };
-    if !ok {
-        let order = if fortran { "Fortran" } else { "C" };
-        return Err(error!(Requirement, "a zero-copy consumer needs a {order}-contiguous array; copy it with to_contiguous() first"));
-    }
-    let len = view.len() * view.itemsize();
-    let start = view.offset();
-    Ok(&view.buffer()[start..start + len])
+    view.as_bytes(order).ok_or_else(|| {
+        error!(Requirement, "a zero-copy consumer needs a {order:?}-contiguous array; copy it with to_contiguous() first")
+    })
 }
 
 /// `bytes` as a slice of elements, without copying: size, alignment and values are checked.

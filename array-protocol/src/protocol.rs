@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use crate::error::{error, Error};
 use crate::item::ItemType;
-use crate::layout::{Axes, Layout};
+use crate::typed::TypedView;
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 use crate::Element;
 
@@ -36,33 +36,91 @@ use crate::Element;
 /// assert_eq!(view.len(), 1);
 /// ```
 pub trait ArrayProducer {
-    /// A view of the array.
-    fn array(&self) -> ArrayView<'_>;
-
     /// A view of the array, or why the producer cannot describe its memory (a derived
-    /// producer whose shape fields disagree with its data, say). [`array`](Self::array)
-    /// panics in that case; this reports it.
-    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        Ok(self.array())
+    /// producer whose shape fields disagree with its data, say).
+    fn try_array(&self) -> Result<ArrayView<'_>, Error>;
+
+    /// A view of the array.
+    ///
+    /// # Panics
+    /// When [`try_array`](Self::try_array) fails; call that to handle the error instead.
+    #[track_caller]
+    fn array(&self) -> ArrayView<'_> {
+        match self.try_array() {
+            Ok(view) => view,
+            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+        }
     }
 }
 
-/// A producer whose element type is known at compile time, so generic code can require one:
+/// The number of axes of a [`TypedArrayProducer`]'s typed view, in its type: [`Ix<N>`] for a
+/// fixed number, [`IxDyn`] when it is known only at run time.
+pub trait Dimension: 'static {
+    /// The number of axes, when fixed.
+    const NDIM: Option<usize>;
+}
+
+/// A fixed number `N` of axes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Ix<const N: usize>;
+
+/// A number of axes known only at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct IxDyn;
+
+impl<const N: usize> Dimension for Ix<N> {
+    const NDIM: Option<usize> = Some(N);
+}
+
+impl Dimension for IxDyn {
+    const NDIM: Option<usize> = None;
+}
+
+/// A producer whose element type, and number of axes, are known at compile time, so generic
+/// code can require them and a mismatch is a compile error:
 ///
 /// ```
-/// use array_protocol::{ArrayProducer, TypedArrayProducer};
+/// use array_protocol::{Ix, TypedArrayProducer};
 ///
-/// fn brightest<P: TypedArrayProducer<Item = u8>>(image: &P) -> u8 {
-///     image.array().typed::<u8>().map_or(0, |t| t.iter().copied().max().unwrap_or(0))
+/// fn brightest<P: TypedArrayProducer<Item = u8, Dim = Ix<1>>>(samples: &P) -> u8 {
+///     samples.typed_array().iter().copied().max().unwrap_or(0)
 /// }
 /// assert_eq!(brightest(&vec![3u8, 9, 4]), 9);
 /// ```
 ///
-/// For a container of fixed arrays (`Vec<[u8; 4]>`), `Item` is the fixed array and the view's
-/// items are its scalars, along extra axes.
+/// ```compile_fail,E0271
+/// use array_protocol::{Ix, TypedArrayProducer};
+///
+/// fn needs_2d<P: TypedArrayProducer<Item = u8, Dim = Ix<2>>>(_: &P) {}
+/// needs_2d(&vec![3u8, 9, 4]); // a Vec is one axis
+/// ```
+///
+/// The typed view's elements are `Item`s: for a container of fixed arrays (`Vec<[u8; 4]>`),
+/// `Item` is the fixed array, while the untyped [`array`](ArrayProducer::array) view has its
+/// scalars along an extra axis.
 pub trait TypedArrayProducer: ArrayProducer {
     /// The Rust type of one element.
     type Item: Element;
+    /// The number of axes of the typed view.
+    type Dim: Dimension;
+
+    /// The elements as a typed view. Producers whose memory is a slice of `Item`s hand it out
+    /// without checking anything at run time; the default checks the untyped view.
+    fn try_typed_array(&self) -> Result<TypedView<'_, Self::Item>, Error> {
+        self.try_array()?.typed::<Self::Item>()
+    }
+
+    /// The elements as a typed view.
+    ///
+    /// # Panics
+    /// When [`try_typed_array`](Self::try_typed_array) fails.
+    #[track_caller]
+    fn typed_array(&self) -> TypedView<'_, Self::Item> {
+        match self.try_typed_array() {
+            Ok(view) => view,
+            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+        }
+    }
 }
 
 /// A producer whose memory may also be written through a view.
@@ -77,13 +135,19 @@ pub trait TypedArrayProducer: ArrayProducer {
 /// let _ = flags.array_mut();
 /// ```
 pub trait ArrayProducerMut: ArrayProducer {
-    /// A writable view of the array.
-    fn array_mut(&mut self) -> ArrayViewMut<'_>;
+    /// A writable view, or why the producer cannot describe its memory.
+    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error>;
 
-    /// A writable view, or why the producer cannot describe its memory; see
-    /// [`ArrayProducer::try_array`].
-    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
-        Ok(self.array_mut())
+    /// A writable view of the array.
+    ///
+    /// # Panics
+    /// When [`try_array_mut`](Self::try_array_mut) fails.
+    #[track_caller]
+    fn array_mut(&mut self) -> ArrayViewMut<'_> {
+        match self.try_array_mut() {
+            Ok(view) => view,
+            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+        }
     }
 }
 
@@ -139,7 +203,8 @@ impl Requirements {
     /// What it takes to read arrays of `T` with `outer` axes before `T`'s own: a fixed-array
     /// `T` such as `[[f32; 3]; 4]` adds its axes at the end and requires their item type.
     pub fn for_element<T: Element>(outer: Option<usize>) -> Requirements {
-        let (item, inner) = element_parts::<T>();
+        let whole = T::ITEM_TYPE;
+        let (item, inner) = crate::transform::element_parts(&whole);
         Requirements {
             item: Some(item),
             ndim: outer.map(|n| n + inner.len()),
@@ -233,14 +298,6 @@ fn with_article(words: String) -> String {
     alloc::format!("{} {words}", if vowel { "an" } else { "a" })
 }
 
-/// `T`'s base item and, for a fixed-array `T`, its axes.
-pub(crate) fn element_parts<T: Element>() -> (ItemType, Vec<usize>) {
-    match T::item_type() {
-        ItemType::Array(sub) => (sub.item().clone(), Vec::from(sub.shape())),
-        other => (other, Vec::new()),
-    }
-}
-
 /// A type that can be built from any array meeting its [`requirements`](Self::requirements),
 /// by copying (owned results).
 pub trait ArrayConsumer: Sized {
@@ -298,23 +355,11 @@ pub trait FromArrayViewMut<'a>: Sized {
     }
 }
 
-/// A view of a slice of elements: its own axis, then a fixed-array element's axes.
+/// A view of a slice of elements: its own axis, then a fixed-array element's axes. A slice
+/// always has a valid C-order layout, so this cannot fail.
+#[inline]
 fn slice_view<T: Element>(items: &[T]) -> ArrayView<'_> {
-    let (item, inner) = element_parts::<T>();
-    let layout = slice_layout(items.len(), &inner, &item);
-    ArrayBase {
-        data: crate::protocol::bytes_of(items),
-        item,
-        layout,
-    }
-}
-
-fn slice_layout(len: usize, inner: &[usize], item: &ItemType) -> Layout {
-    let mut shape = Axes::from_slice(&[len]);
-    inner.iter().for_each(|&d| shape.push(d));
-    // A slice's bytes fit in isize::MAX, so its C-order layout is valid and this cannot fail.
-    let bytes = len * inner.iter().product::<usize>() * item.itemsize();
-    Layout::new(&shape, None, 0, item.itemsize(), bytes)
+    ArrayView::from_slice(items, &[items.len()])
         .unwrap_or_else(|e| unreachable!("a slice's own layout is valid: {e}"))
 }
 
@@ -347,26 +392,30 @@ pub(crate) fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
 }
 
+#[inline]
 fn slice_view_mut<T: Element>(items: &mut [T]) -> ArrayViewMut<'_> {
-    let (item, inner) = element_parts::<T>();
-    let layout = slice_layout(items.len(), &inner, &item);
-    ArrayBase {
-        data: bytes_mut(items),
-        item,
-        layout,
-    }
+    let len = items.len();
+    ArrayViewMut::from_slice_mut(items, &[len])
+        .unwrap_or_else(|e| unreachable!("a slice's own layout is valid: {e}"))
 }
 
 macro_rules! slice_producers {
     ($($ty:ty $(, const $n:ident)?;)*) => {$(
         impl<T: Element $(, const $n: usize)?> ArrayProducer for $ty {
-            fn array(&self) -> ArrayView<'_> {
-                slice_view::<T>(&self[..])
+            #[inline]
+            fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+                Ok(slice_view::<T>(&self[..]))
             }
         }
 
         impl<T: Element $(, const $n: usize)?> TypedArrayProducer for $ty {
             type Item = T;
+            type Dim = Ix<1>;
+
+            #[inline]
+            fn try_typed_array(&self) -> Result<TypedView<'_, T>, Error> {
+                Ok(TypedView::from_slice(&self[..]))
+            }
         }
     )*};
 }
@@ -385,8 +434,9 @@ slice_producers! {
 macro_rules! slice_producers_mut {
     ($($ty:ty $(, const $n:ident)?;)*) => {$(
         impl<T: Element $(, const $n: usize)?> ArrayProducerMut for $ty {
-            fn array_mut(&mut self) -> ArrayViewMut<'_> {
-                slice_view_mut::<T>(&mut self[..])
+            #[inline]
+            fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
+                Ok(slice_view_mut::<T>(&mut self[..]))
             }
         }
     )*};
@@ -402,8 +452,9 @@ slice_producers_mut! {
 
 /// Views and owned arrays are producers of themselves.
 impl<D: Data> ArrayProducer for ArrayBase<D> {
-    fn array(&self) -> ArrayView<'_> {
-        self.view()
+    #[inline]
+    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        Ok(self.view())
     }
 }
 

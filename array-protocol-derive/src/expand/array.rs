@@ -11,7 +11,7 @@
 //!         __private::view::<Rgba, Rgba>(&self.pixels[..], &shape, None, false)
 //!     }
 //! }
-//! impl TypedArrayProducer for Image { type Item = Rgba; }
+//! impl TypedArrayProducer for Image { type Item = Rgba; type Dim = Ix<2>; }
 //! impl ArrayProducerMut for Image { /* the same, writable */ }
 //! ```
 //! and the consumer copies any readable array into a contiguous buffer, then builds `Self`
@@ -199,6 +199,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
     let shape = p.shape_array(&this);
     let strides = p.strides_option(&this);
     let (check_impl, check) = p.item_check("PRODUCER");
+    let ndim = p.shape().len();
     let mutable = p.kind.writable().then(|| {
         quote! {
             #[automatically_derived]
@@ -239,6 +240,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
             #[automatically_derived]
             impl #impl_generics #krate::TypedArrayProducer for #ident #ty_generics #where_clause {
                 type Item = #item;
+                type Dim = #krate::Ix<#ndim>;
             }
             #mutable
         };
@@ -310,7 +312,7 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
                 let (__item, __inner) = #private::element_parts::<#item>();
                 #krate::Requirements {
                     item: ::core::option::Option::Some(__item),
-                    ndim: ::core::option::Option::Some(#ndim + __inner.len()),
+                    ndim: ::core::option::Option::Some(#ndim + __inner),
                     contiguity: #contiguity,
                     writable: false,
                 }

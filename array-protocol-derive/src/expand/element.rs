@@ -62,6 +62,7 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
     if input.repr.transparent {
         let inner = &fields[0];
         let format = element_of(inner, quote!(FORMAT));
+        let item_type = element_of(inner, quote!(ITEM_TYPE));
         let valid = element_of(inner, quote!(is_valid_bits));
         return Ok(quote! {
             const _: () = {
@@ -70,6 +71,7 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
                 // bytes and valid values as that field.
                 unsafe impl #impl_generics #krate::Element for #self_ty #where_clause {
                     const FORMAT: &'static str = #format;
+                    const ITEM_TYPE: #krate::ItemType = #item_type;
                     const HAS_INVALID_BIT_PATTERNS: bool = #(#invalid)*;
                     #[inline]
                     fn is_valid_bits(__bytes: &[u8]) -> bool {
@@ -152,6 +154,17 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
         )
     });
 
+    // The item type, built in a constant: one `Field` per data field at its `offset_of!`.
+    let static_fields = fields.iter().filter(|f| f.attrs.pad.is_none()).map(|f| {
+        let member = &f.member;
+        let item = element_of(f, quote!(ITEM_TYPE));
+        let name = match f.format_name() {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(#private::Field::from_static(#name, ::core::mem::offset_of!(#self_ty, #member), #item))
+    });
+
     let valid_fields = fields.iter().filter(|f| f.attrs.pad.is_none()).map(|f| {
         let member = &f.member;
         let ty = f.ty;
@@ -181,6 +194,10 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
                     .push_str(#open)
                     #(#pushes)*
                     .push_str("}");
+                const DATA: &'static #private::StructData = &#private::StructData {
+                    fields: #private::Seq::Static(&[#(#static_fields),*]),
+                    size: ::core::mem::size_of::<#self_ty>(),
+                };
             }
             #force_check
             #[automatically_derived]
@@ -190,6 +207,7 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
             // what `FORMAT` describes; a value is valid exactly when every field is.
             unsafe impl #impl_generics #krate::Element for #self_ty #where_clause {
                 const FORMAT: &'static str = __ArrayFormat #turbofish::BUF.as_str();
+                const ITEM_TYPE: #krate::ItemType = #krate::ItemType::record_static(__ArrayFormat #turbofish::DATA);
                 const HAS_INVALID_BIT_PATTERNS: bool = false #(|| #invalid)*;
                 fn is_valid_bits(__bytes: &[u8]) -> bool {
                     !<Self as #krate::Element>::HAS_INVALID_BIT_PATTERNS

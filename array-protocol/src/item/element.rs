@@ -2,10 +2,13 @@
 
 use core::marker::PhantomData;
 
-use super::{ByteOrder, ItemType, ScalarKind};
+use super::{ByteOrder, ItemType, ScalarKind, SubArray, SubArrayData};
 
 /// A Rust type whose values are laid out exactly as an [`ItemType`], so arrays of it can be
 /// shared through the protocol without copying.
+///
+/// The item type is a compile-time constant, [`ITEM_TYPE`](Self::ITEM_TYPE): asking for it
+/// parses nothing and allocates nothing, for primitives, fixed arrays and derived records alike.
 ///
 /// `FORMAT` is the PEP 3118 code, a compile-time constant equal to what NumPy's buffer export
 /// reports for the matching dtype (`memoryview(np.zeros(1, dtype)).format`):
@@ -21,10 +24,10 @@ use super::{ByteOrder, ItemType, ScalarKind};
 ///
 /// # Safety
 /// Implement it by hand only for a type whose layout you can prove:
-/// - `size_of::<Self>() == item_type().itemsize()` and every field of `item_type()` is at the
+/// - `size_of::<Self>() == ITEM_TYPE.itemsize()` and every field of `ITEM_TYPE` is at the
 ///   offset, of the type and in the byte order that `Self` has on this machine;
 /// - `FORMAT` is a valid single-item format for which `ItemType::from_pep3118(FORMAT)` equals
-///   `item_type()`;
+///   `ITEM_TYPE`;
 /// - `Self` has no uninitialised (padding) bytes, so its values can be read as bytes (what
 ///   bytemuck calls `NoUninit`);
 /// - if [`HAS_INVALID_BIT_PATTERNS`](Self::HAS_INVALID_BIT_PATTERNS) is `false`, every bit
@@ -41,6 +44,9 @@ pub unsafe trait Element: Copy + 'static {
     /// The PEP 3118 format of one value.
     const FORMAT: &'static str;
 
+    /// The item type of one value, built at compile time.
+    const ITEM_TYPE: ItemType;
+
     /// Whether some bit patterns are not valid values (as for `bool`), so that readers of
     /// foreign memory must check each element with [`is_valid_bits`](Self::is_valid_bits).
     /// `true` unless a type says otherwise. Writable byte views are only offered for types
@@ -54,18 +60,11 @@ pub unsafe trait Element: Copy + 'static {
         !Self::HAS_INVALID_BIT_PATTERNS
     }
 
-    /// The item type of one value.
-    ///
-    /// The default reads [`FORMAT`](Self::FORMAT); it panics only if `FORMAT` is invalid,
-    /// which the safety contract rules out.
+    /// The item type of one value: [`ITEM_TYPE`](Self::ITEM_TYPE), which costs a copy of a
+    /// few words.
+    #[inline(always)]
     fn item_type() -> ItemType {
-        match ItemType::from_pep3118(Self::FORMAT) {
-            Ok(item) => item,
-            Err(e) => panic!(
-                "`Element::FORMAT` of {} is invalid: {e}",
-                core::any::type_name::<Self>()
-            ),
-        }
+        Self::ITEM_TYPE
     }
 }
 
@@ -76,17 +75,15 @@ macro_rules! scalar_elements {
         // for; `$kind` and the size say the same. Checked against numpy in the tests.
         unsafe impl Element for $ty {
             const FORMAT: &'static str = $format;
+            const ITEM_TYPE: ItemType = ItemType::Scalar(super::Scalar::raw(
+                ScalarKind::$kind,
+                core::mem::size_of::<$ty>(),
+                if core::mem::size_of::<$ty>() == 1 { ByteOrder::NotApplicable } else { ByteOrder::NATIVE },
+            ));
             const HAS_INVALID_BIT_PATTERNS: bool = $invalid;
             #[inline]
             fn is_valid_bits(bytes: &[u8]) -> bool {
                 $valid(bytes)
-            }
-            fn item_type() -> ItemType {
-                ItemType::Scalar(super::Scalar::raw(
-                    ScalarKind::$kind,
-                    core::mem::size_of::<$ty>(),
-                    if core::mem::size_of::<$ty>() == 1 { ByteOrder::NotApplicable } else { ByteOrder::NATIVE },
-                ))
             }
         }
     };
@@ -137,23 +134,16 @@ scalar_elements! {
 }
 
 // SAFETY: `[T; N]` is N values of `T` back to back with no padding (Rust's array layout), which is
-// the sub-array `(N)T`; `FORMAT` is built from `T::FORMAT` by `array_format` so it reads back to
-// `item_type()`. No padding between or inside elements, and a value is valid when every element is.
+// the sub-array `(N)T`; `FORMAT` is built from `T::FORMAT` by `array_of` so it reads back to
+// `ITEM_TYPE`. No padding between or inside elements, and a value is valid when every element is.
 unsafe impl<T: Element, const N: usize> Element for [T; N] {
     const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
+    const ITEM_TYPE: ItemType = SubArray::of_static(N, ArrayFormat::<T, N>::INNER, ArrayFormat::<T, N>::DATA);
     const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
 
     fn is_valid_bits(bytes: &[u8]) -> bool {
         let size = core::mem::size_of::<T>();
         !T::HAS_INVALID_BIT_PATTERNS || size == 0 || bytes.chunks_exact(size).all(T::is_valid_bits)
-    }
-
-    fn item_type() -> ItemType {
-        match ItemType::array(T::item_type(), &[N]) {
-            Ok(item) => item,
-            // Rust guarantees `size_of::<[T; N]>() <= isize::MAX`, the only way this can fail.
-            Err(e) => panic!("`[T; N]` larger than isize::MAX: {e}"),
-        }
     }
 }
 
@@ -163,6 +153,9 @@ impl<T: Element, const N: usize> ArrayFormat<T, N> {
     // A `'static` reference to a constant buffer: the borrow is lifetime-extended as the whole
     // initializer of a constant.
     const BUF: &'static FormatBuf<4096> = &FormatBuf::new().array_of(N, T::FORMAT);
+    // The flattened sub-array, for element types that are not stored inline.
+    const DATA: &'static SubArrayData = &SubArrayData::nest(N, Self::INNER);
+    const INNER: &'static ItemType = &T::ITEM_TYPE;
 }
 
 /// A format string built at compile time, for `Element::FORMAT` of composite types.

@@ -14,11 +14,16 @@ pub mod dlpack;
 pub mod element;
 pub mod numpy;
 pub mod pep3118;
+mod storage;
 
-use alloc::boxed::Box;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
+use core::hash::{Hash, Hasher};
+
+#[doc(hidden)]
+pub use storage::{Name, Seq, Shared};
 
 use crate::error::{Dialect, FormatError};
 
@@ -42,8 +47,11 @@ impl ByteOrder {
     };
 
     /// Whether data in this order can be read directly on this machine.
-    pub fn is_native(self) -> bool {
-        self != Self::NATIVE.swapped()
+    pub const fn is_native(self) -> bool {
+        !matches!(
+            (self, Self::NATIVE),
+            (ByteOrder::Little, ByteOrder::Big) | (ByteOrder::Big, ByteOrder::Little)
+        )
     }
 
     /// The other order; [`NotApplicable`](ByteOrder::NotApplicable) stays as it is.
@@ -172,22 +180,22 @@ impl Scalar {
     }
 
     /// What the scalar holds.
-    pub fn kind(&self) -> ScalarKind {
+    pub const fn kind(&self) -> ScalarKind {
         self.kind
     }
 
     /// Size in bytes.
-    pub fn size(&self) -> usize {
+    pub const fn size(&self) -> usize {
         self.size
     }
 
     /// Byte order ([`ByteOrder::NotApplicable`] for single-byte items).
-    pub fn order(&self) -> ByteOrder {
+    pub const fn order(&self) -> ByteOrder {
         self.order
     }
 
     /// The alignment this scalar has in a native (`@`) struct.
-    pub fn alignment(&self) -> usize {
+    pub const fn alignment(&self) -> usize {
         match self.kind {
             ScalarKind::Bool | ScalarKind::Char | ScalarKind::Bytes | ScalarKind::Void => 1,
             ScalarKind::Ucs4 => 4,
@@ -198,7 +206,7 @@ impl Scalar {
     }
 
     /// Whether this is `g` or `Zg` (the platform's `long double`, or complex of it).
-    pub fn is_long_double(&self) -> bool {
+    pub const fn is_long_double(&self) -> bool {
         match self.kind {
             ScalarKind::Float => self.size == LONG_DOUBLE_SIZE && !matches!(self.size, 2 | 4 | 8),
             ScalarKind::Complex => {
@@ -209,45 +217,335 @@ impl Scalar {
     }
 }
 
+/// The deepest nesting of records and sub-arrays an item type may have: `T{T{…}}` counts one level
+/// per record and one per sub-array. Deeper descriptions are refused in every dialect, so
+/// nothing that reads, renders or drops an item type recurses further than this.
+pub const MAX_NESTING: usize = 32;
+
+/// The most axes a sub-array may have (as in NumPy).
+pub const MAX_SUBARRAY_NDIM: usize = 64;
+
+/// Sub-arrays of scalars with up to this many axes are stored inline: no allocation.
+const INLINE_DIMS: usize = 4;
+
+/// Facts about a composite item, computed once when it is built so every query is O(1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Info {
+    size: usize,
+    align: usize,
+    depth: u8,
+    native: bool,
+    padded: bool,
+}
+
 /// A fixed-shape array of items inside one item, like `(2,3)f` or a Rust `[[f32; 3]; 2]`.
 ///
 /// Nested sub-arrays are flattened: `(2)3i` and `(2,3)i` are the same sub-array, as in NumPy.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct SubArray {
-    item: Box<ItemType>,
-    shape: Vec<usize>,
+/// Cloning never allocates.
+#[derive(Clone)]
+pub struct SubArray(SubRepr);
+
+#[derive(Clone)]
+enum SubRepr {
+    /// A sub-array of scalars with few axes.
+    Inline {
+        item: Scalar,
+        ndim: u8,
+        dims: [usize; INLINE_DIMS],
+        size: usize,
+    },
+    /// Anything else.
+    Shared {
+        data: Shared<SubArrayData>,
+        info: Info,
+    },
+}
+
+/// The parts of a sub-array that is not stored inline.
+#[doc(hidden)]
+pub struct SubArrayData {
+    item: ItemType,
+    ndim: usize,
+    dims: [usize; MAX_SUBARRAY_NDIM],
+}
+
+impl SubArrayData {
+    /// `[inner; n]` flattened, for compile-time item types only.
+    pub(crate) const fn nest(n: usize, inner: &ItemType) -> SubArrayData {
+        let mut dims = [0usize; MAX_SUBARRAY_NDIM];
+        dims[0] = n;
+        let mut ndim = 1;
+        if let ItemType::Array(a) = inner {
+            let shape = a.shape_const();
+            assert!(shape.len() < MAX_SUBARRAY_NDIM, "too many sub-array axes");
+            let mut i = 0;
+            while i < shape.len() {
+                dims[i + 1] = shape[i];
+                i += 1;
+            }
+            ndim += shape.len();
+        }
+        let item = match inner {
+            ItemType::Array(a) => a.item_const(),
+            other => other.static_copy(),
+        };
+        SubArrayData { item, ndim, dims }
+    }
 }
 
 impl SubArray {
-    /// The type of each element.
-    pub fn item(&self) -> &ItemType {
-        &self.item
+    /// The type of each element (never itself a sub-array).
+    #[inline]
+    pub fn item(&self) -> ItemType {
+        match &self.0 {
+            SubRepr::Inline { item, .. } => ItemType::Scalar(*item),
+            SubRepr::Shared { data, .. } => data.item.clone(),
+        }
     }
 
     /// The shape, outermost axis first (C order).
+    #[inline]
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        match &self.0 {
+            SubRepr::Inline { ndim, dims, .. } => &dims[..usize::from(*ndim)],
+            SubRepr::Shared { data, .. } => &data.dims[..data.ndim],
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            SubRepr::Inline { item, size, .. } if item.size > 0 => size / item.size,
+            SubRepr::Shared { data, info } if data.item.itemsize() > 0 => {
+                info.size / data.item.itemsize()
+            }
+            // Checked to fit in a usize when the sub-array was built.
+            _ => self.shape().iter().product(),
+        }
+    }
+
+    /// Whether there are no elements (an axis of length 0).
+    pub fn is_empty(&self) -> bool {
+        self.shape().contains(&0)
+    }
+
+    const fn shape_const(&self) -> &[usize] {
+        match &self.0 {
+            SubRepr::Inline { ndim, dims, .. } => dims.split_at(*ndim as usize).0,
+            SubRepr::Shared {
+                data: Shared::Static(d),
+                ..
+            } => d.dims.split_at(d.ndim).0,
+            SubRepr::Shared { .. } => panic!("not a compile-time item type"),
+        }
+    }
+
+    const fn item_const(&self) -> ItemType {
+        match &self.0 {
+            SubRepr::Inline { item, .. } => ItemType::Scalar(*item),
+            SubRepr::Shared {
+                data: Shared::Static(d),
+                ..
+            } => d.item.static_copy(),
+            SubRepr::Shared { .. } => panic!("not a compile-time item type"),
+        }
+    }
+
+    /// The item type `[inner; n]`, built at compile time: inline when it can be, else from
+    /// `data`, which must be `SubArrayData::nest(n, inner)`.
+    pub(crate) const fn of_static(
+        n: usize,
+        inner: &ItemType,
+        data: &'static SubArrayData,
+    ) -> ItemType {
+        let info = Info {
+            size: match n.checked_mul(inner.itemsize()) {
+                Some(s) => s,
+                None => panic!("sub-array too large"),
+            },
+            align: inner.alignment(),
+            depth: data.item.depth() as u8 + 1,
+            native: inner.is_native_order(),
+            padded: inner.has_padding(),
+        };
+        assert!(
+            (info.depth as usize) <= MAX_NESTING,
+            "item type nested too deeply"
+        );
+        if let ItemType::Scalar(item) = data.item {
+            if data.ndim <= INLINE_DIMS {
+                let mut dims = [0usize; INLINE_DIMS];
+                let mut i = 0;
+                while i < data.ndim {
+                    dims[i] = data.dims[i];
+                    i += 1;
+                }
+                return ItemType::Array(SubArray(SubRepr::Inline {
+                    item,
+                    ndim: data.ndim as u8,
+                    dims,
+                    size: info.size,
+                }));
+            }
+        }
+        ItemType::Array(SubArray(SubRepr::Shared {
+            data: Shared::Static(data),
+            info,
+        }))
+    }
+
+    const fn info(&self) -> Info {
+        match &self.0 {
+            SubRepr::Inline { item, size, .. } => Info {
+                size: *size,
+                align: item.alignment(),
+                depth: 1,
+                native: item.order.is_native(),
+                padded: false,
+            },
+            SubRepr::Shared { info, .. } => *info,
+        }
+    }
+
+    /// `outer` axes of `item` (whose own axes, for a sub-array item, go last), checked.
+    fn build(item: ItemType, outer: &[usize]) -> Result<ItemType, FormatError> {
+        if outer.is_empty() {
+            return Err(model_error("a sub-array needs at least one axis"));
+        }
+        let (base, inner) = match &item {
+            ItemType::Array(a) => (a.item(), a.shape()),
+            other => (other.clone(), &[][..]),
+        };
+        let ndim = outer.len() + inner.len();
+        if ndim > MAX_SUBARRAY_NDIM {
+            return Err(model_error(alloc::format!(
+                "a sub-array of {ndim} axes has more than the {MAX_SUBARRAY_NDIM} allowed"
+            )));
+        }
+        let mut dims = [0usize; MAX_SUBARRAY_NDIM];
+        dims[..outer.len()].copy_from_slice(outer);
+        dims[outer.len()..ndim].copy_from_slice(inner);
+        let dims_used = &dims[..ndim];
+        if let Some(&d) = dims_used.iter().find(|&&d| d > isize::MAX as usize) {
+            return Err(model_error(alloc::format!(
+                "a sub-array axis of length {d} is longer than isize::MAX"
+            )));
+        }
+        let count = dims_used
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+        let size = count
+            .and_then(|c| c.checked_mul(base.itemsize()))
+            .filter(|&n| n <= isize::MAX as usize);
+        let (Some(_), Some(size)) = (count, size) else {
+            return Err(model_error(alloc::format!(
+                "a sub-array of shape {dims_used:?} with {}-byte items is larger than isize::MAX bytes",
+                base.itemsize()
+            )));
+        };
+        let depth = base.depth() + 1;
+        if depth > MAX_NESTING {
+            return Err(nesting_error());
+        }
+        if let ItemType::Scalar(item) = base {
+            if ndim <= INLINE_DIMS {
+                let mut inline = [0usize; INLINE_DIMS];
+                inline[..ndim].copy_from_slice(dims_used);
+                return Ok(ItemType::Array(SubArray(SubRepr::Inline {
+                    item,
+                    ndim: ndim as u8,
+                    dims: inline,
+                    size,
+                })));
+            }
+        }
+        let info = Info {
+            size,
+            align: base.alignment(),
+            depth: depth as u8,
+            native: base.is_native_order(),
+            padded: base.has_padding(),
+        };
+        Ok(ItemType::Array(SubArray(SubRepr::Shared {
+            data: Shared::Arc(Arc::new(SubArrayData {
+                item: base,
+                ndim,
+                dims,
+            })),
+            info,
+        })))
+    }
+
+    fn with_item<R>(&self, f: impl FnOnce(&ItemType) -> R) -> R {
+        match &self.0 {
+            SubRepr::Inline { item, .. } => f(&ItemType::Scalar(*item)),
+            SubRepr::Shared { data, .. } => f(&data.item),
+        }
+    }
+}
+
+impl PartialEq for SubArray {
+    fn eq(&self, other: &Self) -> bool {
+        if let (SubRepr::Shared { data: a, .. }, SubRepr::Shared { data: b, .. }) =
+            (&self.0, &other.0)
+        {
+            if a.same(b) {
+                return true;
+            }
+        }
+        self.shape() == other.shape() && self.with_item(|a| other.with_item(|b| a == b))
+    }
+}
+
+impl Eq for SubArray {}
+
+impl Hash for SubArray {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.shape().hash(state);
+        self.with_item(|i| i.hash(state));
+    }
+}
+
+impl fmt::Debug for SubArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubArray")
+            .field("item", &self.item())
+            .field("shape", &self.shape())
+            .finish()
     }
 }
 
 /// A record: named (or unnamed) fields at byte offsets, with a total size.
 ///
-/// Bytes not covered by a field are padding; they are never exposed as data.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// Bytes not covered by a field are padding; they are never exposed as data. Cloning never
+/// allocates: a record known at compile time is a `'static` borrow, one read at run time is
+/// reference-counted.
+#[derive(Clone)]
 pub struct Struct {
-    fields: Vec<Field>,
-    size: usize,
+    data: Shared<StructData>,
+    info: Info,
+}
+
+/// The parts of a record.
+#[doc(hidden)]
+pub struct StructData {
+    /// The data fields, in offset order.
+    pub fields: Seq<Field>,
+    /// The size in bytes, trailing padding included.
+    pub size: usize,
 }
 
 impl Struct {
     /// The data fields, in offset order (padding is not a field).
+    #[inline]
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        &self.data.fields
     }
 
     /// Total size in bytes, trailing padding included.
+    #[inline]
     pub fn size(&self) -> usize {
-        self.size
+        self.info.size
     }
 
     /// The padding runs as `(offset, length)`, in offset order, trailing padding included.
@@ -261,23 +559,141 @@ impl Struct {
     pub fn padding(&self) -> Vec<(usize, usize)> {
         let mut gaps = Vec::new();
         let mut end = 0;
-        for field in &self.fields {
+        for field in self.fields() {
             if field.offset > end {
                 gaps.push((end, field.offset - end));
             }
             end = field.offset + field.item.itemsize();
         }
-        if self.size > end {
-            gaps.push((end, self.size - end));
+        if self.size() > end {
+            gaps.push((end, self.size() - end));
         }
         gaps
+    }
+
+    /// A record known at compile time; what `#[derive(Element)]` builds in a constant.
+    ///
+    /// # Panics
+    /// (At compile time, in a constant.) If the fields are out of order, overlap, do not fit
+    /// in `size`, or nest deeper than [`MAX_NESTING`], or `data` holds owned fields.
+    #[doc(hidden)]
+    pub const fn from_static(data: &'static StructData) -> Struct {
+        let fields: &'static [Field] = match &data.fields {
+            Seq::Static(f) => f,
+            Seq::Owned(_) => panic!("a compile-time record has 'static fields"),
+        };
+        let mut info = Info {
+            size: data.size,
+            align: 1,
+            depth: 1,
+            native: true,
+            padded: false,
+        };
+        let mut end = 0usize;
+        let mut i = 0;
+        while i < fields.len() {
+            let f = &fields[i];
+            assert!(
+                f.offset >= end,
+                "record fields must be in offset order and not overlap"
+            );
+            if f.offset > end {
+                info.padded = true;
+            }
+            let item = f.item.info();
+            end = match f.offset.checked_add(item.size) {
+                Some(e) => e,
+                None => panic!("record field past the end"),
+            };
+            if item.align > info.align {
+                info.align = item.align;
+            }
+            if item.depth + 1 > info.depth {
+                info.depth = item.depth + 1;
+            }
+            info.native = info.native && item.native;
+            info.padded = info.padded || item.padded;
+            i += 1;
+        }
+        assert!(end <= data.size, "record fields past the record's size");
+        assert!(
+            data.size <= isize::MAX as usize,
+            "record larger than isize::MAX bytes"
+        );
+        assert!(
+            (info.depth as usize) <= MAX_NESTING,
+            "item type nested too deeply"
+        );
+        if end < data.size {
+            info.padded = true;
+        }
+        Struct {
+            data: Shared::Static(data),
+            info,
+        }
+    }
+
+    /// A record from checked fields: computes its facts.
+    fn from_checked(fields: Vec<Field>, size: usize) -> Result<Struct, FormatError> {
+        let mut info = Info {
+            size,
+            align: 1,
+            depth: 1,
+            native: true,
+            padded: false,
+        };
+        let mut end = 0;
+        for f in &fields {
+            let item = f.item.info();
+            info.padded |= f.offset > end || item.padded;
+            end = f.offset + item.size;
+            info.align = info.align.max(item.align);
+            info.depth = info.depth.max(item.depth.saturating_add(1));
+            info.native &= item.native;
+        }
+        info.padded |= end < size;
+        if usize::from(info.depth) > MAX_NESTING {
+            return Err(nesting_error());
+        }
+        Ok(Struct {
+            data: Shared::Arc(Arc::new(StructData {
+                fields: Seq::Owned(fields),
+                size,
+            })),
+            info,
+        })
+    }
+}
+
+impl PartialEq for Struct {
+    fn eq(&self, other: &Self) -> bool {
+        self.data.same(&other.data)
+            || (self.info.size == other.info.size && self.fields() == other.fields())
+    }
+}
+
+impl Eq for Struct {}
+
+impl Hash for Struct {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.info.size.hash(state);
+        self.fields().hash(state);
+    }
+}
+
+impl fmt::Debug for Struct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Struct")
+            .field("fields", &self.fields())
+            .field("size", &self.size())
+            .finish()
     }
 }
 
 /// One data field of a [`Struct`].
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Field {
-    name: Option<String>,
+    name: Option<Name>,
     offset: usize,
     item: ItemType,
 }
@@ -286,25 +702,76 @@ impl Field {
     /// A field called `name` (or unnamed, as in `T{ii}`) at byte `offset`.
     pub fn new(name: Option<&str>, offset: usize, item: ItemType) -> Field {
         Field {
-            name: name.map(String::from),
+            name: name.map(|n| Name::Owned(n.into())),
+            offset,
+            item,
+        }
+    }
+
+    /// A field of a record known at compile time; what `#[derive(Element)]` builds.
+    #[doc(hidden)]
+    pub const fn from_static(name: Option<&'static str>, offset: usize, item: ItemType) -> Field {
+        Field {
+            name: match name {
+                Some(n) => Some(Name::Static(n)),
+                None => None,
+            },
+            offset,
+            item,
+        }
+    }
+
+    /// A field read by a parser, which owns the name already.
+    pub(crate) fn parsed(name: Option<String>, offset: usize, item: ItemType) -> Field {
+        Field {
+            name: name.map(|n| Name::Owned(n.into_boxed_str())),
             offset,
             item,
         }
     }
 
     /// The field's name; `None` for an unnamed field (NumPy calls those `f0`, `f1`, …).
+    #[inline]
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
 
     /// Byte offset from the start of the record.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// The field's own item type.
+    #[inline]
     pub fn item(&self) -> &ItemType {
         &self.item
+    }
+}
+
+impl PartialEq for Field {
+    fn eq(&self, other: &Self) -> bool {
+        self.offset == other.offset && self.name() == other.name() && self.item == other.item
+    }
+}
+
+impl Eq for Field {}
+
+impl Hash for Field {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name().hash(state);
+        self.offset.hash(state);
+        self.item.hash(state);
+    }
+}
+
+impl fmt::Debug for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Field")
+            .field("name", &self.name())
+            .field("offset", &self.offset)
+            .field("item", &self.item)
+            .finish()
     }
 }
 
@@ -312,7 +779,10 @@ impl Field {
 ///
 /// Read from and written to PEP 3118 format strings ([`from_pep3118`](Self::from_pep3118),
 /// [`to_pep3118`](Self::to_pep3118)), NumPy typestr/descr ([`typestr`](Self::typestr),
-/// [`descr`](Self::descr)) and DLPack ([`to_dlpack`](Self::to_dlpack)).
+/// [`descr`](Self::descr)) and DLPack ([`to_dlpack`](Self::to_dlpack)). Cloning never
+/// allocates: scalars and small sub-arrays of scalars are stored inline, compile-time records
+/// are `'static`, and records read at run time are shared. Size, alignment, byte order and
+/// padding are computed once when the item type is built.
 ///
 /// ```
 /// use array_protocol::ItemType;
@@ -342,6 +812,25 @@ pub(crate) fn model_error(message: impl Into<String>) -> FormatError {
     FormatError::new(Dialect::Model, String::new(), None, message)
 }
 
+fn nesting_error() -> FormatError {
+    model_error(alloc::format!(
+        "the item type nests records and sub-arrays more than {MAX_NESTING} levels deep"
+    ))
+}
+
+/// Whether two of `fields` share a name.
+fn duplicate_name(fields: &[Field]) -> Option<&str> {
+    if fields.len() <= 16 {
+        return fields.iter().enumerate().find_map(|(i, f)| {
+            let n = f.name()?;
+            fields[..i].iter().any(|g| g.name() == Some(n)).then_some(n)
+        });
+    }
+    let mut names: Vec<&str> = fields.iter().filter_map(Field::name).collect();
+    names.sort_unstable();
+    names.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
+
 impl ItemType {
     /// A scalar item; see [`Scalar::new`].
     pub fn scalar(
@@ -353,6 +842,8 @@ impl ItemType {
     }
 
     /// A sub-array of `item` with `shape`; a sub-array item is flattened into the shape.
+    /// Every axis is at most `isize::MAX` long and the whole item at most `isize::MAX` bytes,
+    /// as in NumPy.
     ///
     /// ```
     /// use array_protocol::{Element, ItemType};
@@ -360,30 +851,11 @@ impl ItemType {
     /// let m = ItemType::array(f32::item_type(), &[2, 3]).unwrap();
     /// assert_eq!((m.itemsize(), m.to_pep3118().as_str()), (24, "(2,3)f"));
     /// assert!(ItemType::array(f32::item_type(), &[]).is_err());
+    /// let void = ItemType::from_typestr("|V0").unwrap();
+    /// assert!(ItemType::array(void, &[usize::MAX]).is_err());
     /// ```
     pub fn array(item: ItemType, shape: &[usize]) -> Result<ItemType, FormatError> {
-        if shape.is_empty() {
-            return Err(model_error("a sub-array needs at least one axis"));
-        }
-        let (item, shape) = match item {
-            ItemType::Array(inner) => {
-                let mut full = Vec::from(shape);
-                full.extend_from_slice(&inner.shape);
-                (inner.item, full)
-            }
-            other => (Box::new(other), Vec::from(shape)),
-        };
-        let total = shape
-            .iter()
-            .try_fold(item.itemsize(), |acc, &d| acc.checked_mul(d))
-            .filter(|&n| n <= isize::MAX as usize);
-        if total.is_none() {
-            return Err(model_error(alloc::format!(
-                "a sub-array of shape {shape:?} with {}-byte items is larger than isize::MAX bytes",
-                item.itemsize()
-            )));
-        }
-        Ok(ItemType::Array(SubArray { item, shape }))
+        SubArray::build(item, shape)
     }
 
     /// A record of `fields` taking `size` bytes; with no fields, a [`ScalarKind::Void`] of `size`.
@@ -421,9 +893,6 @@ impl ItemType {
                         "field name {name:?} must be non-empty and must not contain `:`"
                     )));
                 }
-                if fields[..i].iter().any(|f| f.name() == Some(name)) {
-                    return Err(model_error(alloc::format!("duplicate field name {name:?}")));
-                }
             }
             if field.offset < end {
                 return Err(model_error(alloc::format!(
@@ -439,47 +908,117 @@ impl ItemType {
                 )));
             }
         }
-        Ok(ItemType::Struct(Struct { fields, size }))
+        if let Some(name) = duplicate_name(&fields) {
+            return Err(model_error(alloc::format!("duplicate field name {name:?}")));
+        }
+        Struct::from_checked(fields, size).map(ItemType::Struct)
     }
 
-    /// A record from the PEP 3118 reader, whose fields are in order, disjoint, inside `size` and
-    /// uniquely named by construction; checking again would double the reader's cost.
-    pub(crate) fn record_parsed(fields: Vec<Field>, size: usize) -> ItemType {
+    /// A record from a reader whose fields are in order, disjoint, inside `size` and uniquely
+    /// named by construction; checking again would double the reader's cost. Only the nesting
+    /// depth is checked.
+    pub(crate) fn record_parsed(fields: Vec<Field>, size: usize) -> Result<ItemType, FormatError> {
         debug_assert!(ItemType::record(fields.clone(), size).is_ok());
         if fields.is_empty() {
-            ItemType::Scalar(Scalar::raw(
+            Ok(ItemType::Scalar(Scalar::raw(
                 ScalarKind::Void,
                 size,
                 ByteOrder::NotApplicable,
+            )))
+        } else {
+            Struct::from_checked(fields, size).map(ItemType::Struct)
+        }
+    }
+
+    /// The record of a compile-time `data`, or, with no fields, a [`ScalarKind::Void`] of its
+    /// size (as the PEP 3118 reader makes of `T{}`); what `#[derive(Element)]` builds.
+    ///
+    /// # Panics
+    /// As [`Struct::from_static`].
+    #[doc(hidden)]
+    pub const fn record_static(data: &'static StructData) -> ItemType {
+        if data.fields.is_empty_const() {
+            ItemType::Scalar(Scalar::raw(
+                ScalarKind::Void,
+                data.size,
+                ByteOrder::NotApplicable,
             ))
         } else {
-            ItemType::Struct(Struct { fields, size })
+            ItemType::Struct(Struct::from_static(data))
+        }
+    }
+
+    /// A copy of a compile-time item type, in a constant.
+    pub(crate) const fn static_copy(&self) -> ItemType {
+        match self {
+            ItemType::Scalar(s) => ItemType::Scalar(*s),
+            ItemType::Array(SubArray(SubRepr::Inline {
+                item,
+                ndim,
+                dims,
+                size,
+            })) => ItemType::Array(SubArray(SubRepr::Inline {
+                item: *item,
+                ndim: *ndim,
+                dims: *dims,
+                size: *size,
+            })),
+            ItemType::Array(SubArray(SubRepr::Shared {
+                data: Shared::Static(d),
+                info,
+            })) => ItemType::Array(SubArray(SubRepr::Shared {
+                data: Shared::Static(d),
+                info: *info,
+            })),
+            ItemType::Struct(Struct {
+                data: Shared::Static(d),
+                info,
+            }) => ItemType::Struct(Struct {
+                data: Shared::Static(d),
+                info: *info,
+            }),
+            _ => panic!("not a compile-time item type"),
+        }
+    }
+
+    pub(crate) const fn info(&self) -> Info {
+        match self {
+            ItemType::Scalar(s) => Info {
+                size: s.size,
+                align: s.alignment(),
+                depth: 0,
+                native: s.order.is_native(),
+                padded: false,
+            },
+            ItemType::Array(a) => a.info(),
+            ItemType::Struct(s) => s.info,
         }
     }
 
     /// Size of one item in bytes.
-    pub fn itemsize(&self) -> usize {
+    #[inline]
+    pub const fn itemsize(&self) -> usize {
         match self {
             ItemType::Scalar(s) => s.size,
-            // Cannot overflow: checked in `ItemType::array`.
-            ItemType::Array(a) => a.shape.iter().product::<usize>() * a.item.itemsize(),
-            ItemType::Struct(s) => s.size,
+            ItemType::Array(a) => match &a.0 {
+                SubRepr::Inline { size, .. } => *size,
+                SubRepr::Shared { info, .. } => info.size,
+            },
+            ItemType::Struct(s) => s.info.size,
         }
     }
 
     /// The alignment of the item under native (`@`) rules: a scalar's natural alignment, a
     /// record's largest field alignment (1 for no fields).
-    pub fn alignment(&self) -> usize {
-        match self {
-            ItemType::Scalar(s) => s.alignment(),
-            ItemType::Array(a) => a.item.alignment(),
-            ItemType::Struct(s) => s
-                .fields
-                .iter()
-                .map(|f| f.item.alignment())
-                .max()
-                .unwrap_or(1),
-        }
+    #[inline]
+    pub const fn alignment(&self) -> usize {
+        self.info().align
+    }
+
+    /// How deeply records and sub-arrays nest: 0 for a scalar, at most [`MAX_NESTING`].
+    #[inline]
+    pub const fn depth(&self) -> usize {
+        self.info().depth as usize
     }
 
     /// The data fields of a record, in offset order, padding excluded; `None` for a non-record.
@@ -527,23 +1066,15 @@ impl ItemType {
 
     /// Whether every scalar inside is in native byte order (or has none), so the bytes can be
     /// read on this machine as they are.
-    pub fn is_native_order(&self) -> bool {
-        match self {
-            ItemType::Scalar(s) => s.order.is_native(),
-            ItemType::Array(a) => a.item.is_native_order(),
-            ItemType::Struct(s) => s.fields.iter().all(|f| f.item.is_native_order()),
-        }
+    #[inline]
+    pub const fn is_native_order(&self) -> bool {
+        self.info().native
     }
 
     /// Whether some bytes of an item belong to no field (padding, possibly uninitialised).
-    pub fn has_padding(&self) -> bool {
-        match self {
-            ItemType::Scalar(_) => false,
-            ItemType::Array(a) => a.item.has_padding(),
-            ItemType::Struct(s) => {
-                !s.padding().is_empty() || s.fields.iter().any(|f| f.item.has_padding())
-            }
-        }
+    #[inline]
+    pub const fn has_padding(&self) -> bool {
+        self.info().padded
     }
 
     /// The same item with every scalar in native byte order: what a byte-swapping copy produces.
@@ -556,30 +1087,30 @@ impl ItemType {
     /// assert_eq!(be.to_native_order(), f64::item_type());
     /// ```
     pub fn to_native_order(&self) -> ItemType {
+        if self.is_native_order() {
+            return self.clone();
+        }
         match self {
             ItemType::Scalar(s) => ItemType::Scalar(Scalar {
-                order: if s.order.is_native() {
-                    s.order
-                } else {
-                    ByteOrder::NATIVE
-                },
+                order: ByteOrder::NATIVE,
                 ..*s
             }),
-            ItemType::Array(a) => ItemType::Array(SubArray {
-                item: Box::new(a.item.to_native_order()),
-                shape: a.shape.clone(),
-            }),
-            ItemType::Struct(s) => ItemType::Struct(Struct {
-                fields: s
-                    .fields
+            ItemType::Array(a) => SubArray::build(a.item().to_native_order(), a.shape())
+                .unwrap_or_else(|_| unreachable!("the same shape and item size as a valid one")),
+            ItemType::Struct(s) => {
+                let fields = s
+                    .fields()
                     .iter()
                     .map(|f| Field {
                         item: f.item.to_native_order(),
                         ..f.clone()
                     })
-                    .collect(),
-                size: s.size,
-            }),
+                    .collect();
+                ItemType::Struct(
+                    Struct::from_checked(fields, s.size())
+                        .unwrap_or_else(|_| unreachable!("the same depth as a valid one")),
+                )
+            }
         }
     }
 }

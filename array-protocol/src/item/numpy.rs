@@ -210,7 +210,7 @@ impl ItemType {
             }
             let (item, shape) = match field.item() {
                 ItemType::Array(a) => (a.item(), Some(Vec::from(a.shape()))),
-                other => (other, None),
+                other => (other.clone(), None),
             };
             let format = match item {
                 ItemType::Struct(_) => DescrFormat::Fields(item.descr()),

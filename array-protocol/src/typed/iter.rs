@@ -2,19 +2,29 @@
 
 use core::marker::PhantomData;
 
-use crate::layout::Axes;
+use crate::layout::{carry_deltas, Axes, Odometer};
 
 /// Addresses of the elements of a strided view in logical order.
-pub struct Strided<'a, T> {
-    pub(super) next: *const u8,
-    pub(super) shape: Axes<usize>,
-    pub(super) strides: Axes<isize>,
-    pub(super) index: Axes<usize>,
-    pub(super) remaining: usize,
-    pub(super) marker: PhantomData<&'a T>,
+pub(super) struct Strided<'a, T> {
+    next: *const u8,
+    deltas: Axes<isize>,
+    odometer: Odometer,
+    remaining: usize,
+    marker: PhantomData<&'a T>,
 }
 
 impl<T> Strided<'_, T> {
+    /// From the first element of a non-overlapping or read-only valid layout of `len` elements.
+    pub(super) fn new(first: *const u8, shape: &[usize], strides: &[isize], len: usize) -> Self {
+        Strided {
+            next: first,
+            deltas: carry_deltas(shape, strides),
+            odometer: Odometer::new(shape),
+            remaining: len,
+            marker: PhantomData,
+        }
+    }
+
     #[inline]
     fn advance(&mut self) -> Option<*const u8> {
         if self.remaining == 0 {
@@ -22,54 +32,79 @@ impl<T> Strided<'_, T> {
         }
         let p = self.next;
         self.remaining -= 1;
-        for k in (0..self.shape.len()).rev() {
-            self.index[k] += 1;
-            self.next = self.next.wrapping_offset(self.strides[k]);
-            if self.index[k] < self.shape[k] {
-                break;
-            }
-            self.index[k] = 0;
-            self.next = self
-                .next
-                .wrapping_offset(-self.strides[k] * self.shape[k] as isize);
+        if let Some(k) = self.odometer.advance() {
+            self.next = self.next.wrapping_offset(self.deltas[k]);
         }
         Some(p)
     }
 }
 
 /// Iterator over the elements of a [`TypedView`](crate::TypedView) in logical order.
-pub enum Iter<'a, T> {
-    #[doc(hidden)]
-    Slice(core::slice::Iter<'a, T>),
-    #[doc(hidden)]
-    Strided(Strided<'a, T>),
+pub struct Iter<'a, T>(Repr<core::slice::Iter<'a, T>, Strided<'a, T>>);
+
+/// Iterator over the elements of a [`TypedViewMut`](crate::TypedViewMut) in logical order,
+/// writable.
+pub struct IterMut<'a, T>(Repr<core::slice::IterMut<'a, T>, Strided<'a, T>>);
+
+enum Repr<S, P> {
+    Slice(S),
+    Strided(P),
 }
+
+impl<'a, T> Iter<'a, T> {
+    pub(super) fn slice(items: &'a [T]) -> Self {
+        Iter(Repr::Slice(items.iter()))
+    }
+
+    pub(super) fn strided(s: Strided<'a, T>) -> Self {
+        Iter(Repr::Strided(s))
+    }
+}
+
+impl<'a, T> IterMut<'a, T> {
+    pub(super) fn slice(items: &'a mut [T]) -> Self {
+        IterMut(Repr::Slice(items.iter_mut()))
+    }
+
+    pub(super) fn strided(s: Strided<'a, T>) -> Self {
+        IterMut(Repr::Strided(s))
+    }
+}
+
+// SAFETY: an `Iter` hands out `&T`s, as `core::slice::Iter` does.
+unsafe impl<T: Sync> Send for Iter<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for Iter<'_, T> {}
+// SAFETY: an `IterMut` hands out disjoint `&mut T`s, as `core::slice::IterMut` does.
+unsafe impl<T: Send> Send for IterMut<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Sync> Sync for IterMut<'_, T> {}
 
 impl<'a, T> Iterator for Iter<'a, T> {
     type Item = &'a T;
 
     #[inline]
     fn next(&mut self) -> Option<&'a T> {
-        match self {
-            Iter::Slice(it) => it.next(),
-            // SAFETY: every address is an aligned, valid `T` of the view, borrowed for `'a`.
-            Iter::Strided(it) => it.advance().map(|p| unsafe { &*p.cast::<T>() }),
+        match &mut self.0 {
+            Repr::Slice(it) => it.next(),
+            // SAFETY: every address is an aligned, valid `T` of the view (invariants 3, 9, 10),
+            // borrowed for `'a`.
+            Repr::Strided(it) => it.advance().map(|p| unsafe { &*p.cast::<T>() }),
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = match self {
-            Iter::Slice(it) => it.len(),
-            Iter::Strided(it) => it.remaining,
+        let n = match &self.0 {
+            Repr::Slice(it) => it.len(),
+            Repr::Strided(it) => it.remaining,
         };
         (n, Some(n))
     }
 
-    fn fold<B, F: FnMut(B, &'a T) -> B>(self, init: B, f: F) -> B {
-        match self {
-            Iter::Slice(it) => it.fold(init, f),
-            Iter::Strided(mut it) => {
-                let mut f = f;
+    fn fold<B, F: FnMut(B, &'a T) -> B>(self, init: B, mut f: F) -> B {
+        match self.0 {
+            Repr::Slice(it) => it.fold(init, f),
+            Repr::Strided(mut it) => {
                 let mut acc = init;
                 while let Some(p) = it.advance() {
                     // SAFETY: as in `next`.
@@ -83,42 +118,33 @@ impl<'a, T> Iterator for Iter<'a, T> {
 
 impl<T> ExactSizeIterator for Iter<'_, T> {}
 
-/// Iterator over the elements of a [`TypedViewMut`](crate::TypedViewMut) in logical order, writable.
-pub enum IterMut<'a, T> {
-    #[doc(hidden)]
-    Slice(core::slice::IterMut<'a, T>),
-    #[doc(hidden)]
-    Strided(Strided<'a, T>),
-}
-
 impl<'a, T> Iterator for IterMut<'a, T> {
     type Item = &'a mut T;
 
     #[inline]
     fn next(&mut self) -> Option<&'a mut T> {
-        match self {
-            IterMut::Slice(it) => it.next(),
-            // SAFETY: each address is visited once; elements do not overlap (checked when the
-            // writable view was made), so the `&mut` are disjoint.
-            IterMut::Strided(it) => it
+        match &mut self.0 {
+            Repr::Slice(it) => it.next(),
+            // SAFETY: each address is visited once; elements do not overlap (invariant 5), so
+            // the `&mut` are disjoint; aligned and valid as in `Iter::next`.
+            Repr::Strided(it) => it
                 .advance()
                 .map(|p| unsafe { &mut *p.cast_mut().cast::<T>() }),
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = match self {
-            IterMut::Slice(it) => it.len(),
-            IterMut::Strided(it) => it.remaining,
+        let n = match &self.0 {
+            Repr::Slice(it) => it.len(),
+            Repr::Strided(it) => it.remaining,
         };
         (n, Some(n))
     }
 
-    fn fold<B, F: FnMut(B, &'a mut T) -> B>(self, init: B, f: F) -> B {
-        match self {
-            IterMut::Slice(it) => it.fold(init, f),
-            IterMut::Strided(mut it) => {
-                let mut f = f;
+    fn fold<B, F: FnMut(B, &'a mut T) -> B>(self, init: B, mut f: F) -> B {
+        match self.0 {
+            Repr::Slice(it) => it.fold(init, f),
+            Repr::Strided(mut it) => {
                 let mut acc = init;
                 while let Some(p) = it.advance() {
                     // SAFETY: as in `next`.

@@ -10,7 +10,8 @@ use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 use crate::Element;
 
 mod iter;
-pub use iter::{Iter, IterMut, Strided};
+pub use iter::{Iter, IterMut};
+use iter::Strided;
 
 /// How the elements of `T` map onto a view: the view's items are `T` itself, or `T` is a fixed
 /// array whose shape is the view's last axes (C-contiguous inside). Returns the number of outer
@@ -29,7 +30,7 @@ fn match_element<T: Element>(
     }
     if let ItemType::Array(sub) = &want {
         let k = sub.shape().len();
-        if sub.item() == item && shape.len() >= k && shape[shape.len() - k..] == *sub.shape() {
+        if sub.item() == *item && shape.len() >= k && shape[shape.len() - k..] == *sub.shape() {
             let inner =
                 crate::layout::contiguous_strides(sub.shape(), item.itemsize(), crate::Order::C);
             let trailing = &strides[strides.len() - k..];
@@ -54,12 +55,9 @@ fn match_element<T: Element>(
         other => other.clone(),
     };
     if !item.is_native_order() && item.to_native_order() == base {
-        return Err(error!(
-            ByteOrder,
-            "items of {} are not in native byte order; typed reads of {} need {}: use to_vec_native() or to_native_order(), which swap the bytes",
-            item.describe(),
-            core::any::type_name::<T>(),
-            base.describe()
+        return Err(crate::error::byte_order_error(
+            item,
+            &alloc::format!("read them as {}", core::any::type_name::<T>()),
         ));
     }
     Err(error!(
@@ -142,19 +140,16 @@ fn for_each_element(
     len: usize,
     mut f: impl FnMut(*const u8),
 ) {
-    let mut index: Axes<usize> = Axes::zeroed(shape.len());
+    if len == 0 {
+        return;
+    }
+    let deltas = crate::layout::carry_deltas(shape, strides);
+    let mut odometer = crate::layout::Odometer::new(shape);
     let mut p = first;
-    for _ in 0..len {
+    loop {
         f(p);
-        for k in (0..shape.len()).rev() {
-            index[k] += 1;
-            p = p.wrapping_offset(strides[k]);
-            if index[k] < shape[k] {
-                break;
-            }
-            index[k] = 0;
-            p = p.wrapping_offset(-strides[k] * shape[k] as isize);
-        }
+        let Some(k) = odometer.advance() else { return };
+        p = p.wrapping_offset(deltas[k]);
     }
 }
 
@@ -237,6 +232,11 @@ impl<'a> ArrayView<'a> {
 }
 
 impl<'a> ArrayViewMut<'a> {
+    /// A read-only typed view borrowing this one; see [`ArrayView::typed`].
+    pub fn typed<T: Element>(&self) -> Result<TypedView<'_, T>, Error> {
+        self.view().typed()
+    }
+
     /// A writable typed view borrowing this one; see [`ArrayView::typed`].
     pub fn typed_mut<T: Element>(&mut self) -> Result<TypedViewMut<'_, T>, Error> {
         self.reborrow().into_typed_mut()
@@ -253,6 +253,18 @@ impl<'a> ArrayViewMut<'a> {
             len,
             marker: PhantomData,
         })
+    }
+}
+
+impl crate::Array {
+    /// A read-only typed view borrowing this array; see [`ArrayView::typed`].
+    pub fn typed<T: Element>(&self) -> Result<TypedView<'_, T>, Error> {
+        self.view().typed()
+    }
+
+    /// A writable typed view borrowing this array; see [`ArrayView::typed`].
+    pub fn typed_mut<T: Element>(&mut self) -> Result<TypedViewMut<'_, T>, Error> {
+        self.view_mut().into_typed_mut()
     }
 }
 
@@ -287,13 +299,20 @@ impl<D: Data> ArrayBase<D> {
             &self.item
         };
         let outer = match_element::<T>(item, self.shape(), self.strides(), false)?;
-        let count = if self.is_empty() {
+        // At most `len` (invariant 2) when non-empty; the byte count may still be huge for a
+        // broadcast view, so both are checked and the allocation may fail cleanly.
+        let count: usize = if self.is_empty() {
             0
         } else {
             self.shape()[..outer].iter().product()
         };
-        let mut out: Vec<T> = Vec::with_capacity(count);
-        let bytes = count * core::mem::size_of::<T>();
+        let bytes = count
+            .checked_mul(core::mem::size_of::<T>())
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| crate::error::allocation_error("a copy of the array", None))?;
+        let mut out: Vec<T> = Vec::new();
+        out.try_reserve_exact(count)
+            .map_err(|_| crate::error::allocation_error("a copy of the array", Some(bytes)))?;
         let dst = Layout::new(self.shape(), None, 0, self.itemsize(), bytes)?;
         let dst_ptr = out.as_mut_ptr().cast::<u8>();
         // SAFETY: `dst` is C-contiguous over exactly the `bytes` bytes of `out`'s capacity,
@@ -403,16 +422,9 @@ macro_rules! typed_common {
             /// The elements in logical (C) order.
             pub fn iter(&self) -> Iter<'_, T> {
                 if self.is_slice() {
-                    return Iter::Slice(self.slice_parts().iter());
+                    return Iter::slice(self.slice_parts());
                 }
-                Iter::Strided(Strided {
-                    next: self.first as *const u8,
-                    shape: self.shape.clone(),
-                    strides: self.strides.clone(),
-                    index: Axes::zeroed(self.shape.len()),
-                    remaining: self.len,
-                    marker: PhantomData,
-                })
+                Iter::strided(Strided::new(self.first as *const u8, &self.shape, &self.strides, self.len))
             }
 
             fn slice_parts(&self) -> &[T] {
@@ -462,6 +474,20 @@ macro_rules! typed_common {
 typed_common!(TypedView);
 typed_common!(TypedViewMut);
 
+impl<'a, T: Element> TypedView<'a, T> {
+    /// A one-axis typed view of `items`, with nothing to check.
+    #[inline]
+    pub fn from_slice(items: &'a [T]) -> Self {
+        TypedView {
+            first: items.as_ptr().cast::<u8>(),
+            shape: Axes::from_slice(&[items.len()]),
+            strides: Axes::from_slice(&[core::mem::size_of::<T>() as isize]),
+            len: items.len(),
+            marker: PhantomData,
+        }
+    }
+}
+
 impl<'a, T> TypedView<'a, T> {
     /// The elements as a slice, when they are C-contiguous.
     pub fn as_slice(&self) -> Option<&'a [T]> {
@@ -504,16 +530,9 @@ impl<'a, T> TypedViewMut<'a, T> {
             // Re-borrow with the lifetime of `&mut self`.
             let (ptr, len) = (slice.as_mut_ptr(), slice.len());
             // SAFETY: the same slice as just obtained.
-            return IterMut::Slice(unsafe { core::slice::from_raw_parts_mut(ptr, len) }.iter_mut());
+            return IterMut::slice(unsafe { core::slice::from_raw_parts_mut(ptr, len) });
         }
-        IterMut::Strided(Strided {
-            next: self.first as *const u8,
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
-            index: Axes::zeroed(self.shape.len()),
-            remaining: self.len,
-            marker: PhantomData,
-        })
+        IterMut::strided(Strided::new(self.first as *const u8, &self.shape, &self.strides, self.len))
     }
 
     /// Sets every element to `value`.

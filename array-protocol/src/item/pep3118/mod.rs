@@ -109,7 +109,7 @@ impl ItemType {
                 }
             }
         }
-        Ok(ItemType::record_parsed(fields, body.size))
+        ItemType::record_parsed(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
     }
 
     /// Renders the canonical PEP 3118 format: bare native codes where the item is native and
@@ -276,11 +276,7 @@ impl Parser<'_> {
                             ));
                         }
                     }
-                    fields.push(Field {
-                        name,
-                        offset,
-                        item: item.value,
-                    });
+                    fields.push(Field::parsed(name, offset, item.value));
                 }
             }
             offset = offset
@@ -339,7 +335,7 @@ impl Parser<'_> {
             dims.push(n);
         }
         if !dims.is_empty() {
-            value = ItemType::array(value, &dims).map_err(|_| self.overflow(code_at))?;
+            value = ItemType::array(value, &dims).map_err(|e| self.error_at(code_at, e.message()))?;
         }
         self.skip_ws();
         let name_at = self.pos;
@@ -512,7 +508,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
                 let body = self.body(Some(at), None)?;
-                let value = ItemType::record_parsed(body.fields, body.size);
+                let value = ItemType::record_parsed(body.fields, body.size)
+                    .map_err(|e| self.error_at(at, e.message()))?;
                 return Ok(Code {
                     value,
                     alignment: body.alignment,

@@ -43,7 +43,7 @@ impl Renderer {
                     let _ = write!(self.out, "{d}");
                 }
                 self.out.push(')');
-                self.unnamed(a.item(), named, false);
+                self.unnamed(&a.item(), named, false);
             }
             ItemType::Struct(s) => {
                 self.out.push_str("T{");
