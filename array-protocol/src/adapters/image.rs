@@ -26,19 +26,18 @@ use crate::{
     FromArrayView, Requirements, TypedArrayProducer,
 };
 
-/// Shape and byte strides of a packed image: `[h, w, c]`, or `[h, w]` for one channel.
-fn packed(width: u32, height: u32, channels: u8, size: usize) -> (Vec<usize>, Vec<isize>) {
+/// Shape and byte strides of a packed image: `[h, w, c]`, or `[h, w]` for one channel (the
+/// first `ndim` entries).
+#[inline]
+fn packed(width: u32, height: u32, channels: u8, size: usize) -> ([usize; 3], [isize; 3], usize) {
     let (w, h, c) = (width as usize, height as usize, usize::from(channels));
+    // The image crate keeps `w * h * c` samples in its buffer, so these products fit; any that
+    // did not would be caught by the layout check against the buffer's length.
+    let row = w.wrapping_mul(c).wrapping_mul(size) as isize;
     if c == 1 {
-        (
-            alloc::vec![h, w],
-            alloc::vec![(w * size) as isize, size as isize],
-        )
+        ([h, w, 0], [row, size as isize, 0], 2)
     } else {
-        (
-            alloc::vec![h, w, c],
-            alloc::vec![(w * c * size) as isize, (c * size) as isize, size as isize],
-        )
+        ([h, w, c], [row, (c * size) as isize, size as isize], 3)
     }
 }
 
@@ -48,28 +47,43 @@ where
     P::Subpixel: Element,
     C: Deref<Target = [P::Subpixel]>,
 {
-    fn array(&self) -> ArrayView<'_> {
-        match self.try_array() {
-            Ok(v) => v,
-            Err(e) => crate::__private::inconsistent("image::ImageBuffer", &e),
-        }
-    }
-
+    #[inline]
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let size = core::mem::size_of::<P::Subpixel>();
-        let (shape, strides) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
-        let bytes = crate::__private::slice_bytes::<P::Subpixel>(self.as_raw());
-        ArrayView::new(bytes, P::Subpixel::item_type(), &shape, Some(&strides), 0)
+        let (shape, strides, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
+        let bytes = crate::protocol::bytes_of::<P::Subpixel>(self.as_raw());
+        ArrayView::new(
+            bytes,
+            P::Subpixel::ITEM_TYPE,
+            &shape[..n],
+            Some(&strides[..n]),
+            0,
+        )
     }
 }
 
-impl<P, C> TypedArrayProducer for ImageBuffer<P, C>
-where
-    P: Pixel,
-    P::Subpixel: Element,
-    C: Deref<Target = [P::Subpixel]>,
-{
-    type Item = P::Subpixel;
+/// Image buffers of the `image` crate's pixel types are typed producers of pixels, as arrays of
+/// their channels, along two axes (height, width): a consumer can demand "RGBA pixels of `u8`,
+/// two axes" in its signature.
+macro_rules! typed_images {
+    ($($pixel:ident => $item:ty;)*) => {$(
+        impl<S, C> TypedArrayProducer for ImageBuffer<image::$pixel<S>, C>
+        where
+            image::$pixel<S>: Pixel<Subpixel = S>,
+            S: Element + image::Primitive,
+            C: Deref<Target = [S]>,
+        {
+            type Item = $item;
+            type Dim = crate::Ix<2>;
+        }
+    )*};
+}
+
+typed_images! {
+    Luma => S;
+    LumaA => [S; 2];
+    Rgb => [S; 3];
+    Rgba => [S; 4];
 }
 
 impl<P, C> ArrayProducerMut for ImageBuffer<P, C>
@@ -78,19 +92,18 @@ where
     P::Subpixel: Element,
     C: Deref<Target = [P::Subpixel]> + DerefMut,
 {
-    fn array_mut(&mut self) -> ArrayViewMut<'_> {
-        match self.try_array_mut() {
-            Ok(v) => v,
-            Err(e) => crate::__private::inconsistent("image::ImageBuffer", &e),
-        }
-    }
-
     fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
         let size = core::mem::size_of::<P::Subpixel>();
-        let (shape, strides) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
+        let (shape, strides, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
         let samples: &mut [P::Subpixel] = self;
-        let bytes = crate::__private::slice_bytes_mut::<P::Subpixel>(samples);
-        ArrayViewMut::new(bytes, P::Subpixel::item_type(), &shape, Some(&strides), 0)
+        let bytes = crate::protocol::bytes_mut::<P::Subpixel>(samples);
+        ArrayViewMut::new(
+            bytes,
+            P::Subpixel::ITEM_TYPE,
+            &shape[..n],
+            Some(&strides[..n]),
+            0,
+        )
     }
 }
 
@@ -159,16 +172,9 @@ fn flat_axes(layout: &SampleLayout, size: usize) -> Result<([usize; 3], [isize; 
 macro_rules! flat_producer {
     ($($buffer:ty),*) => {$(
         impl<T: Element> ArrayProducer for FlatSamples<$buffer> {
-            fn array(&self) -> ArrayView<'_> {
-                match self.try_array() {
-                    Ok(v) => v,
-                    Err(e) => crate::__private::inconsistent("image::flat::FlatSamples", &e),
-                }
-            }
-
             fn try_array(&self) -> Result<ArrayView<'_>, Error> {
                 let (shape, strides) = flat_axes(&self.layout, core::mem::size_of::<T>())?;
-                let bytes = crate::__private::slice_bytes::<T>(&self.samples[..]);
+                let bytes = crate::protocol::bytes_of::<T>(&self.samples[..]);
                 ArrayView::new(bytes, T::item_type(), &shape, Some(&strides), 0)
             }
         }

@@ -31,7 +31,6 @@ use ndarray::{Axis, Dimension, IxDyn, ShapeBuilder};
 
 use crate::error::{error, Error};
 use crate::layout::Axes;
-use crate::protocol::element_parts;
 use crate::{
     ArrayConsumer, ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Contiguity, Element,
     FromArrayView, FromArrayViewMut, Requirements, TypedArrayProducer,
@@ -69,10 +68,11 @@ fn view_parts<A: Element>(
     e: &Extent,
     shape: &[usize],
 ) -> Result<(crate::ItemType, Axes<usize>, Axes<isize>), Error> {
-    let (item, inner) = element_parts::<A>();
+    let whole = A::ITEM_TYPE;
+    let (item, inner) = crate::transform::element_parts(&whole);
     let mut full = Axes::from_slice(shape);
     let mut strides = e.strides.clone();
-    let inner_strides = crate::layout::contiguous_strides(&inner, item.itemsize(), crate::Order::C)
+    let inner_strides = crate::layout::contiguous_strides(inner, item.itemsize(), crate::Order::C)
         .ok_or_else(|| error!(Layout, "element too large"))?;
     for (&d, &s) in inner.iter().zip(inner_strides.iter()) {
         full.push(d);
@@ -87,13 +87,6 @@ where
     S: ndarray::Data<Elem = A>,
     D: Dimension,
 {
-    fn array(&self) -> ArrayView<'_> {
-        match self.try_array() {
-            Ok(v) => v,
-            Err(e) => crate::__private::inconsistent("ndarray::ArrayBase", &e),
-        }
-    }
-
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let e = extent(self.as_ptr(), self.shape(), self.strides())?;
         // SAFETY: ndarray keeps all elements of an array inside one allocation, and the bytes
@@ -110,9 +103,31 @@ impl<A, S, D> TypedArrayProducer for ndarray::ArrayBase<S, D>
 where
     A: Element,
     S: ndarray::Data<Elem = A>,
-    D: Dimension,
+    D: Dimension + NdDim,
 {
     type Item = A;
+    type Dim = <D as NdDim>::Dim;
+}
+
+/// ndarray's dimension types as this crate's: `Ix3` is [`Ix<3>`](crate::Ix), `IxDyn` is
+/// [`IxDyn`](crate::IxDyn).
+pub trait NdDim {
+    /// The number of axes, in this crate's terms.
+    type Dim: crate::Dimension;
+}
+
+macro_rules! nd_dims {
+    ($($n:literal)*) => {$(
+        impl NdDim for ndarray::Dim<[usize; $n]> {
+            type Dim = crate::Ix<$n>;
+        }
+    )*};
+}
+
+nd_dims!(0 1 2 3 4 5 6);
+
+impl NdDim for IxDyn {
+    type Dim = crate::IxDyn;
 }
 
 impl<A, S, D> ArrayProducerMut for ndarray::ArrayBase<S, D>
@@ -121,13 +136,6 @@ where
     S: ndarray::DataMut<Elem = A>,
     D: Dimension,
 {
-    fn array_mut(&mut self) -> ArrayViewMut<'_> {
-        match self.try_array_mut() {
-            Ok(v) => v,
-            Err(e) => crate::__private::inconsistent("ndarray::ArrayBase", &e),
-        }
-    }
-
     fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
         #[allow(clippy::let_unit_value)]
         let () = crate::protocol::AllBitPatterns::<A>::CHECK;
@@ -143,7 +151,8 @@ where
 }
 
 fn requirements<A: Element, D: Dimension>() -> Requirements {
-    let (item, inner) = element_parts::<A>();
+    let whole = A::ITEM_TYPE;
+    let (item, inner) = crate::transform::element_parts(&whole);
     Requirements {
         item: Some(item),
         ndim: D::NDIM.map(|n| n + inner.len()),
@@ -265,7 +274,8 @@ impl<A: Element, D: Dimension> ArrayConsumer for ndarray::Array<A, D> {
     }
 
     fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
-        let (_, inner) = element_parts::<A>();
+        let whole = A::ITEM_TYPE;
+        let (_, inner) = crate::transform::element_parts(&whole);
         let outer = &array.shape()[..array.ndim() - inner.len()];
         let values = array.to_vec::<A>()?;
         ndarray::Array::from_shape_vec(IxDyn(outer), values)
