@@ -273,9 +273,7 @@ fn swap_item(bytes: &mut [u8], item: &crate::ItemType) {
             let item = a.item();
             let n = item.itemsize();
             if n > 0 {
-                bytes
-                    .chunks_exact_mut(n)
-                    .for_each(|c| swap_item(c, &item));
+                bytes.chunks_exact_mut(n).for_each(|c| swap_item(c, &item));
             }
         }
         ItemType::Struct(s) => {

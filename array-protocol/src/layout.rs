@@ -370,7 +370,12 @@ impl Layout {
     /// A layout of the same buffer and item size derived from this valid one by an operation
     /// that keeps invariants 1–5 (a permutation, a subset of the elements, parts of them).
     #[inline]
-    pub(crate) fn derived(&self, shape: Axes<usize>, strides: Axes<isize>, offset: usize) -> Layout {
+    pub(crate) fn derived(
+        &self,
+        shape: Axes<usize>,
+        strides: Axes<isize>,
+        offset: usize,
+    ) -> Layout {
         self.reshaped_items(0, self.itemsize, shape, strides)
             .with_offset(offset)
     }

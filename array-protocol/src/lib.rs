@@ -176,9 +176,9 @@ pub use item::{
 };
 pub use layout::{Layout, Order, MAX_NDIM};
 pub use owned::{AlignedBytes, Array};
-pub use protocol::{Dimension, Ix, IxDyn,
-    ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, FromArrayView, FromArrayViewMut,
-    Requirements, TypedArrayProducer,
+pub use protocol::{
+    ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, Dimension, FromArrayView,
+    FromArrayViewMut, Ix, IxDyn, Requirements, TypedArrayProducer,
 };
 pub use typed::{Iter, IterMut, TypedView, TypedViewMut};
 pub use view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};

@@ -118,7 +118,13 @@ impl ArrayBase<AlignedBytes> {
     /// An array of zero bytes (zero in every numeric type) of `shape`, contiguous in `order`.
     pub fn zeros(item: ItemType, shape: &[usize], order: Order) -> Result<Array, Error> {
         let (strides, bytes) = contiguous_extent(&item, shape, order)?;
-        ArrayBase::from_parts(AlignedBytes::try_zeroed(bytes)?, item, shape, Some(&strides), 0)
+        ArrayBase::from_parts(
+            AlignedBytes::try_zeroed(bytes)?,
+            item,
+            shape,
+            Some(&strides),
+            0,
+        )
     }
 
     /// A writable view borrowing this array.
@@ -209,7 +215,7 @@ impl<D: Data> ArrayBase<D> {
     /// let src = ArrayView::new(bytemuck::cast_slice(&src), u32::item_type(), &[2, 3], None, 0)?;
     /// let mut out = [0u32; 6];
     /// let mut dst = ArrayViewMut::new(bytemuck::cast_slice_mut(&mut out), u32::item_type(), &[3, 2], None, 0)?
-    ///     .transpose();
+    ///     .into_transpose();
     /// src.copy_into(&mut dst)?;
     /// assert_eq!(out, [0, 3, 1, 4, 2, 5]);
     /// # Ok::<(), array_protocol::Error>(())

@@ -29,11 +29,18 @@ pub(crate) fn transpose(item: &ItemType, layout: &Layout) -> Meta {
     let mut strides = Axes::from_slice(layout.strides());
     shape.reverse();
     strides.reverse();
-    (item.clone(), layout.derived(shape, strides, layout.offset()))
+    (
+        item.clone(),
+        layout.derived(shape, strides, layout.offset()),
+    )
 }
 
 /// Puts axis `axes[i]` at position `i`.
-pub(crate) fn permute_axes(item: &ItemType, layout: &Layout, axes: &[usize]) -> Result<Meta, Error> {
+pub(crate) fn permute_axes(
+    item: &ItemType,
+    layout: &Layout,
+    axes: &[usize],
+) -> Result<Meta, Error> {
     let n = layout.shape().len();
     let mut seen = Axes::<bool>::zeroed(n);
     if axes.len() != n
@@ -52,7 +59,10 @@ pub(crate) fn permute_axes(item: &ItemType, layout: &Layout, axes: &[usize]) -> 
         shape[i] = layout.shape()[a];
         strides[i] = layout.strides()[a];
     }
-    Ok((item.clone(), layout.derived(shape, strides, layout.offset())))
+    Ok((
+        item.clone(),
+        layout.derived(shape, strides, layout.offset()),
+    ))
 }
 
 /// The sub-array at `index` along `axis`, with that axis removed.
@@ -156,7 +166,11 @@ pub(crate) fn slice(
 }
 
 /// The real (`imaginary == false`) or imaginary parts of a complex array.
-pub(crate) fn complex_part(item: &ItemType, layout: &Layout, imaginary: bool) -> Result<Meta, Error> {
+pub(crate) fn complex_part(
+    item: &ItemType,
+    layout: &Layout,
+    imaginary: bool,
+) -> Result<Meta, Error> {
     let part = match item.as_scalar() {
         Some(s) if s.kind() == ScalarKind::Complex => {
             Scalar::new(ScalarKind::Float, s.size() / 2, s.order())?
@@ -299,7 +313,11 @@ pub(crate) fn split_items(item: &ItemType, layout: &Layout, part: ItemType) -> R
     check_reinterpretable(
         item,
         &part,
-        &alloc::format!("split items of {} into {}", item.describe(), part.describe()),
+        &alloc::format!(
+            "split items of {} into {}",
+            item.describe(),
+            part.describe()
+        ),
     )?;
     check_ndim(layout, 1)?;
     let mut shape = Axes::from_slice(layout.shape());
@@ -310,7 +328,11 @@ pub(crate) fn split_items(item: &ItemType, layout: &Layout, part: ItemType) -> R
 }
 
 /// The last axis, contiguous, merged into one item of `whole`.
-pub(crate) fn merge_items(item: &ItemType, layout: &Layout, whole: ItemType) -> Result<Meta, Error> {
+pub(crate) fn merge_items(
+    item: &ItemType,
+    layout: &Layout,
+    whole: ItemType,
+) -> Result<Meta, Error> {
     let Some((&len, &stride)) = layout.shape().last().zip(layout.strides().last()) else {
         return Err(error!(
             Shape,
@@ -336,7 +358,11 @@ pub(crate) fn merge_items(item: &ItemType, layout: &Layout, whole: ItemType) -> 
     check_reinterpretable(
         item,
         &whole,
-        &alloc::format!("merge items of {} into {}", item.describe(), whole.describe()),
+        &alloc::format!(
+            "merge items of {} into {}",
+            item.describe(),
+            whole.describe()
+        ),
     )?;
     let mut shape = Axes::from_slice(layout.shape());
     let mut strides = Axes::from_slice(layout.strides());

@@ -111,7 +111,14 @@ fn slice_parts<T: Element>(
     len: usize,
     shape: &[usize],
     strides: Option<&[isize]>,
-) -> Result<(ItemType, crate::layout::Axes<usize>, crate::layout::Axes<isize>), Error> {
+) -> Result<
+    (
+        ItemType,
+        crate::layout::Axes<usize>,
+        crate::layout::Axes<isize>,
+    ),
+    Error,
+> {
     let item = T::ITEM_TYPE;
     let (base, inner) = transform::element_parts(&item);
     if strides.is_none() {

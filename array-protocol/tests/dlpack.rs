@@ -13,17 +13,10 @@ fn round_trips_keep_values_and_strides() {
     // A strided export: every other column, reversed rows.
     struct Strided(Vec<i32>);
     impl ArrayProducer for Strided {
-        fn array(&self) -> ArrayView<'_> {
-            ArrayView::new(
-                array_protocol::__private::slice_bytes(&self.0),
-                i32::item_type(),
-                &[3, 4],
-                None,
-                0,
-            )
-            .and_then(|v| v.reverse_axis(0))
-            .and_then(|v| v.slice(1, None, None, 2))
-            .expect("valid")
+        fn try_array(&self) -> Result<ArrayView<'_>, array_protocol::Error> {
+            ArrayView::from_slice(&self.0, &[3, 4])?
+                .reverse_axis(0)?
+                .slice(1, None, None, 2)
         }
     }
     let t = export(Strided(m)).unwrap();
@@ -85,8 +78,8 @@ fn exports_refuse_what_dlpack_cannot_carry() {
     let rec = ItemType::from_pep3118("T{d:x:d:y:}").unwrap();
     struct Records(Vec<u8>, ItemType);
     impl ArrayProducer for Records {
-        fn array(&self) -> ArrayView<'_> {
-            ArrayView::new(&self.0, self.1.clone(), &[2], None, 0).expect("valid")
+        fn try_array(&self) -> Result<ArrayView<'_>, array_protocol::Error> {
+            ArrayView::new(&self.0, self.1.clone(), &[2], None, 0)
         }
     }
     let e = export(Records(vec![0; 32], rec)).unwrap_err();
@@ -97,8 +90,8 @@ fn exports_refuse_what_dlpack_cannot_carry() {
     );
     struct Odd(Vec<u8>);
     impl ArrayProducer for Odd {
-        fn array(&self) -> ArrayView<'_> {
-            ArrayView::new(&self.0, u16::item_type(), &[3], Some(&[3]), 0).expect("valid")
+        fn try_array(&self) -> Result<ArrayView<'_>, array_protocol::Error> {
+            ArrayView::new(&self.0, u16::item_type(), &[3], Some(&[3]), 0)
         }
     }
     let e = export(Odd(vec![0; 8])).unwrap_err();

@@ -578,7 +578,7 @@ fn typed_writes() {
             0,
         )
         .unwrap()
-        .transpose();
+        .into_transpose();
         let mut t = v.typed_mut::<i64>().unwrap();
         assert!(t.as_slice_mut().is_none());
         for (k, x) in t.iter_mut().enumerate() {

@@ -152,7 +152,8 @@ fn handpicked() -> Vec<String> {
 
 /// Index-path, absolute offset and size of every field, recursively, as the oracle lists them.
 fn leaves(item: &ItemType, base: usize, path: &mut Vec<usize>, out: &mut Vec<Value>) {
-    let item = item.as_subarray().map_or(item, |a| a.item());
+    let inner = item.as_subarray().map(|a| a.item());
+    let item = inner.as_ref().unwrap_or(item);
     let Some(fields) = item.fields() else { return };
     for (i, field) in fields.iter().enumerate() {
         path.push(i);

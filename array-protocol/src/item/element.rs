@@ -138,7 +138,8 @@ scalar_elements! {
 // `ITEM_TYPE`. No padding between or inside elements, and a value is valid when every element is.
 unsafe impl<T: Element, const N: usize> Element for [T; N] {
     const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
-    const ITEM_TYPE: ItemType = SubArray::of_static(N, ArrayFormat::<T, N>::INNER, ArrayFormat::<T, N>::DATA);
+    const ITEM_TYPE: ItemType =
+        SubArray::of_static(N, ArrayFormat::<T, N>::INNER, ArrayFormat::<T, N>::DATA);
     const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
 
     fn is_valid_bits(bytes: &[u8]) -> bool {

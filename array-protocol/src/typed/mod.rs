@@ -10,8 +10,8 @@ use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 use crate::Element;
 
 mod iter;
-pub use iter::{Iter, IterMut};
 use iter::Strided;
+pub use iter::{Iter, IterMut};
 
 /// How the elements of `T` map onto a view: the view's items are `T` itself, or `T` is a fixed
 /// array whose shape is the view's last axes (C-contiguous inside). Returns the number of outer
@@ -424,7 +424,12 @@ macro_rules! typed_common {
                 if self.is_slice() {
                     return Iter::slice(self.slice_parts());
                 }
-                Iter::strided(Strided::new(self.first as *const u8, &self.shape, &self.strides, self.len))
+                Iter::strided(Strided::new(
+                    self.first as *const u8,
+                    &self.shape,
+                    &self.strides,
+                    self.len,
+                ))
             }
 
             fn slice_parts(&self) -> &[T] {
@@ -532,7 +537,12 @@ impl<'a, T> TypedViewMut<'a, T> {
             // SAFETY: the same slice as just obtained.
             return IterMut::slice(unsafe { core::slice::from_raw_parts_mut(ptr, len) });
         }
-        IterMut::strided(Strided::new(self.first as *const u8, &self.shape, &self.strides, self.len))
+        IterMut::strided(Strided::new(
+            self.first as *const u8,
+            &self.shape,
+            &self.strides,
+            self.len,
+        ))
     }
 
     /// Sets every element to `value`.

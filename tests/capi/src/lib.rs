@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use array_protocol::dlpack::{export, DLManagedTensorVersioned, DLPackArray};
-use array_protocol::{ArrayProducer, ArrayView, Element};
+use array_protocol::{ArrayProducer, ArrayView};
 
 static ALIVE: AtomicI64 = AtomicI64::new(0);
 
@@ -21,13 +21,8 @@ impl Drop for Matrix {
 }
 
 impl ArrayProducer for Matrix {
-    fn array(&self) -> ArrayView<'_> {
-        self.try_array().expect("a valid matrix")
-    }
-
     fn try_array(&self) -> Result<ArrayView<'_>, array_protocol::Error> {
-        let bytes = array_protocol::__private::slice_bytes(&self.values);
-        Ok(ArrayView::new(bytes, f64::item_type(), &[self.rows, self.cols], None, 0)?.transpose())
+        Ok(ArrayView::from_slice(&self.values, &[self.rows, self.cols])?.transpose())
     }
 }
 

@@ -146,20 +146,8 @@ struct Transposed {
 }
 
 impl ArrayProducer for Transposed {
-    fn array(&self) -> array_protocol::ArrayView<'_> {
-        self.try_array().expect("a valid matrix")
-    }
-
     fn try_array(&self) -> Result<array_protocol::ArrayView<'_>, array_protocol::Error> {
-        let bytes = array_protocol::__private::slice_bytes(&self.values);
-        Ok(array_protocol::ArrayView::new(
-            bytes,
-            f64::item_type(),
-            &[self.rows, self.cols],
-            None,
-            0,
-        )?
-        .transpose())
+        Ok(array_protocol::ArrayView::from_slice(&self.values, &[self.rows, self.cols])?.transpose())
     }
 }
 

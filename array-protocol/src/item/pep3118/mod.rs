@@ -335,7 +335,13 @@ impl Parser<'_> {
             dims.push(n);
         }
         if !dims.is_empty() {
-            value = ItemType::array(value, &dims).map_err(|e| self.error_at(code_at, e.message()))?;
+            value = ItemType::array(value, &dims).map_err(|e| {
+                if e.message().ends_with("larger than isize::MAX bytes") {
+                    self.overflow(code_at)
+                } else {
+                    self.error_at(code_at, e.message())
+                }
+            })?;
         }
         self.skip_ws();
         let name_at = self.pos;
