@@ -505,6 +505,16 @@ impl Layout {
         &self.shape
     }
 
+    #[inline]
+    pub(crate) fn shape_axes(&self) -> &Axes<usize> {
+        &self.shape
+    }
+
+    #[inline]
+    pub(crate) fn strides_axes(&self) -> &Axes<isize> {
+        &self.strides
+    }
+
     /// The byte step along each axis (negative for reversed axes).
     #[inline]
     pub fn strides(&self) -> &[isize] {

@@ -18,7 +18,23 @@ pub use iter::{Iter, IterMut};
 /// axes, which become the typed view's axes.
 /// With `in_place`, the inner axes must be C-contiguous so that each element can be read where
 /// it lies; copies do not need that.
+#[inline]
 fn match_element<T: Element>(
+    item: &ItemType,
+    shape: &[usize],
+    strides: &[isize],
+    in_place: bool,
+) -> Result<usize, Error> {
+    // The common case, a scalar element, without building or comparing composite item types.
+    if let (ItemType::Scalar(want), ItemType::Scalar(have)) = (&T::ITEM_TYPE, item) {
+        if want == have {
+            return Ok(shape.len());
+        }
+    }
+    match_composite::<T>(item, shape, strides, in_place)
+}
+
+fn match_composite<T: Element>(
     item: &ItemType,
     shape: &[usize],
     strides: &[isize],
@@ -187,12 +203,20 @@ fn checked<T: Element, D: Data>(
     a: &ArrayBase<D>,
 ) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
     let outer = match_element::<T>(a.item(), a.shape(), a.strides(), true)?;
-    let shape = Axes::from_slice(&a.shape()[..outer]);
-    let strides = Axes::from_slice(&a.strides()[..outer]);
-    let len = if a.is_empty() {
-        0
+    let (shape, strides, len) = if outer == a.ndim() {
+        (
+            a.layout.shape_axes().clone(),
+            a.layout.strides_axes().clone(),
+            a.len(),
+        )
     } else {
-        shape.iter().product()
+        let shape = Axes::from_slice(&a.shape()[..outer]);
+        let len = if a.is_empty() {
+            0
+        } else {
+            shape.iter().product()
+        };
+        (shape, Axes::from_slice(&a.strides()[..outer]), len)
     };
     check_alignment::<T>(a.as_ptr(), &shape, &strides, len)?;
     check_values::<T>(a.as_ptr(), &shape, &strides, len)?;
