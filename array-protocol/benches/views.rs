@@ -71,6 +71,8 @@ fn views(c: &mut Criterion) {
         println!("allocations per export+validate+typed read, {ndim} axes: {per_call}");
     }
 
+    record_allocations();
+
     let n = 1 << 20;
     let xs: Vec<f64> = (0..n).map(|i| (i % 7) as f64).collect();
     let xb: &[u8] = bytemuck::cast_slice(&xs);
@@ -85,6 +87,55 @@ fn views(c: &mut Criterion) {
         b.iter(|| black_box(&xs[..]).iter().sum::<f64>())
     });
     g.finish();
+}
+
+#[derive(array_protocol::Element, Clone, Copy)]
+#[repr(C)]
+struct Particle {
+    pos: [f32; 3],
+    id: u32,
+    mass: f64,
+}
+
+/// Allocations per call of the item-type and view paths that must not allocate.
+fn record_allocations() {
+    use array_protocol::{ArrayProducer, ItemType};
+    fn count(what: &str, mut f: impl FnMut()) {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for _ in 0..1000 {
+            f();
+        }
+        let per_call = (ALLOCATIONS.load(Ordering::Relaxed) - before) as f64 / 1000.0;
+        println!("allocations per call, {what}: {per_call}");
+    }
+    let parsed = ItemType::from_pep3118("T{(3)f:pos:I:id:d:mass:}").expect("valid");
+    let particles = vec![
+        Particle {
+            pos: [0.0; 3],
+            id: 0,
+            mass: 1.0
+        };
+        64
+    ];
+    count("Element::item_type() of a derived record", || {
+        black_box(Particle::item_type());
+    });
+    count("clone() of a parsed record item type", || {
+        black_box(black_box(&parsed).clone());
+    });
+    count("view of Vec<Record> through ArrayProducer", || {
+        black_box(black_box(&particles).array());
+    });
+    let view = particles.array();
+    count("typed::<Record>() on it", || {
+        black_box(black_box(&view).typed::<Particle>().expect("typed"));
+    });
+    count("parse of a scalar format (`<d`)", || {
+        black_box(ItemType::from_pep3118(black_box("<d")).expect("valid"));
+    });
+    count("parse of a sub-array format (`(2,3)f`)", || {
+        black_box(ItemType::from_pep3118(black_box("(2,3)f")).expect("valid"));
+    });
 }
 
 struct Case {

@@ -335,6 +335,9 @@ impl<D: Data> ArrayBase<D> {
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(|| crate::error::allocation_error("a copy of the array", None))?;
         let mut out: Vec<T> = Vec::new();
+        if count == 0 {
+            return Ok(out);
+        }
         out.try_reserve_exact(count)
             .map_err(|_| crate::error::allocation_error("a copy of the array", Some(bytes)))?;
         let dst = Layout::new(self.shape(), None, 0, self.itemsize(), bytes)?;

@@ -29,6 +29,7 @@ use alloc::vec::Vec;
 
 use super::{ByteOrder, Field, ItemType, Scalar, ScalarKind, NATIVE_LONG_SIZE};
 use crate::error::{Dialect, FormatError};
+use crate::layout::Axes;
 
 mod render;
 use render::Renderer;
@@ -330,7 +331,7 @@ impl Parser<'_> {
         let code = self.code(count, count_at)?;
         let mut value = code.value;
         let count = if code.count_used { None } else { count };
-        let mut dims = shape.unwrap_or_default();
+        let mut dims = shape.unwrap_or_else(|| Axes::from_slice(&[]));
         if let Some(n) = count.filter(|&n| n != 1) {
             dims.push(n);
         }
@@ -360,10 +361,11 @@ impl Parser<'_> {
     }
 
     /// `(k,m,…)`: one or more decimal dimensions.
-    fn shape(&mut self) -> Result<Vec<usize>, FormatError> {
+    fn shape(&mut self) -> Result<Axes<usize>, FormatError> {
         let open = self.pos;
         self.pos += 1;
-        let mut dims = Vec::new();
+        // Inline for up to six axes: no allocation for ordinary sub-arrays.
+        let mut dims = Axes::from_slice(&[]);
         loop {
             self.skip_ws();
             match self.number()? {
