@@ -277,13 +277,24 @@ impl ItemType {
                 DescrFormat::Typestr(t) => ItemType::from_typestr(t)?,
                 DescrFormat::Fields(inner) => ItemType::from_descr_at(inner, depth + 1)?,
             };
-            if let Some(shape) = &entry.shape {
+            // As `np.dtype((t, shape))`: an empty shape is no sub-array.
+            if let Some(shape) = entry.shape.as_ref().filter(|s| !s.is_empty()) {
+                if let Some(d) = shape.iter().find(|&&d| d > isize::MAX as usize) {
+                    return Err(descr_err(alloc::format!(
+                        "found a sub-array dimension of {d}, expected at most isize::MAX"
+                    )));
+                }
                 item = ItemType::array(item, shape)
                     .map_err(|e| descr_err(String::from(e.message())))?;
             }
+            // numpy's padding: an unnamed entry of void bytes (`|V4`, or `|V4` with a shape),
+            // not a record.
             let is_padding = entry.name.is_empty()
-                && entry.shape.is_none()
-                && matches!(&entry.format, DescrFormat::Typestr(t) if t.starts_with("|V"));
+                && matches!(&entry.format, DescrFormat::Typestr(_))
+                && {
+                    let base = item.as_subarray().map_or(&item, |a| a.item());
+                    base.as_scalar().is_some_and(|s| s.kind() == ScalarKind::Void)
+                };
             let size = item.itemsize();
             if !is_padding {
                 let name = if entry.name.is_empty() {

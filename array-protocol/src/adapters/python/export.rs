@@ -336,7 +336,7 @@ impl PyArray {
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
                 .map_err(to_py_err)?;
-            dlpack::export_mut(copy).map_err(to_py_err)?
+            dlpack::export_mut(copy).map_err(dlpack_error)?
         } else {
             let v = this.owner.view().map_err(to_py_err)?;
             let flags = if writable {
@@ -350,7 +350,7 @@ impl PyArray {
             let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
             // SAFETY: `keep` holds this object, whose owner cannot change while the export count
             // (incremented by `keep`, decremented when it drops) is non-zero.
-            unsafe { dlpack::export_view(keep, &v, flags) }.map_err(to_py_err)?
+            unsafe { dlpack::export_view(keep, &v, flags) }.map_err(dlpack_error)?
         };
         if copy == Some(true) {
             // SAFETY: a live tensor we just made.
@@ -384,6 +384,12 @@ impl PyArray {
         self.owner.view().map_err(to_py_err)?;
         Ok(())
     }
+}
+
+/// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from
+/// `__dlpack__`.
+fn dlpack_error(e: Error) -> PyErr {
+    PyBufferError::new_err(e.to_string())
 }
 
 /// Keeps the exported object alive for a DLPack tensor and counts the export: made only by
