@@ -32,7 +32,10 @@ fn refused(dict: &str) -> String {
     match read(dict) {
         Ok(a) => panic!("{dict} read as {:?}", a.header()),
         Err(e) => {
-            assert!(matches!(e.kind(), ErrorKind::Format | ErrorKind::Layout), "{e}");
+            assert!(
+                matches!(e.kind(), ErrorKind::Format | ErrorKind::Layout),
+                "{e}"
+            );
             e.to_string()
         }
     }
@@ -84,11 +87,14 @@ fn sub_array_dimensions_past_a_c_int_are_refused_not_truncated() {
     }
     let e = refused("{'descr': [('a', '<f8', (2, -1))], 'fortran_order': False, 'shape': (1,)}");
     assert!(e.contains("non-negative"), "{e}");
-    let ok = read("{'descr': [('a', '|u1', (2, 3))], 'fortran_order': False, 'shape': (1,)}").unwrap();
+    let ok =
+        read("{'descr': [('a', '|u1', (2, 3))], 'fortran_order': False, 'shape': (1,)}").unwrap();
     assert_eq!(ok.header().item.itemsize(), 6);
     // numpy's item sizes are C ints, and it has no sub-arrays of zero-size items.
     refused("{'descr': [('a', '<f8', (2, 2147483647))], 'fortran_order': False, 'shape': (0,)}");
-    refused("{'descr': [('a', '|V2147483647'), ('b', '|V1')], 'fortran_order': False, 'shape': (0,)}");
+    refused(
+        "{'descr': [('a', '|V2147483647'), ('b', '|V1')], 'fortran_order': False, 'shape': (0,)}",
+    );
     refused("{'descr': '|V3000000000', 'fortran_order': False, 'shape': (0,)}");
     refused("{'descr': [('a', '|V0', (1,))], 'fortran_order': False, 'shape': (1,)}");
     let big = read("{'descr': '|V2147483647', 'fortran_order': False, 'shape': (0,)}").unwrap();
@@ -158,10 +164,22 @@ fn strings_are_read_with_python_escapes() {
             .map(String::from)
     };
     let tail = "'<f8')], 'fortran_order': False, 'shape': (1,)}";
-    assert_eq!(named(&format!(r"{{'descr': [('a\'b', {tail}")).as_deref(), Some("a'b"));
-    assert_eq!(named(&format!(r"{{'descr': [('a\\b', {tail}")).as_deref(), Some("a\\b"));
-    assert_eq!(named(&format!(r"{{'descr': [('a\tb', {tail}")).as_deref(), Some("a\tb"));
-    assert_eq!(named(&format!(r"{{'descr': [('\u00e9', {tail}")).as_deref(), Some("é"));
+    assert_eq!(
+        named(&format!(r"{{'descr': [('a\'b', {tail}")).as_deref(),
+        Some("a'b")
+    );
+    assert_eq!(
+        named(&format!(r"{{'descr': [('a\\b', {tail}")).as_deref(),
+        Some("a\\b")
+    );
+    assert_eq!(
+        named(&format!(r"{{'descr': [('a\tb', {tail}")).as_deref(),
+        Some("a\tb")
+    );
+    assert_eq!(
+        named(&format!(r"{{'descr': [('\u00e9', {tail}")).as_deref(),
+        Some("é")
+    );
     // A raw line break ends no string in Python.
     refused("{'descr': '<f8\n', 'fortran_order': False, 'shape': (1,)}");
     refused("{'descr': '''<f8''', 'fortran_order': False, 'shape': (1,)}");
@@ -170,8 +188,10 @@ fn strings_are_read_with_python_escapes() {
 
 #[test]
 fn whitespace_and_comments_as_in_python() {
-    let a = read("\n{'descr': '<f8'\n,\x0c 'fortran_order': False,\r 'shape': (1,), } # written by hand")
-        .unwrap();
+    let a = read(
+        "\n{'descr': '<f8'\n,\x0c 'fortran_order': False,\r 'shape': (1,), } # written by hand",
+    )
+    .unwrap();
     assert_eq!(a.header().shape, [1]);
     refused("{'descr': '<f8', 'fortran_order': False,\x0b 'shape': (1,)}");
     refused("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)}\0");
@@ -183,15 +203,26 @@ fn whitespace_and_comments_as_in_python() {
 #[test]
 fn descr_entries_as_numpy_unpacks_them() {
     let tail = "], 'fortran_order': False, 'shape': (1,)}";
-    let item = |entries: &str| read(&format!("{{'descr': [{entries}{tail}")).map(|a| a.header().item.clone());
+    let item = |entries: &str| {
+        read(&format!("{{'descr': [{entries}{tail}")).map(|a| a.header().item.clone())
+    };
     // Void bytes without a name are padding, with a shape too.
     let t = item("('', '|V4', (2,)), ('b', '<i4')").unwrap();
     assert_eq!(t, ItemType::from_pep3118("8x i:b:").unwrap());
     // A shape `()` is no sub-array, `3` is `(3,)`; lists work as tuples.
-    assert_eq!(item("('a', '<i4', ())").unwrap(), ItemType::from_pep3118("i:a:").unwrap());
-    assert_eq!(item("['a', '<i4', 3]").unwrap(), ItemType::from_pep3118("(3)i:a:").unwrap());
+    assert_eq!(
+        item("('a', '<i4', ())").unwrap(),
+        ItemType::from_pep3118("i:a:").unwrap()
+    );
+    assert_eq!(
+        item("['a', '<i4', 3]").unwrap(),
+        ItemType::from_pep3118("(3)i:a:").unwrap()
+    );
     // `(title, name)`.
-    assert_eq!(item("(('t', 'a'), '<i4')").unwrap(), ItemType::from_pep3118("i:a:").unwrap());
+    assert_eq!(
+        item("(('t', 'a'), '<i4')").unwrap(),
+        ItemType::from_pep3118("i:a:").unwrap()
+    );
     assert!(item("(('t', 'a', 'x'), '<i4')").is_err());
     assert!(item("('a', '<i4', (2,), 5)").is_err());
     assert!(item("('a',)").is_err());
@@ -204,12 +235,19 @@ fn deep_nesting_is_an_error() {
     for _ in 0..array_protocol::item::pep3118::MAX_NESTING {
         d = format!("[('x', {d})]");
     }
-    let ok = read(&format!("{{'descr': {d}, 'fortran_order': False, 'shape': (1,)}}")).unwrap();
+    let ok = read(&format!(
+        "{{'descr': {d}, 'fortran_order': False, 'shape': (1,)}}"
+    ))
+    .unwrap();
     assert_eq!(ok.header().item.itemsize(), 4);
     let deeper = format!("[('x', {d})]");
-    refused(&format!("{{'descr': {deeper}, 'fortran_order': False, 'shape': (1,)}}"));
+    refused(&format!(
+        "{{'descr': {deeper}, 'fortran_order': False, 'shape': (1,)}}"
+    ));
     let brackets = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    let e = refused(&format!("{{'descr': {brackets}, 'fortran_order': False, 'shape': (1,)}}"));
+    let e = refused(&format!(
+        "{{'descr': {brackets}, 'fortran_order': False, 'shape': (1,)}}"
+    ));
     assert!(e.contains("nests brackets more than"), "{e}");
 }
 
@@ -219,7 +257,11 @@ fn truncated_and_odd_prefixes_are_refused() {
     assert!(MmapArray::from_bytes(b"\x93NUMPY\x02\x00\xff").is_err());
     assert!(MmapArray::from_bytes(b"\x93NUMPY\x02\x00\xff\xff\xff\xff{}").is_err());
     assert!(MmapArray::from_bytes(b"\x93NUMPY\x01\x00\x05\x00{}").is_err());
-    let short = file(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)}", &[0; 15]);
+    let short = file(
+        1,
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2,)}",
+        &[0; 15],
+    );
     let e = MmapArray::from_bytes(&short).err().unwrap();
     assert!(e.to_string().contains("truncated"), "{e}");
 }

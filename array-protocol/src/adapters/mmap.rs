@@ -113,26 +113,12 @@ impl MmapArray {
         };
         let strides =
             crate::layout::contiguous_strides(&header.shape, header.item.itemsize(), order)
-                .ok_or_else(|| {
-                    error!(
-                        Layout,
-                        "{}: shape {:?} is too large",
-                        path,
-                        header.shape
-                    )
-                })?;
+                .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
         let needed = header
             .shape
             .iter()
             .try_fold(header.item.itemsize(), |n, &d| n.checked_mul(d))
-            .ok_or_else(|| {
-                error!(
-                    Layout,
-                    "{}: shape {:?} is too large",
-                    path,
-                    header.shape
-                )
-            })?;
+            .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
         let available = bytes.len() - header.data_offset;
         if needed > available {
             return Err(error!(

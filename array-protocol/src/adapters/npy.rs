@@ -65,7 +65,10 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, Error> {
     }
     let version = (bytes[6], bytes[7]);
     let (len, start) = match version {
-        (1, 0) => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10usize),
+        (1, 0) => (
+            usize::from(u16::from_le_bytes([bytes[8], bytes[9]])),
+            10usize,
+        ),
         (2, 0) | (3, 0) => {
             if bytes.len() < 12 {
                 return Err(error!(Format, "truncated .npy header"));
@@ -345,7 +348,11 @@ impl Lit<'_> {
             match self.s.get(self.pos) {
                 Some(b' ' | b'\t' | b'\x0c' | b'\n' | b'\r') => self.pos += 1,
                 Some(b'#') => {
-                    while self.s.get(self.pos).is_some_and(|&b| b != b'\n' && b != b'\r') {
+                    while self
+                        .s
+                        .get(self.pos)
+                        .is_some_and(|&b| b != b'\n' && b != b'\r')
+                    {
                         self.pos += 1;
                     }
                 }
@@ -367,7 +374,8 @@ impl Lit<'_> {
     fn keyword(&mut self, word: &[u8]) -> bool {
         let rest = &self.s[self.pos..];
         let after = rest.get(word.len());
-        if rest.starts_with(word) && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_') {
+        if rest.starts_with(word) && !after.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+        {
             self.pos += word.len();
             true
         } else {
@@ -553,7 +561,11 @@ impl Lit<'_> {
         if self.python2 && self.s.get(self.pos) == Some(&b'L') {
             self.pos += 1;
         }
-        if self.s.get(self.pos).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+        if self
+            .s
+            .get(self.pos)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        {
             return Err(self.err("a decimal integer (no hex, octal, `_` or floats)"));
         }
         core::str::from_utf8(digits)

@@ -289,11 +289,11 @@ impl ItemType {
             }
             // numpy's padding: an unnamed entry of void bytes (`|V4`, or `|V4` with a shape),
             // not a record.
-            let is_padding = entry.name.is_empty()
-                && matches!(&entry.format, DescrFormat::Typestr(_))
-                && {
+            let is_padding =
+                entry.name.is_empty() && matches!(&entry.format, DescrFormat::Typestr(_)) && {
                     let base = item.as_subarray().map_or(&item, |a| a.item());
-                    base.as_scalar().is_some_and(|s| s.kind() == ScalarKind::Void)
+                    base.as_scalar()
+                        .is_some_and(|s| s.kind() == ScalarKind::Void)
                 };
             let size = item.itemsize();
             if !is_padding {
