@@ -5,9 +5,11 @@
  * below match dlpack.h; include either, not both). Ownership: whoever holds a
  * DLManagedTensorVersioned* calls its deleter exactly once, when done with it.
  *   - From Rust: array_protocol::dlpack::export / export_mut return a tensor the receiver owns.
- *   - To Rust:   array_protocol::dlpack::DLPackArray::from_raw takes ownership and calls the
- *                deleter when dropped, also when it refuses the tensor (non-CPU device,
- *                unsupported type, bad layout).
+ *   - To Rust:   array_protocol::dlpack::DLPackArray::from_raw takes ownership whatever the
+ *                result, so the caller never calls the deleter after handing a tensor over:
+ *                on success the array calls it once when dropped; on refusal (non-CPU device,
+ *                unsupported type, bad layout, NULL or wrapping data pointer) it has been called
+ *                exactly once before from_raw returns the error.
  * Strides are in elements and may be NULL (C order); data + byte_offset is the first element.
  */
 #ifndef ARRAY_PROTOCOL_H

@@ -112,7 +112,7 @@ fn nesting_is_limited_in_the_model() {
             },
             Err(e) => break e,
         }
-        depth += 2;
+        depth += 1;
         assert!(depth <= array_protocol::item::MAX_NESTING + 2, "no limit");
     };
     assert!(err.message().contains("levels deep"), "{err}");

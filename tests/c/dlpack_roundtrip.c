@@ -105,6 +105,15 @@ int main(void) {
   CHECK(isnan(ap_sum_f64(&lanes)), "vector lanes are refused");
   CHECK(c_deleter_calls == 5, "deleter called once after a refusal");
 
+  /* Refused only by the final view validation (2^64 elements): the deleter, which frees the
+   * data, still runs exactly once (a second call would be a double free). */
+  double *data6 = malloc(sizeof(double));
+  int64_t broadcast_shape[2] = {INT64_C(1) << 32, INT64_C(1) << 32};
+  int64_t zero_strides[2] = {0, 0};
+  DLManagedTensorVersioned broadcast = make_tensor(data6, broadcast_shape, zero_strides, 2, 0);
+  CHECK(isnan(ap_sum_f64(&broadcast)), "2^64 broadcast elements are refused");
+  CHECK(c_deleter_calls == 6, "deleter called once after a refusal by the view validation");
+
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

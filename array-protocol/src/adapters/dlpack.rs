@@ -18,8 +18,9 @@
 //! own allocations); a tensor viewing one field of padded C structs is outside that.
 //!
 //! The ownership contract: whoever holds a `*mut DLManagedTensorVersioned` calls its `deleter`
-//! exactly once, when done. [`export`] hands ownership to the caller; [`DLPackArray`] takes it and
-//! calls the deleter when dropped, also when the import is refused.
+//! exactly once, when done. [`export`] hands ownership to the caller. [`DLPackArray::from_raw`]
+//! takes ownership whatever the result: the returned array calls the deleter when dropped, and a
+//! refused import has called it, once, before returning the error, so the caller never calls it.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -243,6 +244,12 @@ fn build<P: Send + 'static>(
 /// that calls the tensor's deleter exactly once, when dropped.
 pub struct DLPackArray {
     tensor: *mut DLManagedTensorVersioned,
+    parts: Described,
+}
+
+/// What an imported tensor describes, validated before any [`DLPackArray`] (whose `Drop` calls
+/// the deleter) exists.
+struct Described {
     item: ItemType,
     shape: Vec<usize>,
     strides: Vec<isize>,
@@ -253,17 +260,38 @@ pub struct DLPackArray {
     read_only: bool,
 }
 
+impl Described {
+    fn view(&self) -> Result<ArrayView<'_>, Error> {
+        // SAFETY: the producer promises the elements are valid memory until the deleter runs,
+        // which is after this borrow ends (the deleter runs when the owning `DLPackArray` drops,
+        // or after validation, when no view is left); the span from the lowest to the highest
+        // element is one allocation of its tensor.
+        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
+        ArrayView::new(
+            bytes,
+            self.item.clone(),
+            &self.shape,
+            Some(&self.strides),
+            self.offset,
+        )
+    }
+}
+
 // SAFETY: the array owns the tensor (DLPack's contract hands ownership over), whose memory is
 // plain bytes with no thread affinity on the CPU devices accepted.
 unsafe impl Send for DLPackArray {}
 
 impl Drop for DLPackArray {
     fn drop(&mut self) {
-        // SAFETY: we own the tensor and this is the one call to its deleter.
+        // SAFETY: we own the tensor and this is the one call to its deleter: a `DLPackArray`
+        // exists only for tensors that passed every check (`from_raw`), so no refusal path calls
+        // the deleter for it as well.
         unsafe { call_deleter(self.tensor) }
     }
 }
 
+/// # Safety
+/// The caller owns `tensor`, valid until its deleter runs, and calls this once.
 unsafe fn call_deleter(tensor: *mut DLManagedTensorVersioned) {
     // SAFETY: the caller owns `tensor`, which is valid until its deleter runs.
     if let Some(deleter) = unsafe { (*tensor).deleter } {
@@ -273,23 +301,33 @@ unsafe fn call_deleter(tensor: *mut DLManagedTensorVersioned) {
 }
 
 impl DLPackArray {
-    /// Takes ownership of `tensor` and describes it as an array. On error the deleter has been
-    /// called.
+    /// Takes ownership of `tensor` and describes it as an array.
+    ///
+    /// Ownership passes to this function whatever the result, so the caller never calls the
+    /// deleter itself: on success the returned array calls it once, when dropped; on refusal
+    /// (non-CPU device, unsupported type, bad layout, NULL or wrapping data pointer) it has been
+    /// called exactly once before the error is returned. A NULL `tensor` is refused with
+    /// nothing to delete.
     ///
     /// # Safety
     /// `tensor` is a valid `DLManagedTensorVersioned` the caller owns (its deleter not yet
-    /// called), describing memory that stays valid until the deleter runs; the caller gives up
-    /// ownership whatever the result.
+    /// called), whose `shape` (and `strides`, when not NULL) point at `ndim` values, describing
+    /// memory that stays valid until the deleter runs; the caller gives up ownership whatever the
+    /// result.
     pub unsafe fn from_raw(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray, Error> {
         if tensor.is_null() {
             return Err(error!(Requirement, "a NULL DLManagedTensorVersioned"));
         }
-        // SAFETY: the caller's contract.
-        let result = unsafe { describe(tensor) };
-        match result {
-            Ok(array) => Ok(array),
+        // SAFETY: the caller's contract. `describe` never calls the deleter and builds no
+        // `DLPackArray`: on its error we still own the tensor, and delete it once here.
+        let validated = unsafe { describe(tensor) }.and_then(|parts| match parts.view() {
+            Ok(_) => Ok(parts),
+            Err(e) => Err(e),
+        });
+        match validated {
+            Ok(parts) => Ok(DLPackArray { tensor, parts }),
             Err(e) => {
-                // SAFETY: we own it and have not called the deleter.
+                // SAFETY: we own it and nothing has called the deleter.
                 unsafe { call_deleter(tensor) };
                 Err(e)
             }
@@ -298,13 +336,15 @@ impl DLPackArray {
 
     /// Whether the producer marked the tensor read-only.
     pub fn is_read_only(&self) -> bool {
-        self.read_only
+        self.parts.read_only
     }
 }
 
+/// Reads and checks the tensor's description; the view over it is validated by the caller.
+///
 /// # Safety
 /// As for [`DLPackArray::from_raw`]; does not call the deleter.
-unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray, Error> {
+unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<Described, Error> {
     // SAFETY: `tensor` is valid per the caller.
     let m = unsafe { &*tensor };
     if m.version.major != 1 {
@@ -348,10 +388,10 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray,
     if ndim > 0 && t.shape.is_null() {
         return Err(error!(Layout, "shape is NULL for a {ndim}-D tensor"));
     }
-    // SAFETY: DLPack gives `ndim` shape entries (and strides when not NULL).
     let shape_raw = if ndim == 0 {
         &[][..]
     } else {
+        // SAFETY: DLPack gives `ndim` shape entries (and strides when not NULL).
         unsafe { core::slice::from_raw_parts(t.shape, ndim) }
     };
     let shape = shape_raw
@@ -380,26 +420,63 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<DLPackArray,
     };
     let (lo, len) = crate::layout::span(&shape, &strides, item.itemsize())
         .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
-    let empty = len == 0;
-    let first = (t.data as *mut u8).wrapping_add(t.byte_offset as usize);
-    if first.is_null() && !empty && size > 0 {
+    let read_only = m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0;
+    if len == 0 {
+        // No element: nothing is read, whatever `data` and `byte_offset` say.
+        return Ok(Described {
+            item,
+            shape,
+            strides,
+            low: core::ptr::null_mut(),
+            len: 0,
+            offset: 0,
+            read_only,
+        });
+    }
+    // Checked on the address before any pointer arithmetic: NULL data, an offset that wraps
+    // the address space, and elements below address 0 or past its end are all refused.
+    if t.data.is_null() {
         return Err(error!(
             Layout,
-            "the data pointer is NULL for a non-empty tensor"
+            "the data pointer is NULL for a non-empty tensor (shape {shape:?})"
         ));
     }
-    let array = DLPackArray {
-        tensor,
+    let data = t.data as usize;
+    let first = usize::try_from(t.byte_offset)
+        .ok()
+        .and_then(|off| data.checked_add(off))
+        .ok_or_else(|| {
+            error!(
+                Layout,
+                "data {data:#x} + byte_offset {} wraps around the address space", t.byte_offset
+            )
+        })?;
+    let low = first.checked_sub(lo.unsigned_abs()).filter(|&a| a != 0).ok_or_else(|| {
+        error!(
+            Layout,
+            "the tensor's lowest element is {} bytes below its first element at {first:#x}: at or below address 0",
+            lo.unsigned_abs()
+        )
+    })?;
+    if low.checked_add(len).is_none() {
+        return Err(error!(
+            Layout,
+            "the tensor's elements ({len} bytes from {low:#x}) run past the end of the address space"
+        ));
+    }
+    Ok(Described {
         item,
         shape,
         strides,
-        low: first.wrapping_offset(lo),
+        // The producer's own pointer, moved by offsets that stay inside its tensor (checked
+        // above not to wrap), so it keeps the producer's provenance.
+        low: (t.data as *mut u8)
+            .wrapping_add(first - data)
+            .wrapping_sub(lo.unsigned_abs()),
         len,
-        offset: if empty { 0 } else { (-lo) as usize },
-        read_only: m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0,
-    };
-    array.try_array()?;
-    Ok(array)
+        offset: lo.unsigned_abs(),
+        read_only,
+    })
 }
 
 impl ArrayProducer for DLPackArray {
@@ -412,17 +489,7 @@ impl ArrayProducer for DLPackArray {
     }
 
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        // SAFETY: the producer promises the elements are valid memory until the deleter runs,
-        // which is after this borrow of `self` ends; the span from the lowest to the highest
-        // element is one allocation of its tensor.
-        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
-        ArrayView::new(
-            bytes,
-            self.item.clone(),
-            &self.shape,
-            Some(&self.strides),
-            self.offset,
-        )
+        self.parts.view()
     }
 }
 
@@ -438,24 +505,19 @@ impl ArrayProducerMut for DLPackArray {
     }
 
     fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
-        if self.read_only {
+        let p = &mut self.parts;
+        if p.read_only {
             return Err(error!(
                 Requirement,
                 "the DLPack producer marked this tensor read-only"
             ));
         }
-        let bytes: &mut [u8] = if self.len == 0 {
+        let bytes: &mut [u8] = if p.len == 0 || p.low.is_null() {
             &mut []
         } else {
             // SAFETY: as for `try_array`, borrowed uniquely; the producer allows writes.
-            unsafe { core::slice::from_raw_parts_mut(self.low, self.len) }
+            unsafe { core::slice::from_raw_parts_mut(p.low, p.len) }
         };
-        ArrayViewMut::new(
-            bytes,
-            self.item.clone(),
-            &self.shape,
-            Some(&self.strides),
-            self.offset,
-        )
+        ArrayViewMut::new(bytes, p.item.clone(), &p.shape, Some(&p.strides), p.offset)
     }
 }

@@ -65,7 +65,7 @@ impl MmapArray {
         let file = File::open(path).map_err(|e| io(path, e))?;
         // SAFETY: the caller promises the file is not modified while mapped.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io(path, e))?;
-        MmapArray::from_storage(Storage::Mapped(map), path)
+        MmapArray::from_storage(Storage::Mapped(map), &path.display())
     }
 
     /// Reads the `.npy` file at `path` into aligned memory: safe whatever else happens to the
@@ -78,12 +78,34 @@ impl MmapArray {
         let mut bytes = crate::AlignedBytes::zeroed(len);
         file.read_exact(bytes.as_mut_slice())
             .map_err(|e| io(path, e))?;
-        MmapArray::from_storage(Storage::Owned(bytes), path)
+        MmapArray::from_storage(Storage::Owned(bytes), &path.display())
     }
 
-    fn from_storage(storage: Storage, path: &Path) -> Result<MmapArray, Error> {
+    /// Reads a `.npy` file held in memory (copied into aligned memory), with the same checks as
+    /// [`read`](Self::read).
+    ///
+    /// ```
+    /// use array_protocol::mmap::MmapArray;
+    /// use array_protocol::ArrayProducer;
+    ///
+    /// let mut file = b"\x93NUMPY\x01\x00\x76\x00".to_vec();
+    /// file.extend_from_slice(b"{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }");
+    /// file.resize(127, b' ');
+    /// file.push(b'\n');
+    /// file.extend_from_slice(&[1, 0, 2, 0, 3, 0]);
+    /// let array = MmapArray::from_bytes(&file)?;
+    /// assert_eq!(array.array().to_vec::<u16>()?, [1, 2, 3]);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn from_bytes(file: &[u8]) -> Result<MmapArray, Error> {
+        let mut bytes = crate::AlignedBytes::zeroed(file.len());
+        bytes.as_mut_slice().copy_from_slice(file);
+        MmapArray::from_storage(Storage::Owned(bytes), &"<memory>")
+    }
+
+    fn from_storage(storage: Storage, path: &dyn core::fmt::Display) -> Result<MmapArray, Error> {
         let bytes = storage.bytes();
-        let header = parse_header(bytes).map_err(|e| error!(Format, "{}: {e}", path.display()))?;
+        let header = parse_header(bytes).map_err(|e| error!(Format, "{path}: {e}"))?;
         let order = if header.fortran_order {
             Order::Fortran
         } else {
@@ -91,32 +113,18 @@ impl MmapArray {
         };
         let strides =
             crate::layout::contiguous_strides(&header.shape, header.item.itemsize(), order)
-                .ok_or_else(|| {
-                    error!(
-                        Layout,
-                        "{}: shape {:?} is too large",
-                        path.display(),
-                        header.shape
-                    )
-                })?;
+                .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
         let needed = header
             .shape
             .iter()
             .try_fold(header.item.itemsize(), |n, &d| n.checked_mul(d))
-            .ok_or_else(|| {
-                error!(
-                    Layout,
-                    "{}: shape {:?} is too large",
-                    path.display(),
-                    header.shape
-                )
-            })?;
+            .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
         let available = bytes.len() - header.data_offset;
         if needed > available {
             return Err(error!(
                 Format,
                 "{}: truncated: the header describes {needed} bytes of data ({:?} of {}) but the file holds {available}",
-                path.display(),
+                path,
                 header.shape,
                 header.item.describe()
             ));

@@ -217,9 +217,14 @@ impl Scalar {
     }
 }
 
-/// The deepest nesting of records and sub-arrays an item type may have: `T{T{…}}` counts one level
-/// per record and one per sub-array. Deeper descriptions are refused in every dialect, so
-/// nothing that reads, renders or drops an item type recurses further than this.
+/// The deepest nesting of records (structs inside structs) an item type may have, in every
+/// dialect: PEP 3118 `T{…}`, NumPy descr lists, `.npy` headers and the constructors. A record is
+/// one level, a record inside it two, and so on; scalars and sub-arrays add none (sub-arrays are
+/// flattened, so each record level adds at most two steps of recursion). NumPy itself has no
+/// fixed limit (its readers recurse until Python's recursion limit, about 1000, raises
+/// `RecursionError`, or crash first); 32 matches the nesting the `.npy` header reader always
+/// allowed and is far beyond any real data layout. Deeper descriptions are refused, so nothing
+/// that reads, renders or drops an item type recurses further than this.
 pub const MAX_NESTING: usize = 32;
 
 /// The most axes a sub-array may have (as in NumPy).
@@ -364,7 +369,7 @@ impl SubArray {
                 None => panic!("sub-array too large"),
             },
             align: inner.alignment(),
-            depth: data.item.depth() as u8 + 1,
+            depth: data.item.depth() as u8,
             native: inner.is_native_order(),
             padded: inner.has_padding(),
         };
@@ -399,7 +404,7 @@ impl SubArray {
             SubRepr::Inline { item, size, .. } => Info {
                 size: *size,
                 align: item.alignment(),
-                depth: 1,
+                depth: 0,
                 native: item.order.is_native(),
                 padded: false,
             },
@@ -443,10 +448,7 @@ impl SubArray {
                 base.itemsize()
             )));
         };
-        let depth = base.depth() + 1;
-        if depth > MAX_NESTING {
-            return Err(nesting_error());
-        }
+        let depth = base.depth();
         if let ItemType::Scalar(item) = base {
             if ndim <= INLINE_DIMS {
                 let mut inline = [0usize; INLINE_DIMS];
@@ -814,7 +816,7 @@ pub(crate) fn model_error(message: impl Into<String>) -> FormatError {
 
 fn nesting_error() -> FormatError {
     model_error(alloc::format!(
-        "the item type nests records and sub-arrays more than {MAX_NESTING} levels deep"
+        "the item type nests records more than {MAX_NESTING} levels deep"
     ))
 }
 
@@ -1015,7 +1017,8 @@ impl ItemType {
         self.info().align
     }
 
-    /// How deeply records and sub-arrays nest: 0 for a scalar, at most [`MAX_NESTING`].
+    /// How deeply records nest: 0 for a scalar or a sub-array of scalars, 1 for a record of
+    /// those, and so on, at most [`MAX_NESTING`].
     #[inline]
     pub const fn depth(&self) -> usize {
         self.info().depth as usize

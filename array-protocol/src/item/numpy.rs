@@ -244,7 +244,14 @@ impl ItemType {
     /// let t = ItemType::from_descr(&d).unwrap();
     /// assert_eq!(t, ItemType::from_pep3118("T{B:a:i:b:}").unwrap());
     /// ```
+    ///
+    /// Records nested deeper than [`MAX_NESTING`](super::MAX_NESTING) are refused.
     pub fn from_descr(descr: &Descr) -> Result<ItemType, FormatError> {
+        ItemType::from_descr_at(descr, 1)
+    }
+
+    /// [`from_descr`](Self::from_descr) of a descr that, if a record, is at nesting `depth`.
+    fn from_descr_at(descr: &Descr, depth: usize) -> Result<ItemType, FormatError> {
         let descr_err =
             |msg: String| FormatError::new(Dialect::Descr, alloc::format!("{descr}"), None, msg);
         if let [DescrField {
@@ -257,20 +264,38 @@ impl ItemType {
                 return ItemType::from_typestr(t);
             }
         }
+        if depth > super::MAX_NESTING {
+            return Err(descr_err(alloc::format!(
+                "found records nested {depth} levels deep, expected at most {} levels",
+                super::MAX_NESTING
+            )));
+        }
         let mut fields = Vec::new();
         let mut offset = 0usize;
         for entry in &descr.0 {
             let mut item = match &entry.format {
                 DescrFormat::Typestr(t) => ItemType::from_typestr(t)?,
-                DescrFormat::Fields(inner) => ItemType::from_descr(inner)?,
+                DescrFormat::Fields(inner) => ItemType::from_descr_at(inner, depth + 1)?,
             };
-            if let Some(shape) = &entry.shape {
+            // As `np.dtype((t, shape))`: an empty shape is no sub-array.
+            if let Some(shape) = entry.shape.as_ref().filter(|s| !s.is_empty()) {
+                if let Some(d) = shape.iter().find(|&&d| d > isize::MAX as usize) {
+                    return Err(descr_err(alloc::format!(
+                        "found a sub-array dimension of {d}, expected at most isize::MAX"
+                    )));
+                }
                 item = ItemType::array(item, shape)
                     .map_err(|e| descr_err(String::from(e.message())))?;
             }
-            let is_padding = entry.name.is_empty()
-                && entry.shape.is_none()
-                && matches!(&entry.format, DescrFormat::Typestr(t) if t.starts_with("|V"));
+            // numpy's padding: an unnamed entry of void bytes (`|V4`, or `|V4` with a shape),
+            // not a record.
+            let is_padding =
+                entry.name.is_empty() && matches!(&entry.format, DescrFormat::Typestr(_)) && {
+                    let inner = item.as_subarray().map(|a| a.item());
+                    let base = inner.as_ref().unwrap_or(&item);
+                    base.as_scalar()
+                        .is_some_and(|s| s.kind() == ScalarKind::Void)
+                };
             let size = item.itemsize();
             if !is_padding {
                 let name = if entry.name.is_empty() {
@@ -306,55 +331,99 @@ fn padding(n: usize) -> DescrField {
     }
 }
 
-/// NumPy's naming of unnamed fields: each takes the first `f{j}` not already used.
+/// NumPy's naming of unnamed fields: each takes the first `f{j}` not already used, by a named
+/// field or an earlier unnamed one. Linear: the first free `j` only grows, so one pass over the
+/// explicit names (marking the `f{j}` they take) and one over the fields suffice.
 fn numpy_names(fields: &[Field]) -> Vec<String> {
-    let mut names: Vec<Option<String>> =
-        fields.iter().map(|f| f.name().map(String::from)).collect();
-    for i in 0..names.len() {
-        if names[i].is_none() {
-            let taken = |candidate: &str| names.iter().any(|n| n.as_deref() == Some(candidate));
-            let name = (0..)
-                .map(|j| alloc::format!("f{j}"))
-                .find(|c| !taken(c))
-                .unwrap_or_default();
-            names[i] = Some(name);
+    // `taken[j]`: a named field is called `f{j}`. No `j` beyond the number of fields is ever
+    // reached, since each field takes at most one.
+    let mut taken = alloc::vec![false; fields.len() + 1];
+    for name in fields.iter().filter_map(Field::name) {
+        if let Some(j) = dummy_index(name).filter(|&j| j < taken.len()) {
+            taken[j] = true;
         }
     }
-    names.into_iter().map(Option::unwrap_or_default).collect()
+    let mut next = 0;
+    fields
+        .iter()
+        .map(|f| match f.name() {
+            Some(name) => String::from(name),
+            None => {
+                while taken.get(next).copied().unwrap_or(false) {
+                    next += 1;
+                }
+                let name = alloc::format!("f{next}");
+                next += 1;
+                name
+            }
+        })
+        .collect()
+}
+
+/// `j` when `name` is exactly `f{j}` as `format!` writes it (no sign, no leading zeros).
+fn dummy_index(name: &str) -> Option<usize> {
+    let digits = name.strip_prefix('f')?;
+    let canonical = !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if canonical {
+        digits.parse().ok()
+    } else {
+        None
+    }
 }
 
 impl fmt::Display for Descr {
-    /// The Python literal, as `str(dtype.descr)` prints it.
+    /// The Python literal, as `str(dtype.descr)` prints it. Written without recursion (a stack
+    /// of open lists), since a `Descr` built by hand may nest arbitrarily deep.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Each open list, with the index of its next entry.
+        let mut open: Vec<(&Descr, usize)> = alloc::vec![(self, 0)];
         f.write_char('[')?;
-        for (i, entry) in self.0.iter().enumerate() {
+        while let Some((descr, i)) = open.pop() {
+            if i > 0 {
+                // Back from a nested list: finish the entry that holds it.
+                close_entry(f, &descr.0[i - 1])?;
+            }
+            let Some(entry) = descr.0.get(i) else {
+                f.write_char(']')?;
+                continue;
+            };
             if i > 0 {
                 f.write_str(", ")?;
             }
             f.write_char('(')?;
             python_str(f, &entry.name)?;
             f.write_str(", ")?;
+            open.push((descr, i + 1));
             match &entry.format {
                 DescrFormat::Typestr(t) => python_str(f, t)?,
-                DescrFormat::Fields(inner) => write!(f, "{inner}")?,
-            }
-            if let Some(shape) = &entry.shape {
-                f.write_str(", (")?;
-                for (j, d) in shape.iter().enumerate() {
-                    if j > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{d}")?;
+                DescrFormat::Fields(inner) => {
+                    f.write_char('[')?;
+                    open.push((inner, 0));
                 }
-                if shape.len() == 1 {
-                    f.write_char(',')?;
-                }
-                f.write_char(')')?;
             }
-            f.write_char(')')?;
         }
-        f.write_char(']')
+        Ok(())
     }
+}
+
+/// The rest of a descr entry after its format: the shape, if any, and `)`.
+fn close_entry(f: &mut fmt::Formatter<'_>, entry: &DescrField) -> fmt::Result {
+    if let Some(shape) = &entry.shape {
+        f.write_str(", (")?;
+        for (j, d) in shape.iter().enumerate() {
+            if j > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{d}")?;
+        }
+        if shape.len() == 1 {
+            f.write_char(',')?;
+        }
+        f.write_char(')')?;
+    }
+    f.write_char(')')
 }
 
 /// Python's `repr` of a string.

@@ -160,10 +160,89 @@ fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
     PyArray::new(Transposed { values, rows, cols }).map_err(to_py_err)
 }
 
+/// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
+/// cannot carry them, so `__dlpack__` refuses.
+#[pyfunction]
+fn resizable_records(n: usize) -> PyResult<PyArray> {
+    PyArray::resizable(vec![Tagged::default(); n]).map_err(to_py_err)
+}
+
+#[derive(Element, Clone, Copy, Default)]
+#[repr(C)]
+struct Tagged {
+    id: u32,
+    pad: u32,
+    mass: f64,
+}
+
 /// A writable float64 buffer of `n` zeros with a `resize(m)` method, refused while exported.
 #[pyfunction]
 fn mutable_buffer(n: usize) -> PyResult<PyArray> {
     PyArray::resizable(vec![0.0f64; n]).map_err(to_py_err)
+}
+
+/// A buffer exporter that reports whatever it was given: `len`, `shape` and `strides` (`None`:
+/// NULL) over `size` bytes of float64 zeros, format `d`. For testing what importers accept.
+#[pyclass]
+struct LyingBuffer {
+    data: Vec<f64>,
+    len: isize,
+    shape: Option<Vec<isize>>,
+    strides: Option<Vec<isize>>,
+}
+
+#[pymethods]
+impl LyingBuffer {
+    #[new]
+    #[pyo3(signature = (size, len, shape, strides = None))]
+    fn new(
+        size: usize,
+        len: isize,
+        shape: Option<Vec<isize>>,
+        strides: Option<Vec<isize>>,
+    ) -> LyingBuffer {
+        LyingBuffer {
+            data: vec![0.0; size.div_ceil(8)],
+            len,
+            shape,
+            strides,
+        }
+    }
+
+    unsafe fn __getbuffer__(
+        mut slf: PyRefMut<'_, Self>,
+        view: *mut pyo3::ffi::Py_buffer,
+        _flags: std::ffi::c_int,
+    ) -> PyResult<()> {
+        let ndim = slf.shape.as_ref().map_or(1, Vec::len) as std::ffi::c_int;
+        let obj = slf.as_ptr();
+        // SAFETY: `view` is the caller's Py_buffer to fill; the pointers stay valid while
+        // `obj` (this object, referenced by the view) lives and is not mutated: Python cannot
+        // change these fields.
+        unsafe {
+            pyo3::ffi::Py_INCREF(obj);
+            (*view).obj = obj;
+            (*view).buf = slf.data.as_mut_ptr().cast();
+            (*view).len = slf.len;
+            (*view).readonly = 1;
+            (*view).itemsize = 8;
+            (*view).format = c"d".as_ptr().cast_mut();
+            (*view).ndim = ndim;
+            (*view).shape = slf
+                .shape
+                .as_mut()
+                .map_or(std::ptr::null_mut(), |s| s.as_mut_ptr());
+            (*view).strides = slf
+                .strides
+                .as_mut()
+                .map_or(std::ptr::null_mut(), |s| s.as_mut_ptr());
+            (*view).suboffsets = std::ptr::null_mut();
+            (*view).internal = std::ptr::null_mut();
+        }
+        Ok(())
+    }
+
+    unsafe fn __releasebuffer__(&self, _view: *mut pyo3::ffi::Py_buffer) {}
 }
 
 #[pymodule]
@@ -173,6 +252,8 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(particles, m)?)?;
     m.add_function(wrap_pyfunction!(sum_f64, m)?)?;
     m.add_function(wrap_pyfunction!(mutable_buffer, m)?)?;
+    m.add_function(wrap_pyfunction!(resizable_records, m)?)?;
+    m.add_class::<LyingBuffer>()?;
     m.add_function(wrap_pyfunction!(transposed, m)?)?;
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;

@@ -61,6 +61,11 @@ impl<P: ArrayProducerMut + Send + Sync + 'static> Owner for Writable<P> {
 pub struct PyArray {
     owner: Box<dyn Owner>,
     /// Live buffer exports and DLPack tensors; the owner may not change while any are alive.
+    ///
+    /// `__array_interface__` consumers are not counted: they receive a raw pointer and no
+    /// release call, so nothing can tell when they stop reading. As with numpy's own arrays
+    /// (whose `resize` checks only buffer exports and references), a consumer of the interface
+    /// must keep this object alive and must not resize it while it reads the memory.
     exports: Arc<AtomicUsize>,
     /// What `resize(n)` does, for owners that can grow and shrink.
     resize: Option<Resize>,
@@ -281,7 +286,8 @@ impl PyArray {
         self.exports.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// NumPy's `__array_interface__`, version 3.
+    /// NumPy's `__array_interface__`, version 3. The pointer it hands out is not covered by the
+    /// export count that locks `resize` (see `PyArray::exports`).
     #[getter]
     fn __array_interface__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let readonly = !self.writable();
@@ -330,24 +336,21 @@ impl PyArray {
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
                 .map_err(to_py_err)?;
-            dlpack::export_mut(copy).map_err(to_py_err)?
+            dlpack::export_mut(copy).map_err(dlpack_error)?
         } else {
-            let exports = this.exports.clone();
-            let keep = KeepAlive {
-                object: Some(slf.clone().unbind()),
-                exports: exports.clone(),
-            };
             let v = this.owner.view().map_err(to_py_err)?;
             let flags = if writable {
                 0
             } else {
                 DLPACK_FLAG_BITMASK_READ_ONLY
             };
+            // Counted from here: `KeepAlive::new` increments the export count and its `Drop`
+            // decrements it, so a refused export (records, strings, non-native byte order…)
+            // that drops `keep` leaves the count as it was.
+            let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
             // SAFETY: `keep` holds this object, whose owner cannot change while the export count
-            // (incremented here, decremented when `keep` drops) is non-zero.
-            let t = unsafe { dlpack::export_view(keep, &v, flags) }.map_err(to_py_err)?;
-            exports.fetch_add(1, Ordering::SeqCst);
-            t
+            // (incremented by `keep`, decremented when it drops) is non-zero.
+            unsafe { dlpack::export_view(keep, &v, flags) }.map_err(dlpack_error)?
         };
         if copy == Some(true) {
             // SAFETY: a live tensor we just made.
@@ -383,10 +386,28 @@ impl PyArray {
     }
 }
 
-/// Keeps the exported object alive for a DLPack tensor and counts the export.
+/// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from
+/// `__dlpack__`.
+fn dlpack_error(e: Error) -> PyErr {
+    PyBufferError::new_err(e.to_string())
+}
+
+/// Keeps the exported object alive for a DLPack tensor and counts the export: made only by
+/// [`KeepAlive::new`], which increments the count its `Drop` decrements, so every decrement has
+/// its increment whatever happens to the export.
 struct KeepAlive {
     object: Option<Py<PyArray>>,
     exports: Arc<AtomicUsize>,
+}
+
+impl KeepAlive {
+    fn new(object: Py<PyArray>, exports: Arc<AtomicUsize>) -> KeepAlive {
+        exports.fetch_add(1, Ordering::SeqCst);
+        KeepAlive {
+            object: Some(object),
+            exports,
+        }
+    }
 }
 
 impl Drop for KeepAlive {

@@ -116,7 +116,17 @@ impl<'py> Buffer<'py> {
                 })
                 .collect::<PyResult<_>>()?,
             None if ndim == 0 => Vec::new(),
-            None => vec![usize::try_from(r.len).unwrap_or(0) / itemsize.max(1)],
+            None => {
+                let len = usize::try_from(r.len).map_err(|_| {
+                    PyBufferError::new_err(format!("negative buffer length {}", r.len))
+                })?;
+                if itemsize == 0 || len % itemsize != 0 {
+                    return Err(PyBufferError::new_err(format!(
+                        "the buffer's length {len} is not a whole number of {itemsize}-byte items"
+                    )));
+                }
+                vec![len / itemsize]
+            }
         };
         self.strides = match strides {
             Some(s) => s.to_vec(),
@@ -126,6 +136,29 @@ impl<'py> Buffer<'py> {
         };
         let (lo, len) = crate::layout::span(&self.shape, &self.strides, itemsize)
             .ok_or_else(|| PyValueError::new_err("the buffer's extent overflows"))?;
+        // A contiguous buffer's `len` is the size of its memory block: when it disagrees with
+        // shape × itemsize, one of the two is wrong and the memory cannot be trusted to cover
+        // the elements.
+        let count = self
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .and_then(|n| n.checked_mul(itemsize));
+        let contiguous = strides.is_none()
+            || count == Some(len)
+                && crate::layout::contiguous_strides(&self.shape, itemsize, crate::Order::C)
+                    .is_some_and(|c| c[..] == self.strides[..])
+            || count == Some(len)
+                && crate::layout::contiguous_strides(&self.shape, itemsize, crate::Order::Fortran)
+                    .is_some_and(|f| f[..] == self.strides[..]);
+        if contiguous && usize::try_from(r.len).ok() != count {
+            return Err(PyBufferError::new_err(format!(
+                "the buffer's length {} disagrees with its shape {:?} of {itemsize}-byte items ({} bytes)",
+                r.len,
+                self.shape,
+                count.map_or_else(|| "overflowing".to_string(), |c| c.to_string())
+            )));
+        }
         let empty = len == 0;
         self.low = (r.buf as *const u8).wrapping_offset(lo);
         self.len = len;

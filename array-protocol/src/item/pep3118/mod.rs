@@ -23,7 +23,10 @@
 //! `u` (UCS-2), `X{}` (function pointers). So are malformed strings NumPy lets through (`T{`,
 //! `}`, `i}x`, unclosed braces), empty shapes and counts, dangling colons, duplicate names and
 //! zero-length strings. The error says at which byte, what was found and what was expected.
+//! Records may nest at most [`MAX_NESTING`] deep (counting a top-level struct of several items
+//! as one level), so that no reader or writer recurses without bound.
 
+use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -33,6 +36,8 @@ use crate::layout::Axes;
 
 mod render;
 use render::Renderer;
+
+use super::MAX_NESTING;
 
 /// The state a byte-order mark leaves behind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +86,8 @@ impl ItemType {
             s: format,
             pos: 0,
             mode: Mode::Aligned,
+            depth: 0,
+            deepest: None,
         };
         parser.skip_ws();
         if parser.at_end() {
@@ -109,6 +116,16 @@ impl ItemType {
                     return Ok(field.item);
                 }
             }
+        }
+        // The top-level struct is one more level around the deepest `T{…}`.
+        if let Some(at) = parser.deepest {
+            return Err(parser.error_at(
+                at,
+                alloc::format!(
+                    "found a struct nested {} levels deep (counting the top-level struct of several items), expected at most {MAX_NESTING} levels of nested records",
+                    MAX_NESTING + 1
+                ),
+            ));
         }
         ItemType::record_parsed(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
     }
@@ -166,6 +183,10 @@ struct Parser<'s> {
     s: &'s str,
     pos: usize,
     mode: Mode,
+    /// How many `T{` are open.
+    depth: usize,
+    /// Where the first `T{` opened at depth [`MAX_NESTING`] was, if any.
+    deepest: Option<usize>,
 }
 
 const CODES: &str = "one of ? c b B h H i I l L q Q n N e f d g Zf Zd Zg s w x T{";
@@ -230,6 +251,9 @@ impl Parser<'_> {
         mut first: Option<ParsedItem>,
     ) -> Result<Body, FormatError> {
         let mut fields: Vec<Field> = Vec::with_capacity(8);
+        // The names seen, once there are too many for a scan of the fields per name to stay
+        // cheap (the scan would make many named fields quadratic).
+        let mut names: Option<BTreeSet<String>> = None;
         let mut offset = 0usize;
         let mut alignment = 1usize;
         loop {
@@ -268,7 +292,21 @@ impl Parser<'_> {
                 None if item.padding => {}
                 name => {
                     if let Some(n) = name.as_deref() {
-                        if fields.iter().any(|f| f.name() == Some(n)) {
+                        let seen = match &mut names {
+                            Some(set) => !set.insert(String::from(n)),
+                            None if fields.len() < 32 => fields.iter().any(|f| f.name() == Some(n)),
+                            None => {
+                                let set = names.insert(
+                                    fields
+                                        .iter()
+                                        .filter_map(Field::name)
+                                        .map(String::from)
+                                        .collect(),
+                                );
+                                !set.insert(String::from(n))
+                            }
+                        };
+                        if seen {
                             return Err(self.error_at(
                                 item.name_at,
                                 alloc::format!(
@@ -515,7 +553,23 @@ impl Parser<'_> {
                     return Err(self.unexpected("`{` after `T` (a struct is written `T{…}`)"));
                 }
                 self.pos += 1;
-                let body = self.body(Some(at), None)?;
+                if self.depth == MAX_NESTING {
+                    return Err(self.error_at(
+                        at,
+                        alloc::format!(
+                            "found a struct nested {} levels deep, expected at most \
+                             {MAX_NESTING} levels of nested `T{{…}}`",
+                            MAX_NESTING + 1
+                        ),
+                    ));
+                }
+                self.depth += 1;
+                if self.depth == MAX_NESTING && self.deepest.is_none() {
+                    self.deepest = Some(at);
+                }
+                let body = self.body(Some(at), None);
+                self.depth -= 1;
+                let body = body?;
                 let value = ItemType::record_parsed(body.fields, body.size)
                     .map_err(|e| self.error_at(at, e.message()))?;
                 return Ok(Code {

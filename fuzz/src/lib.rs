@@ -1,0 +1,256 @@
+//! Checks shared by the fuzz targets: round trips of item types through every dialect, and a
+//! naive model of where each element of a strided array lies.
+
+use array_protocol::{Descr, ItemType};
+
+/// Every item type the crate makes must render, and read back, identically in PEP 3118, and
+/// survive its NumPy descr with the same size.
+pub fn check_item(t: &ItemType) {
+    let rendered = t.to_pep3118();
+    let back = ItemType::from_pep3118(&rendered)
+        .unwrap_or_else(|e| panic!("the rendering {rendered:?} of {t:?} does not read back: {e}"));
+    assert_eq!(&back, t, "{rendered:?} reads back as another item type");
+    assert_eq!(back.to_pep3118(), rendered, "rendering is not canonical");
+    let descr = t.descr();
+    let from_descr = ItemType::from_descr(&descr)
+        .unwrap_or_else(|e| panic!("the descr {descr} of {rendered:?} does not read back: {e}"));
+    assert_eq!(from_descr.itemsize(), t.itemsize(), "{descr}");
+    assert_eq!(
+        from_descr.descr(),
+        descr,
+        "descr of {rendered:?} is not canonical"
+    );
+    let typestr = t.typestr();
+    let from_typestr = ItemType::from_typestr(&typestr).unwrap_or_else(|e| {
+        panic!("the typestr {typestr:?} of {rendered:?} does not read back: {e}")
+    });
+    assert_eq!(from_typestr.itemsize(), t.itemsize(), "{typestr}");
+    let native = t.to_native_order();
+    assert_eq!(native.itemsize(), t.itemsize());
+    assert!(native.is_native_order());
+    let _ = (
+        t.alignment(),
+        t.has_padding(),
+        t.describe(),
+        format!("{descr}"),
+    );
+}
+
+/// A PEP 3118 string: an item type that round-trips, or an error pointing inside the input.
+pub fn check_pep3118(s: &str) {
+    match ItemType::from_pep3118(s) {
+        Ok(t) => check_item(&t),
+        Err(e) => {
+            let pos = e.position().expect("PEP 3118 errors say where");
+            assert!(
+                pos <= s.len(),
+                "error at byte {pos} of a {}-byte input: {e}",
+                s.len()
+            );
+            assert!(s.is_char_boundary(pos), "error inside a character: {e}");
+            assert_eq!(e.input(), s);
+            let _ = e.to_string();
+        }
+    }
+}
+
+/// A descr: refused, or an item type that round-trips; its Python literal reads back through a
+/// `.npy` header as the same item type.
+pub fn check_descr(d: &Descr) {
+    let Ok(t) = ItemType::from_descr(d) else {
+        let _ = format!("{d}");
+        return;
+    };
+    check_item(&t);
+    let dict = format!("{{'descr': {d}, 'fortran_order': False, 'shape': (0,), }}");
+    if dict.is_ascii() {
+        let file = npy_file(1, &dict, &[]);
+        if let Ok(a) = array_protocol::mmap::MmapArray::from_bytes(&file) {
+            assert_eq!(a.header().item, t, "{dict}");
+        }
+    }
+}
+
+/// A version `major`.0 `.npy` file with header text `dict` (padded to 64 bytes) and `data`.
+pub fn npy_file(major: u8, dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = b"\x93NUMPY".to_vec();
+    out.extend_from_slice(&[major, 0]);
+    let prefix = if major == 1 { 10 } else { 12 };
+    let total = (prefix + dict.len() + 1).div_ceil(64) * 64;
+    let len = total - prefix;
+    if major == 1 {
+        out.extend_from_slice(&(len.min(usize::from(u16::MAX)) as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(len as u32).to_le_bytes());
+    }
+    out.extend_from_slice(dict.as_bytes());
+    out.resize(total - 1, b' ');
+    out.push(b'\n');
+    out.extend_from_slice(data);
+    out
+}
+
+/// Which bytes of an item hold data (not padding), for comparing copies.
+pub fn data_mask(item: &ItemType) -> Vec<bool> {
+    let mut mask = vec![false; item.itemsize()];
+    mark(item, 0, &mut mask);
+    mask
+}
+
+fn mark(item: &ItemType, at: usize, mask: &mut [bool]) {
+    match item {
+        ItemType::Scalar(s) => mask[at..at + s.size()].iter_mut().for_each(|m| *m = true),
+        ItemType::Array(a) => {
+            let n: usize = a.shape().iter().product();
+            let size = a.item().itemsize();
+            for k in 0..n {
+                mark(a.item(), at + k * size, mask);
+            }
+        }
+        ItemType::Struct(s) => {
+            for f in s.fields() {
+                mark(f.item(), at + f.offset(), mask);
+            }
+        }
+    }
+}
+
+/// A strided array as plain numbers: where element `index` lies is
+/// `offset + Σ index[k] × strides[k]`, computed without overflow.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub item: ItemType,
+    pub shape: Vec<usize>,
+    pub strides: Vec<i128>,
+    pub offset: i128,
+}
+
+impl Model {
+    pub fn len(&self) -> u128 {
+        self.shape
+            .iter()
+            .fold(1u128, |n, &d| n.saturating_mul(d as u128))
+    }
+
+    /// The byte position of every element in C order, or `None` when there are more than
+    /// `limit`.
+    pub fn positions(&self, limit: u128) -> Option<Vec<i128>> {
+        if self.len() > limit {
+            return None;
+        }
+        let mut out = Vec::new();
+        if self.len() == 0 {
+            return Some(out);
+        }
+        let mut index = vec![0usize; self.shape.len()];
+        loop {
+            let pos = self.offset
+                + index
+                    .iter()
+                    .zip(&self.strides)
+                    .map(|(&i, &s)| i as i128 * s)
+                    .sum::<i128>();
+            out.push(pos);
+            let mut axis = self.shape.len();
+            loop {
+                if axis == 0 {
+                    return Some(out);
+                }
+                axis -= 1;
+                index[axis] += 1;
+                if index[axis] < self.shape[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+    }
+
+    /// The lowest and one past the highest byte the elements touch (`None` when empty).
+    pub fn extent(&self) -> Option<(i128, i128)> {
+        if self.len() == 0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (self.offset, self.offset);
+        for (&d, &s) in self.shape.iter().zip(&self.strides) {
+            let reach = (d as i128 - 1) * s;
+            if reach < 0 {
+                lo += reach;
+            } else {
+                hi += reach;
+            }
+        }
+        Some((lo, hi + self.item.itemsize() as i128))
+    }
+
+    /// Python's `range(len)[start:stop:step]` on `axis`.
+    pub fn slice(&mut self, axis: usize, start: Option<isize>, stop: Option<isize>, step: isize) {
+        let len = self.shape[axis] as i128;
+        let step = step as i128;
+        let fix = |i: isize, lo: i128, hi: i128| {
+            let i = i as i128;
+            let i = if i < 0 { i + len } else { i };
+            i.clamp(lo, hi)
+        };
+        let (first, end) = if step > 0 {
+            (
+                start.map_or(0, |s| fix(s, 0, len)),
+                stop.map_or(len, |s| fix(s, 0, len)),
+            )
+        } else {
+            (
+                start.map_or(len - 1, |s| fix(s, -1, len - 1)),
+                stop.map_or(-1, |s| fix(s, -1, len - 1)),
+            )
+        };
+        let count = if step > 0 && end > first {
+            (end - first - 1) / step + 1
+        } else if step < 0 && first > end {
+            (first - end - 1) / (-step) + 1
+        } else {
+            0
+        };
+        if count > 0 && self.len() > 0 {
+            self.offset += first * self.strides[axis];
+        }
+        self.strides[axis] *= step;
+        self.shape[axis] = count as usize;
+    }
+
+    pub fn transpose(&mut self) {
+        self.shape.reverse();
+        self.strides.reverse();
+    }
+
+    pub fn index_axis(&mut self, axis: usize, index: usize) {
+        if self.len() > 0 {
+            self.offset += index as i128 * self.strides[axis];
+        }
+        self.shape.remove(axis);
+        self.strides.remove(axis);
+    }
+
+    /// One field of a record: its item, at its offset; a sub-array field's axes come last.
+    pub fn field(&mut self, name: &str) -> bool {
+        let Some(f) = self.item.field(name).cloned() else {
+            return false;
+        };
+        self.offset += f.offset() as i128;
+        match f.item() {
+            ItemType::Array(a) => {
+                let size = a.item().itemsize() as i128;
+                let mut inner = vec![0i128; a.shape().len()];
+                let mut step = size;
+                for k in (0..a.shape().len()).rev() {
+                    inner[k] = step;
+                    step *= a.shape()[k] as i128;
+                }
+                self.shape.extend_from_slice(a.shape());
+                self.strides.extend(inner);
+                self.item = a.item().clone();
+            }
+            other => self.item = other.clone(),
+        }
+        true
+    }
+}

@@ -1,0 +1,65 @@
+"""Hostile use from Python: failed exports, buffers whose length disagrees with their shape."""
+import ctypes
+import gc
+
+import numpy as np
+import pytest
+
+
+def test_failed_dlpack_exports_do_not_unlock_resizing(demo):
+    buf = demo.resizable_records(4)
+    view = np.asarray(buf)
+    assert view.dtype.names == ("id", "pad", "mass")
+    assert buf.exports == 1
+    for kwargs in ({}, {"max_version": (1, 0)}, {"max_version": (1, 0)}):
+        with pytest.raises(BufferError, match="DLPack cannot carry"):
+            buf.__dlpack__(**kwargs)
+        assert buf.exports == 1
+    with pytest.raises(BufferError, match="cannot resize: the array has 1 live export"):
+        buf.resize(1_000_000)
+    view["mass"][3] = 2.5
+    assert np.asarray(buf)["mass"][3] == 2.5
+    del view
+    gc.collect()
+    assert buf.exports == 0
+    buf.resize(8)
+    assert np.asarray(buf).shape == (8,)
+
+
+def test_failed_dlpack_export_of_a_copy_keeps_the_count(demo):
+    buf = demo.resizable_records(2)
+    with pytest.raises(BufferError):
+        buf.__dlpack__(copy=True)
+    assert buf.exports == 0
+    view = memoryview(buf)
+    with pytest.raises(BufferError):
+        buf.__dlpack__(max_version=(1, 0))
+    assert buf.exports == 1
+    with pytest.raises(BufferError):
+        buf.resize(3)
+    view.release()
+    buf.resize(3)
+
+
+def test_contiguous_buffer_whose_len_disagrees_with_its_shape_is_refused(demo):
+    # 4 float64 in 32 bytes, honestly described: accepted.
+    assert demo.sum_f64(demo.LyingBuffer(32, 32, [4], [8])) == 0.0
+    assert demo.sum_f64(demo.LyingBuffer(32, 32, [2, 2], None)) == 0.0
+    assert demo.sum_f64(demo.LyingBuffer(32, 32, None)) == 0.0
+    # Shape and strides claim more (or less) than the memory block `len` reports.
+    for lie in (
+        demo.LyingBuffer(32, 8, [4], [8]),
+        demo.LyingBuffer(32, 8, [2, 2], None),
+        demo.LyingBuffer(32, 64, [2, 2], [8, 16]),
+        demo.LyingBuffer(32, 24, [4], None),
+    ):
+        with pytest.raises(BufferError, match="disagrees with its shape"):
+            demo.sum_f64(lie)
+    # No shape: `len` is the shape, and must be whole items.
+    with pytest.raises(BufferError, match="not a whole number of 8-byte items"):
+        demo.sum_f64(demo.LyingBuffer(32, 12, None))
+    with pytest.raises(BufferError, match="negative buffer length"):
+        demo.sum_f64(demo.LyingBuffer(32, -8, None))
+    # A strided (non-contiguous) buffer's `len` is its contiguous size: not a memory bound, and
+    # not checked; its elements are.
+    assert demo.sum_f64(demo.LyingBuffer(32, 16, [2], [16])) == 0.0
