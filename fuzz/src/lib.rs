@@ -104,7 +104,7 @@ fn mark(item: &ItemType, at: usize, mask: &mut [bool]) {
             let n: usize = a.shape().iter().product();
             let size = a.item().itemsize();
             for k in 0..n {
-                mark(a.item(), at + k * size, mask);
+                mark(&a.item(), at + k * size, mask);
             }
         }
         ItemType::Struct(s) => {
