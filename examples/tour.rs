@@ -120,14 +120,14 @@ fn views() {
         pixels_u32.item().describe(),
         pixels_u32.as_ptr()
     );
-    let red = image.clone().index_axis(1, 0).expect("channel 0");
+    let red = image.index_axis(1, 0).expect("channel 0");
     println!(
         "red only:   shape {:?} strides {:?} values {:?}",
         red.shape(),
         red.strides(),
         red.to_vec::<u8>().expect("u8")
     );
-    let reversed = image.clone().reverse_axis(0).expect("axis 0");
+    let reversed = image.reverse_axis(0).expect("axis 0");
     println!(
         "reversed:   strides {:?} offset {} first red {}",
         reversed.strides(),
@@ -144,7 +144,7 @@ fn views() {
         0,
     )
     .expect("2x3");
-    let t = m.clone().transpose();
+    let t = m.transpose();
     println!(
         "transpose:  strides {:?} C? {} F? {}; C copy {:?}",
         t.strides(),

@@ -158,7 +158,7 @@ fn records_are_read_through_views() {
     .unwrap();
     assert_eq!(v.typed::<Particle>().unwrap()[[1]], ps[1]);
     assert_eq!(
-        v.clone().field("mass").unwrap().to_vec::<f64>().unwrap(),
+        v.field("mass").unwrap().to_vec::<f64>().unwrap(),
         [0.5, 1.5]
     );
     assert_eq!(v.field("pos").unwrap().typed::<f32>().unwrap()[[1, 2]], 6.0);

@@ -133,7 +133,7 @@ pub use array_protocol_derive::Element;
 /// assert_eq!((view.shape(), view.as_ptr()), (&[2, 3][..], image.pixels.as_ptr().cast()));
 ///
 /// // Any readable array of `Rgba` with two axes becomes an image, copied in logical order.
-/// let transposed = RgbaImage::from_array(&view.clone().transpose())?;
+/// let transposed = RgbaImage::from_array(&view.transpose())?;
 /// assert_eq!((transposed.width, transposed.height), (2, 3));
 ///
 /// // The element type is known statically.

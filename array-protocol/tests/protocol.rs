@@ -64,7 +64,7 @@ fn consumers_copy_from_any_layout() {
         0,
     )
     .unwrap();
-    let column = v.clone().index_axis(1, 1).unwrap();
+    let column = v.index_axis(1, 1).unwrap();
     assert_eq!(Vec::<i32>::from_array(&column).unwrap(), [1, 5, 9]);
     assert_eq!(&*Box::<[i32]>::from_array(&column).unwrap(), [1, 5, 9]);
     assert_eq!(<[i32; 3]>::from_array(&column).unwrap(), [1, 5, 9]);
@@ -78,7 +78,7 @@ fn consumers_copy_from_any_layout() {
     );
     let rows = Vec::<[i32; 4]>::from_array(&v).unwrap();
     assert_eq!(rows[2], [8, 9, 10, 11]);
-    let cols = Vec::<[i32; 3]>::from_array(&v.clone().transpose()).unwrap();
+    let cols = Vec::<[i32; 3]>::from_array(&v.transpose()).unwrap();
     assert_eq!(cols[1], [1, 5, 9]);
 }
 
@@ -101,7 +101,7 @@ fn consumers_say_what_they_expected_and_what_they_got() {
             "expected a 1-D array of <f4, got a C-contiguous 3-D array of <f8".into()
         )
     );
-    let strided = v.clone().slice(2, None, None, 2).unwrap();
+    let strided = v.slice(2, None, None, 2).unwrap();
     let e = <&[f64]>::from_array_view(strided.index_axis(0, 0).unwrap()).unwrap_err();
     assert_eq!(
         e.to_string(),

@@ -291,7 +291,7 @@ fn fixed_array_elements_take_the_last_axes() {
     let t = v.typed::<[u8; 4]>().unwrap();
     assert_eq!((t.shape(), t[[1, 2]]), (&[2, 3][..], [20, 21, 22, 23]));
     assert_eq!(v.to_vec::<[[u8; 4]; 3]>().unwrap()[1][0], [12, 13, 14, 15]);
-    let shuffled = v.clone().permute_axes(&[0, 2, 1]).unwrap();
+    let shuffled = v.permute_axes(&[0, 2, 1]).unwrap();
     assert_eq!(
         shuffled.typed::<[u8; 3]>().unwrap_err().kind(),
         ErrorKind::Requirement
@@ -307,23 +307,20 @@ fn axis_operations() {
     let data: Vec<i32> = (0..24).collect();
     let b: &[u8] = bytemuck::cast_slice(&data);
     let v = view(b, i32::item_type(), &[2, 3, 4], None, 0);
-    let p = v.clone().permute_axes(&[2, 0, 1]).unwrap();
+    let p = v.permute_axes(&[2, 0, 1]).unwrap();
     assert_eq!((p.shape(), p.strides()), (&[4, 2, 3][..], &[4, 48, 16][..]));
     assert_eq!(p.typed::<i32>().unwrap()[[3, 1, 2]], 23);
     for bad in [&[0, 1][..], &[0, 1, 1], &[0, 1, 3]] {
-        assert_eq!(
-            v.clone().permute_axes(bad).unwrap_err().kind(),
-            ErrorKind::Shape
-        );
+        assert_eq!(v.permute_axes(bad).unwrap_err().kind(), ErrorKind::Shape);
     }
-    let row = v.clone().index_axis(1, 2).unwrap();
+    let row = v.index_axis(1, 2).unwrap();
     assert_eq!(row.to_vec::<i32>().unwrap(), [8, 9, 10, 11, 20, 21, 22, 23]);
     assert_eq!(
-        v.clone().index_axis(1, 3).unwrap_err().to_string(),
+        v.index_axis(1, 3).unwrap_err().to_string(),
         "index 3 is out of range for axis 1 of length 3"
     );
     assert_eq!(
-        v.clone().index_axis(3, 0).unwrap_err().to_string(),
+        v.index_axis(3, 0).unwrap_err().to_string(),
         "axis 3 is out of range for a 3-D array"
     );
     let rev = v
@@ -350,13 +347,10 @@ fn axis_operations() {
     assert_eq!(s(Some(5), Some(5), 1), Vec::<i32>::new());
     assert_eq!(s(Some(5), Some(2), 1), Vec::<i32>::new());
     assert_eq!(
-        line.clone().slice(0, None, None, 0).unwrap_err().kind(),
+        line.slice(0, None, None, 0).unwrap_err().kind(),
         ErrorKind::Shape
     );
-    assert_eq!(
-        line.clone().slice(0, None, None, isize::MAX).unwrap().len(),
-        1
-    );
+    assert_eq!(line.slice(0, None, None, isize::MAX).unwrap().len(), 1);
     let t = v.transpose();
     assert_eq!((t.shape(), t.strides()), (&[4, 3, 2][..], &[4, 16, 48][..]));
     assert!(t.is_f_contiguous() && !t.is_c_contiguous());
@@ -369,8 +363,8 @@ fn reinterpreting_views_share_memory() {
         .collect();
     let b: &[u8] = bytemuck::cast_slice(&z);
     let v = view(b, num_complex::Complex64::item_type(), &[2, 3], None, 0).transpose();
-    let re = v.clone().real().unwrap();
-    let im = v.clone().imag().unwrap();
+    let re = v.real().unwrap();
+    let im = v.imag().unwrap();
     assert_eq!(
         (re.strides(), im.offset(), re.as_ptr()),
         (&[16, 48][..], 8, b.as_ptr())
@@ -390,11 +384,11 @@ fn reinterpreting_views_share_memory() {
     bytes[24 + 4..24 + 8].copy_from_slice(&7.0f32.to_ne_bytes());
     let rv = view(&bytes, rec, &[2], None, 0);
     assert_eq!(
-        rv.clone().field("mass").unwrap().to_vec::<f64>().unwrap(),
+        rv.field("mass").unwrap().to_vec::<f64>().unwrap(),
         [2.5, 0.0]
     );
     assert_eq!(
-        rv.clone().field("pos").unwrap().typed::<f32>().unwrap()[[1, 1]],
+        rv.field("pos").unwrap().typed::<f32>().unwrap()[[1, 1]],
         7.0
     );
     assert!(rv
@@ -438,7 +432,7 @@ fn reinterpreting_views_share_memory() {
         (back.shape(), back.item()),
         (&[512, 512][..], &u32::item_type())
     );
-    let across = channels.clone().permute_axes(&[0, 2, 1]).unwrap();
+    let across = channels.permute_axes(&[0, 2, 1]).unwrap();
     assert_eq!(
         across.merge_items::<u32>().unwrap_err().kind(),
         ErrorKind::Requirement
@@ -614,7 +608,7 @@ fn unrepresentable_layouts_are_refused() {
 fn axis_operations_on_empty_arrays_keep_the_offset() {
     let b = [0u8; 8];
     let v = view(&b, u8::item_type(), &[0, 5], Some(&[1, 3]), 8);
-    let r = v.clone().reverse_axis(1).unwrap();
+    let r = v.reverse_axis(1).unwrap();
     assert_eq!((r.offset(), r.len()), (8, 0));
     let i = v.index_axis(1, 4).unwrap();
     assert_eq!((i.offset(), i.shape()), (8, &[0][..]));

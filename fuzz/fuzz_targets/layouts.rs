@@ -117,7 +117,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 if known_core_panic_on_slice(&v, axis, step) {
                     continue;
                 }
-                match v.clone().slice(axis, start, stop, step) {
+                match v.slice(axis, start, stop, step) {
                     Ok(w) => {
                         model.slice(axis, start, stop, step);
                         v = w;
@@ -129,12 +129,12 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 }
             }
             1 => {
-                v = v.clone().transpose();
+                v = v.transpose();
                 model.transpose();
             }
             2 => {
                 let index = wild_usize(u, 6)?;
-                match v.clone().index_axis(axis, index) {
+                match v.index_axis(axis, index) {
                     Ok(w) => {
                         model.index_axis(axis, index);
                         v = w;
@@ -149,7 +149,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 if known_core_panic_on_slice(&v, axis, -1) {
                     continue;
                 }
-                match v.clone().reverse_axis(axis) {
+                match v.reverse_axis(axis) {
                     Ok(w) => {
                         model.slice(axis, None, None, -1);
                         v = w;
@@ -160,7 +160,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             4 => {
                 let name = *u.choose(&["a", "b", "p", "q", "zz"])?;
                 let expected = model.item.field(name).is_some();
-                match v.clone().field(name) {
+                match v.field(name) {
                     Ok(w) => {
                         assert!(model.field(name), "field {name} of {v:?} should not exist");
                         v = w;
@@ -171,9 +171,9 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             5 | 6 => {
                 let imaginary = u.arbitrary()?;
                 let part = if imaginary {
-                    v.clone().imag()
+                    v.imag()
                 } else {
-                    v.clone().real()
+                    v.real()
                 };
                 let complex = model
                     .item

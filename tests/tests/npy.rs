@@ -68,12 +68,9 @@ fn numpy_files_open_mapped() {
     );
     let rec = open(&dir, "rec").unwrap();
     let r = rec.array();
+    assert_eq!(r.field("pos").unwrap().typed::<f32>().unwrap()[[3, 2]], 9.0);
     assert_eq!(
-        r.clone().field("pos").unwrap().typed::<f32>().unwrap()[[3, 2]],
-        9.0
-    );
-    assert_eq!(
-        r.clone().field("id").unwrap().to_vec::<u32>().unwrap(),
+        r.field("id").unwrap().to_vec::<u32>().unwrap(),
         [0, 1, 2, 3, 4]
     );
     assert_eq!(
