@@ -245,3 +245,41 @@ fn records_with_bool_are_validated() {
     );
     assert!(!<[Flagged; 2]>::is_valid_bits(&[1, 0, 5, 0]));
 }
+
+/// The item type the derive builds in a constant is exactly what its `FORMAT` reads as, for
+/// every kind of record (padded, packed, tuple, transparent, generic, nested, empty).
+#[test]
+fn compile_time_item_types_equal_their_formats() {
+    fn same<T: Element>() {
+        let parsed = ItemType::from_pep3118(T::FORMAT).unwrap();
+        assert_eq!(T::ITEM_TYPE, parsed, "{}", T::FORMAT);
+        assert_eq!(T::ITEM_TYPE.to_pep3118(), parsed.to_pep3118());
+        assert_eq!(
+            T::ITEM_TYPE.has_padding(),
+            parsed.has_padding(),
+            "{}",
+            T::FORMAT
+        );
+        assert_eq!(
+            T::ITEM_TYPE.alignment(),
+            parsed.alignment(),
+            "{}",
+            T::FORMAT
+        );
+        assert_eq!(T::ITEM_TYPE.itemsize(), core::mem::size_of::<T>());
+    }
+    same::<Rgba>();
+    same::<Particle>();
+    same::<Sprite>();
+    same::<Pair>();
+    same::<Packed>();
+    same::<Meters>();
+    same::<Vec3<f32>>();
+    same::<Vec3<[u16; 2]>>();
+    same::<Tagged<f64>>();
+    same::<Keywords>();
+    same::<Empty>();
+    same::<Flagged>();
+    same::<[Rgba; 3]>();
+    same::<[[Particle; 2]; 3]>();
+}
