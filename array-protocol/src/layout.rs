@@ -297,6 +297,92 @@ pub(crate) unsafe fn span_bytes<'a>(low: *const u8, len: usize) -> &'a [u8] {
     unsafe { core::slice::from_raw_parts(low, len) }
 }
 
+fn describe(
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+    itemsize: usize,
+) -> alloc::string::String {
+    alloc::format!("shape {shape:?}, strides {strides:?}, offset {offset}, itemsize {itemsize}")
+}
+
+/// Invariants 2–4 for `shape`, `strides` (as many), `offset` and `itemsize` in a buffer of
+/// `buffer_len` bytes; returns the element count. Every step is checked arithmetic.
+#[inline]
+fn check_extent(
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+    itemsize: usize,
+    buffer_len: usize,
+) -> Result<usize, Error> {
+    #[cold]
+    fn overflow(shape: &[usize], strides: &[isize], offset: usize, itemsize: usize) -> Error {
+        error!(
+            Layout,
+            "the array's extent overflows isize ({})",
+            describe(shape, strides, offset, itemsize)
+        )
+    }
+    if shape.contains(&0) {
+        if offset > buffer_len {
+            return Err(error!(
+                Layout,
+                "offset {offset} is past the end of the {buffer_len}-byte buffer (an empty array may point at most one past the end)"
+            ));
+        }
+        return Ok(0);
+    }
+    if offset > isize::MAX as usize {
+        return Err(overflow(shape, strides, offset, itemsize));
+    }
+    let mut len = 1usize;
+    let mut lo = offset as isize;
+    let mut hi = lo;
+    for (&d, &s) in shape.iter().zip(strides) {
+        len = match len.checked_mul(d) {
+            Some(n) if n <= isize::MAX as usize => n,
+            _ => return Err(too_many(shape)),
+        };
+        // d <= len <= isize::MAX, so `d - 1` is exact.
+        let Some(span) = (d as isize - 1).checked_mul(s) else {
+            return Err(overflow(shape, strides, offset, itemsize));
+        };
+        let next = if span < 0 {
+            lo.checked_add(span).map(|v| lo = v)
+        } else {
+            hi.checked_add(span).map(|v| hi = v)
+        };
+        if next.is_none() {
+            return Err(overflow(shape, strides, offset, itemsize));
+        }
+    }
+    let end = isize::try_from(itemsize)
+        .ok()
+        .and_then(|n| hi.checked_add(n))
+        .ok_or_else(|| overflow(shape, strides, offset, itemsize))?;
+    if lo < 0 {
+        return Err(error!(
+            Layout,
+            "the array reaches byte {lo}, before the start of the buffer ({})",
+            describe(shape, strides, offset, itemsize)
+        ));
+    }
+    if end as usize > buffer_len {
+        return Err(error!(
+            Layout,
+            "the array reaches byte {end} but the buffer has {buffer_len} bytes ({})",
+            describe(shape, strides, offset, itemsize)
+        ));
+    }
+    Ok(len)
+}
+
+#[cold]
+fn too_many(shape: &[usize]) -> Error {
+    error!(Layout, "shape {shape:?} has more than isize::MAX elements")
+}
+
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
 pub(crate) fn contiguous_strides(
     shape: &[usize],
@@ -340,31 +426,40 @@ impl Layout {
                 shape.len()
             ));
         }
-        let strides = match strides {
-            Some(s) if s.len() != shape.len() => {
-                return Err(error!(
-                    Layout,
-                    "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
-                    s.len(),
-                    shape.len()
-                ))
+        match strides {
+            Some(s) if s.len() != shape.len() => Err(error!(
+                Layout,
+                "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
+                s.len(),
+                shape.len()
+            )),
+            Some(s) => {
+                let len = check_extent(shape, s, offset, itemsize, buffer_len)?;
+                Ok(Layout {
+                    shape: Axes::from_slice(shape),
+                    strides: Axes::from_slice(s),
+                    offset,
+                    itemsize,
+                    len,
+                })
             }
-            Some(s) => Axes::from_slice(s),
-            None => contiguous_strides(shape, itemsize, Order::C).ok_or_else(|| {
-                error!(
-                    Layout,
-                    "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
-                )
-            })?,
-        };
-        let layout = Layout {
-            shape: Axes::from_slice(shape),
-            strides,
-            offset,
-            itemsize,
-            len: 0,
-        };
-        layout.validated(buffer_len)
+            None => {
+                let strides = contiguous_strides(shape, itemsize, Order::C).ok_or_else(|| {
+                    error!(
+                        Layout,
+                        "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
+                    )
+                })?;
+                let len = check_extent(shape, &strides, offset, itemsize, buffer_len)?;
+                Ok(Layout {
+                    shape: Axes::from_slice(shape),
+                    strides,
+                    offset,
+                    itemsize,
+                    len,
+                })
+            }
+        }
     }
 
     /// A layout of the same buffer and item size derived from this valid one by an operation
@@ -424,79 +519,8 @@ impl Layout {
         (self.offset as isize + delta) as usize
     }
 
-    /// Checks bounds and computes the element count.
-    #[inline]
-    fn validated(mut self, buffer_len: usize) -> Result<Layout, Error> {
-        let overflow = || {
-            error!(
-                Layout,
-                "the array's extent overflows isize ({})",
-                self.describe()
-            )
-        };
-        if self.shape.contains(&0) {
-            if self.offset > buffer_len {
-                return Err(error!(
-                    Layout,
-                    "offset {} is past the end of the {buffer_len}-byte buffer (an empty array may point at most one past the end)",
-                    self.offset
-                ));
-            }
-            self.len = 0;
-            return Ok(self);
-        }
-        let len = self
-            .shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
-            .filter(|&n| n <= isize::MAX as usize)
-            .ok_or_else(|| {
-                error!(
-                    Layout,
-                    "shape {:?} has more than isize::MAX elements", &*self.shape
-                )
-            })?;
-        let mut lo = isize::try_from(self.offset).map_err(|_| overflow())?;
-        let mut hi = lo;
-        for (&d, &s) in self.shape.iter().zip(self.strides.iter()) {
-            // d <= isize::MAX: the element count is.
-            let span = (d as isize - 1).checked_mul(s).ok_or_else(overflow)?;
-            if span < 0 {
-                lo = lo.checked_add(span).ok_or_else(overflow)?;
-            } else {
-                hi = hi.checked_add(span).ok_or_else(overflow)?;
-            }
-        }
-        let end = isize::try_from(self.itemsize)
-            .ok()
-            .and_then(|n| hi.checked_add(n))
-            .ok_or_else(overflow)?;
-        if lo < 0 {
-            return Err(error!(
-                Layout,
-                "the array reaches byte {lo}, before the start of the buffer ({})",
-                self.describe()
-            ));
-        }
-        if end as usize > buffer_len {
-            return Err(error!(
-                Layout,
-                "the array reaches byte {end} but the buffer has {buffer_len} bytes ({})",
-                self.describe()
-            ));
-        }
-        self.len = len;
-        Ok(self)
-    }
-
     fn describe(&self) -> alloc::string::String {
-        alloc::format!(
-            "shape {:?}, strides {:?}, offset {}, itemsize {}",
-            &*self.shape,
-            &*self.strides,
-            self.offset,
-            self.itemsize
-        )
+        describe(&self.shape, &self.strides, self.offset, self.itemsize)
     }
 
     /// The length of each axis.

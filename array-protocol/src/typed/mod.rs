@@ -86,6 +86,7 @@ fn match_composite<T: Element>(
 }
 
 /// Checks the first element and every stride that is used against `T`'s alignment.
+#[inline]
 fn check_alignment<T>(
     first: *const u8,
     shape: &[usize],
@@ -198,29 +199,23 @@ unsafe impl<T: Send> Send for TypedViewMut<'_, T> {}
 // SAFETY: as above.
 unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 
-/// Checks `T` against a view and returns the typed view's axes.
+/// Checks `T` against a view (invariants 8–10) and returns the typed view's parts.
+#[inline]
 fn checked<T: Element, D: Data>(
     a: &ArrayBase<D>,
 ) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
-    let outer = match_element::<T>(a.item(), a.shape(), a.strides(), true)?;
-    let (shape, strides, len) = if outer == a.ndim() {
-        (
-            a.layout.shape_axes().clone(),
-            a.layout.strides_axes().clone(),
-            a.len(),
-        )
+    let (shape, strides) = (a.shape(), a.strides());
+    let outer = match_element::<T>(a.item(), shape, strides, true)?;
+    let (shape, strides) = (&shape[..outer], &strides[..outer]);
+    let len = if outer == a.ndim() || a.is_empty() {
+        a.len()
     } else {
-        let shape = Axes::from_slice(&a.shape()[..outer]);
-        let len = if a.is_empty() {
-            0
-        } else {
-            shape.iter().product()
-        };
-        (shape, Axes::from_slice(&a.strides()[..outer]), len)
+        // The outer axes of a non-empty view: a factor of its element count.
+        shape.iter().product()
     };
-    check_alignment::<T>(a.as_ptr(), &shape, &strides, len)?;
-    check_values::<T>(a.as_ptr(), &shape, &strides, len)?;
-    Ok((shape, strides, len))
+    check_alignment::<T>(a.as_ptr(), shape, strides, len)?;
+    check_values::<T>(a.as_ptr(), shape, strides, len)?;
+    Ok((Axes::from_slice(shape), Axes::from_slice(strides), len))
 }
 
 impl<'a> ArrayView<'a> {
