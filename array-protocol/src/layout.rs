@@ -462,6 +462,69 @@ impl Layout {
         }
     }
 
+    /// The C-contiguous layout of `shape` for items of `itemsize` bytes from the start of a
+    /// buffer of `buffer_len` bytes: one pass computes the strides and checks that the elements
+    /// fit (invariants 1–4; contiguous elements never share bytes, so 5 holds too).
+    #[inline]
+    pub(crate) fn c_contiguous(
+        shape: &[usize],
+        itemsize: usize,
+        buffer_len: usize,
+    ) -> Result<Layout, Error> {
+        let n = shape.len();
+        if n > MAX_NDIM {
+            return Err(error!(
+                Layout,
+                "{n} axes is more than the {MAX_NDIM} an array may have"
+            ));
+        }
+        let mut strides = Axes::zeroed(n);
+        let mut bytes = itemsize;
+        let mut len = 1usize;
+        let mut fits = itemsize <= isize::MAX as usize;
+        for k in (0..n).rev() {
+            let d = shape[k];
+            strides[k] = bytes as isize;
+            // Past a zero-length axis nothing is reachable; keep the stride product finite.
+            match (bytes.checked_mul(d.max(1)), len.checked_mul(d)) {
+                (Some(b), Some(l)) if b <= isize::MAX as usize => {
+                    bytes = b;
+                    len = l;
+                }
+                _ => fits = false,
+            }
+        }
+        if len == 0 && shape.contains(&0) {
+            return Ok(Layout {
+                shape: Axes::from_slice(shape),
+                strides,
+                offset: 0,
+                itemsize,
+                len: 0,
+            });
+        }
+        if !fits || len > isize::MAX as usize {
+            return Err(error!(
+                Layout,
+                "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
+            ));
+        }
+        if bytes > buffer_len {
+            return Err(error!(
+                Layout,
+                "the array reaches byte {bytes} but the buffer has {buffer_len} bytes ({})",
+                describe(shape, &strides, 0, itemsize)
+            ));
+        }
+        Ok(Layout {
+            shape: Axes::from_slice(shape),
+            strides,
+            offset: 0,
+            itemsize,
+            len,
+        })
+    }
+
     /// A layout of the same buffer and item size derived from this valid one by an operation
     /// that keeps invariants 1–5 (a permutation, a subset of the elements, parts of them).
     #[inline]
@@ -527,16 +590,6 @@ impl Layout {
     #[inline]
     pub fn shape(&self) -> &[usize] {
         &self.shape
-    }
-
-    #[inline]
-    pub(crate) fn shape_axes(&self) -> &Axes<usize> {
-        &self.shape
-    }
-
-    #[inline]
-    pub(crate) fn strides_axes(&self) -> &Axes<isize> {
-        &self.strides
     }
 
     /// The byte step along each axis (negative for reversed axes).

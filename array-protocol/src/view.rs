@@ -197,14 +197,8 @@ impl<'a> ArrayView<'a> {
     /// ```
     #[inline]
     pub fn from_slice<T: Element>(data: &'a [T], shape: &[usize]) -> Result<Self, Error> {
-        let (item, shape, strides) = slice_parts::<T>(data.len(), shape, None)?;
-        ArrayBase::from_parts(
-            crate::protocol::bytes_of(data),
-            item,
-            &shape,
-            Some(&strides),
-            0,
-        )
+        let (item, shape, _) = slice_parts::<T>(data.len(), shape, None)?;
+        ArrayBase::c_contiguous(crate::protocol::bytes_of(data), item, &shape)
     }
 
     /// A view of `data` with `shape` and `strides` counted in elements of `T` (negative and
@@ -299,14 +293,8 @@ impl<'a> ArrayViewMut<'a> {
     /// valid for every bit pattern (not `bool`): checked at compile time.
     #[inline]
     pub fn from_slice_mut<T: Element>(data: &'a mut [T], shape: &[usize]) -> Result<Self, Error> {
-        let (item, shape, strides) = slice_parts::<T>(data.len(), shape, None)?;
-        ArrayBase::from_parts(
-            crate::protocol::bytes_mut(data),
-            item,
-            &shape,
-            Some(&strides),
-            0,
-        )
+        let (item, shape, _) = slice_parts::<T>(data.len(), shape, None)?;
+        ArrayBase::c_contiguous(crate::protocol::bytes_mut(data), item, &shape)
     }
 
     /// A writable strided view of `data`; see [`ArrayView::from_slice_strided`]. Elements must
@@ -444,6 +432,14 @@ impl<D: Data> ArrayBase<D> {
         if D::WRITABLE {
             layout.check_no_overlap()?;
         }
+        Ok(ArrayBase { data, item, layout })
+    }
+
+    /// A C-contiguous array over `data` from its start, validated in one pass (the layout of a
+    /// typed slice or a packed image).
+    #[inline]
+    pub(crate) fn c_contiguous(data: D, item: ItemType, shape: &[usize]) -> Result<Self, Error> {
+        let layout = Layout::c_contiguous(shape, item.itemsize(), data.bytes().len())?;
         Ok(ArrayBase { data, item, layout })
     }
 

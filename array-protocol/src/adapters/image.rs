@@ -50,15 +50,9 @@ where
     #[inline]
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let size = core::mem::size_of::<P::Subpixel>();
-        let (shape, strides, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
+        let (shape, _, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
         let bytes = crate::protocol::bytes_of::<P::Subpixel>(self.as_raw());
-        ArrayView::new(
-            bytes,
-            P::Subpixel::ITEM_TYPE,
-            &shape[..n],
-            Some(&strides[..n]),
-            0,
-        )
+        crate::view::ArrayBase::c_contiguous(bytes, P::Subpixel::ITEM_TYPE, &shape[..n])
     }
 }
 
@@ -94,16 +88,10 @@ where
 {
     fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
         let size = core::mem::size_of::<P::Subpixel>();
-        let (shape, strides, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
+        let (shape, _, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
         let samples: &mut [P::Subpixel] = self;
         let bytes = crate::protocol::bytes_mut::<P::Subpixel>(samples);
-        ArrayViewMut::new(
-            bytes,
-            P::Subpixel::ITEM_TYPE,
-            &shape[..n],
-            Some(&strides[..n]),
-            0,
-        )
+        crate::view::ArrayBase::c_contiguous(bytes, P::Subpixel::ITEM_TYPE, &shape[..n])
     }
 }
 

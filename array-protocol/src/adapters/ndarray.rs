@@ -161,31 +161,31 @@ fn requirements<A: Element, D: Dimension>() -> Requirements {
     }
 }
 
-/// An ndarray dimension holding `values`.
-fn dim<D: Dimension>(values: &[usize]) -> Result<D, Error> {
-    if D::NDIM.is_some_and(|n| n != values.len()) {
-        return Err(error!(
-            Shape,
-            "expected {} axes, got {}",
-            D::NDIM.unwrap_or(0),
-            values.len()
-        ));
-    }
-    let mut d = D::zeros(values.len());
-    d.slice_mut().copy_from_slice(values);
-    Ok(d)
-}
-
 /// Shape and non-negative element strides as ndarray dimensions, and the lowest element's
 /// offset from the first, in bytes.
+#[inline]
 fn element_strides<A, D: Dimension>(
     shape: &[usize],
     strides: &[isize],
 ) -> Result<(D, D, isize), Error> {
+    if D::NDIM.is_some_and(|n| n != shape.len()) {
+        return Err(error!(
+            Shape,
+            "expected {} axes, got {}",
+            D::NDIM.unwrap_or(0),
+            shape.len()
+        ));
+    }
     let size = core::mem::size_of::<A>() as isize;
-    let mut abs: Axes<usize> = Axes::zeroed(strides.len());
+    let mut dims = D::zeros(shape.len());
+    let mut abs = D::zeros(shape.len());
     let mut low = 0isize;
-    for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+    for (axis, ((&d, &s), (dim, a))) in shape
+        .iter()
+        .zip(strides)
+        .zip(dims.slice_mut().iter_mut().zip(abs.slice_mut()))
+        .enumerate()
+    {
         if size > 0 && s % size != 0 && d > 1 {
             return Err(error!(
                 Layout,
@@ -193,16 +193,18 @@ fn element_strides<A, D: Dimension>(
                 core::any::type_name::<A>()
             ));
         }
-        abs[axis] = if size == 0 {
+        *dim = d;
+        *a = if size == 0 {
             0
         } else {
             (s / size).unsigned_abs()
         };
         if s < 0 && d > 1 {
+            // Inside the validated extent (invariant 3).
             low += s * (d as isize - 1);
         }
     }
-    Ok((dim(shape)?, dim(&abs)?, low))
+    Ok((dims, abs, low))
 }
 
 /// Inverts the axes whose strides were negative, so the view starts at the first element.
@@ -218,25 +220,50 @@ fn flip<V: ndarray::RawData, D: Dimension>(
     v
 }
 
+/// Whether `view` has the item type and number of axes an ndarray view of `A` with `D` needs,
+/// checked without building the requirements (the common, successful case).
+#[inline]
+fn fits<A: Element, D: Dimension>(view: &ArrayView<'_>) -> bool {
+    if let (crate::ItemType::Scalar(want), crate::ItemType::Scalar(have)) =
+        (&A::ITEM_TYPE, view.item())
+    {
+        return D::NDIM.is_none_or(|n| n == view.ndim()) && want == have;
+    }
+    let whole = A::ITEM_TYPE;
+    let (item, inner) = crate::transform::element_parts(&whole);
+    D::NDIM.is_none_or(|n| n + inner.len() == view.ndim()) && *view.item() == item
+}
+
 impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, A, D> {
     fn requirements() -> Requirements {
         requirements::<A, D>()
     }
 
+    #[inline]
+    fn from_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
+        if !fits::<A, D>(&view) {
+            // Says what was expected and what was found.
+            requirements::<A, D>().check(&view)?;
+        }
+        Self::read_array_view(view)
+    }
+
     fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
-        let typed = view.typed::<A>()?;
-        let (shape, abs, low) = element_strides::<A, D>(typed.shape(), typed.strides())?;
-        let ptr = if typed.is_empty() {
+        let (outer, len) = crate::typed::check_typed::<A, _>(&view)?;
+        let (shape, strides) = (&view.shape()[..outer], &view.strides()[..outer]);
+        let (shape, abs, low) = element_strides::<A, D>(shape, strides)?;
+        let ptr = if len == 0 {
             NonNull::<A>::dangling().as_ptr().cast_const()
         } else {
-            typed.as_ptr().cast::<u8>().wrapping_offset(low).cast::<A>()
+            view.as_ptr().wrapping_offset(low).cast::<A>()
         };
-        // SAFETY: `ptr` is the lowest-addressed element of a validated view (or dangling and
-        // aligned for an empty one); every element reached with the non-negative element strides
-        // `abs` from it is one of the view's elements: in bounds, aligned and valid (checked by
-        // `typed`), borrowed immutably for `'a`. Axes with negative strides are inverted after.
+        // SAFETY: `ptr` is the lowest-addressed element of a validated view (invariant 3; or
+        // dangling and aligned for an empty one); every element reached with the non-negative
+        // element strides `abs` from it is one of the view's elements: in bounds, aligned and
+        // valid (invariants 8–10, checked by `check_typed`), borrowed immutably for `'a`. Axes
+        // with negative strides are inverted after.
         let v = unsafe { ndarray::ArrayView::from_shape_ptr(shape.strides(abs), ptr) };
-        Ok(flip(v, typed.strides()))
+        Ok(flip(v, strides))
     }
 }
 

@@ -204,6 +204,18 @@ unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 fn checked<T: Element, D: Data>(
     a: &ArrayBase<D>,
 ) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
+    let (outer, len) = check_typed::<T, D>(a)?;
+    Ok((
+        Axes::from_slice(&a.shape()[..outer]),
+        Axes::from_slice(&a.strides()[..outer]),
+        len,
+    ))
+}
+
+/// Checks `T` against a view (invariants 8–10): the number of leading axes that become the
+/// typed view's (all but a fixed-array `T`'s own), and its element count.
+#[inline]
+pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usize, usize), Error> {
     let (shape, strides) = (a.shape(), a.strides());
     let outer = match_element::<T>(a.item(), shape, strides, true)?;
     let (shape, strides) = (&shape[..outer], &strides[..outer]);
@@ -215,7 +227,7 @@ fn checked<T: Element, D: Data>(
     };
     check_alignment::<T>(a.as_ptr(), shape, strides, len)?;
     check_values::<T>(a.as_ptr(), shape, strides, len)?;
-    Ok((Axes::from_slice(shape), Axes::from_slice(strides), len))
+    Ok((outer, len))
 }
 
 impl<'a> ArrayView<'a> {
