@@ -147,7 +147,10 @@ struct Transposed {
 
 impl ArrayProducer for Transposed {
     fn try_array(&self) -> Result<array_protocol::ArrayView<'_>, array_protocol::Error> {
-        Ok(array_protocol::ArrayView::from_slice(&self.values, &[self.rows, self.cols])?.transpose())
+        Ok(
+            array_protocol::ArrayView::from_slice(&self.values, &[self.rows, self.cols])?
+                .transpose(),
+        )
     }
 }
 
