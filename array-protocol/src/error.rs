@@ -269,6 +269,44 @@ impl From<FormatError> for Error {
     }
 }
 
+/// An I/O error as an [`ErrorKind::Io`] error that keeps it as its source (feature `std`).
+#[cfg(feature = "std")]
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::with_source(ErrorKind::Io, alloc::format!("{e}"), e)
+    }
+}
+
+/// An error as an I/O error, for code that returns `std::io::Result` (feature `std`): layout,
+/// item-type and requirement problems are `InvalidData`, allocation failures `OutOfMemory`,
+/// I/O errors keep their own kind.
+///
+/// ```
+/// use array_protocol::{ArrayView, Element};
+///
+/// fn load() -> std::io::Result<()> {
+///     let bytes = [0u8; 4];
+///     ArrayView::new(&bytes, f64::item_type(), &[1], None, 0)?;
+///     Ok(())
+/// }
+/// assert_eq!(load().unwrap_err().kind(), std::io::ErrorKind::InvalidData);
+/// ```
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        let kind = match (e.kind(), core::error::Error::source(&e)) {
+            (ErrorKind::Io, Some(s)) => s
+                .downcast_ref::<std::io::Error>()
+                .map_or(std::io::ErrorKind::Other, std::io::Error::kind),
+            (ErrorKind::Io, None) => std::io::ErrorKind::Other,
+            (ErrorKind::OutOfMemory, _) => std::io::ErrorKind::OutOfMemory,
+            (ErrorKind::Unsupported, _) => std::io::ErrorKind::Unsupported,
+            _ => std::io::ErrorKind::InvalidData,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
 /// Items in the other byte order where native ones are needed: one message for every reader.
 pub(crate) fn byte_order_error(item: &crate::ItemType, what: &str) -> Error {
     Error::new(

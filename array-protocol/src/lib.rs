@@ -47,32 +47,29 @@ extern crate alloc;
 extern crate std;
 
 #[doc(hidden)]
-#[path = "private.rs"]
 pub mod __private;
 pub mod adapters;
 mod copy;
-#[cfg(feature = "dlpack")]
-#[cfg_attr(docsrs, doc(cfg(feature = "dlpack")))]
-#[path = "adapters/dlpack.rs"]
-pub mod dlpack;
 mod error;
 pub mod item;
 pub mod layout;
-#[cfg(feature = "memmap2")]
-#[cfg_attr(docsrs, doc(cfg(feature = "memmap2")))]
-#[path = "adapters/mmap.rs"]
-pub mod mmap;
 mod owned;
 mod protocol;
-#[cfg(feature = "python")]
-#[cfg_attr(docsrs, doc(cfg(feature = "python")))]
-#[path = "adapters/python/mod.rs"]
-pub mod python;
 mod transform;
 mod typed;
 mod view;
 
 pub use error::{Dialect, Error, ErrorKind, FormatError};
+
+#[cfg(feature = "dlpack")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dlpack")))]
+pub use adapters::dlpack;
+#[cfg(feature = "memmap2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "memmap2")))]
+pub use adapters::mmap;
+#[cfg(feature = "python")]
+#[cfg_attr(docsrs, doc(cfg(feature = "python")))]
+pub use adapters::python;
 
 /// Derives [`Element`] for a `#[repr(C)]` record, computing its PEP 3118 format at compile time.
 ///
