@@ -116,7 +116,8 @@ fn mark(item: &ItemType, at: usize, mask: &mut [bool]) {
 }
 
 /// A strided array as plain numbers: where element `index` lies is
-/// `offset + Σ index[k] × strides[k]`, computed without overflow.
+/// `offset + Σ index[k] × strides[k]`, in `i128` (saturating far outside any buffer, so
+/// bounds checks stay exact).
 #[derive(Clone, Debug)]
 pub struct Model {
     pub item: ItemType,
@@ -144,12 +145,12 @@ impl Model {
         }
         let mut index = vec![0usize; self.shape.len()];
         loop {
-            let pos = self.offset
-                + index
-                    .iter()
-                    .zip(&self.strides)
-                    .map(|(&i, &s)| i as i128 * s)
-                    .sum::<i128>();
+            let pos = index
+                .iter()
+                .zip(&self.strides)
+                .fold(self.offset, |p, (&i, &s)| {
+                    p.saturating_add((i as i128).saturating_mul(s))
+                });
             out.push(pos);
             let mut axis = self.shape.len();
             loop {
@@ -173,14 +174,14 @@ impl Model {
         }
         let (mut lo, mut hi) = (self.offset, self.offset);
         for (&d, &s) in self.shape.iter().zip(&self.strides) {
-            let reach = (d as i128 - 1) * s;
+            let reach = (d as i128 - 1).saturating_mul(s);
             if reach < 0 {
-                lo += reach;
+                lo = lo.saturating_add(reach);
             } else {
-                hi += reach;
+                hi = hi.saturating_add(reach);
             }
         }
-        Some((lo, hi + self.item.itemsize() as i128))
+        Some((lo, hi.saturating_add(self.item.itemsize() as i128)))
     }
 
     /// Python's `range(len)[start:stop:step]` on `axis`.
@@ -211,9 +212,11 @@ impl Model {
             0
         };
         if count > 0 && self.len() > 0 {
-            self.offset += first * self.strides[axis];
+            self.offset = self
+                .offset
+                .saturating_add(first.saturating_mul(self.strides[axis]));
         }
-        self.strides[axis] *= step;
+        self.strides[axis] = self.strides[axis].saturating_mul(step);
         self.shape[axis] = count as usize;
     }
 
@@ -224,7 +227,9 @@ impl Model {
 
     pub fn index_axis(&mut self, axis: usize, index: usize) {
         if self.len() > 0 {
-            self.offset += index as i128 * self.strides[axis];
+            self.offset = self
+                .offset
+                .saturating_add((index as i128).saturating_mul(self.strides[axis]));
         }
         self.shape.remove(axis);
         self.strides.remove(axis);
