@@ -254,7 +254,7 @@ fn known_core_panic_on_slice(v: &ArrayView<'_>, axis: usize, step: isize) -> boo
 /// The core refuses a field (or imaginary part) of an empty array whose offset would move past
 /// the end of the buffer, although no element is reached; reproducer in `fuzz/artifacts-known/`.
 fn known_core_refusal_when_empty(model: &Model, e: &array_protocol::Error) -> bool {
-    model.len() == 0 && e.kind() == ErrorKind::Layout
+    model.count() == 0 && e.kind() == ErrorKind::Layout
 }
 
 /// `ArrayView::new` accepts exactly the layouts whose elements lie inside the buffer.
@@ -286,7 +286,7 @@ fn check_view(model: &Model, v: &ArrayView<'_>, bytes: &[u8]) {
     assert_eq!(v.shape(), &model.shape[..], "{v:?} vs {model:?}");
     assert_eq!(v.item(), &model.item);
     assert_eq!(v.itemsize(), model.item.itemsize());
-    assert_eq!(v.len() as u128, model.len());
+    assert_eq!(v.len() as u128, model.count());
     assert_eq!(v.buffer().as_ptr(), bytes.as_ptr());
     let Some(expected) = model.positions(ENUM_LIMIT) else {
         return;
@@ -307,14 +307,14 @@ fn check_view(model: &Model, v: &ArrayView<'_>, bytes: &[u8]) {
     }
 }
 
-fn element<'b>(bytes: &'b [u8], pos: i128, size: usize) -> &'b [u8] {
+fn element(bytes: &[u8], pos: i128, size: usize) -> &[u8] {
     &bytes[pos as usize..pos as usize + size]
 }
 
 /// Copies and typed reads equal the bytes at the model's positions.
 fn reads(model: &Model, v: &ArrayView<'_>, bytes: &[u8]) {
     let size = model.item.itemsize();
-    if model.len().saturating_mul(size.max(1) as u128) > COPY_LIMIT {
+    if model.count().saturating_mul(size.max(1) as u128) > COPY_LIMIT {
         return;
     }
     let Some(positions) = model.positions(ENUM_LIMIT) else {

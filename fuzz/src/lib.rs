@@ -127,7 +127,8 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn len(&self) -> u128 {
+    /// The number of elements.
+    pub fn count(&self) -> u128 {
         self.shape
             .iter()
             .fold(1u128, |n, &d| n.saturating_mul(d as u128))
@@ -136,11 +137,11 @@ impl Model {
     /// The byte position of every element in C order, or `None` when there are more than
     /// `limit`.
     pub fn positions(&self, limit: u128) -> Option<Vec<i128>> {
-        if self.len() > limit {
+        if self.count() > limit {
             return None;
         }
         let mut out = Vec::new();
-        if self.len() == 0 {
+        if self.count() == 0 {
             return Some(out);
         }
         let mut index = vec![0usize; self.shape.len()];
@@ -169,7 +170,7 @@ impl Model {
 
     /// The lowest and one past the highest byte the elements touch (`None` when empty).
     pub fn extent(&self) -> Option<(i128, i128)> {
-        if self.len() == 0 {
+        if self.count() == 0 {
             return None;
         }
         let (mut lo, mut hi) = (self.offset, self.offset);
@@ -211,7 +212,7 @@ impl Model {
         } else {
             0
         };
-        if count > 0 && self.len() > 0 {
+        if count > 0 && self.count() > 0 {
             self.offset = self
                 .offset
                 .saturating_add(first.saturating_mul(self.strides[axis]));
@@ -226,7 +227,7 @@ impl Model {
     }
 
     pub fn index_axis(&mut self, axis: usize, index: usize) {
-        if self.len() > 0 {
+        if self.count() > 0 {
             self.offset = self
                 .offset
                 .saturating_add((index as i128).saturating_mul(self.strides[axis]));
