@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh machine, installing what it needs first:
 #   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt:
 #     numpy, Pillow, pyarrow, pytest, maturin), and .venv-asan for the sanitized extension;
-#   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run.
+#   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run;
+#     cargo-fuzz for the fuzz step.
 # Idempotent: a second run reuses the venv. Ends with a summary line: "summary: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,9 @@ done
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   cargo install --locked cargo-nextest || { echo "cannot install cargo-nextest" >&2; exit 1; }
 fi
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  cargo install --locked cargo-fuzz || { echo "cannot install cargo-fuzz" >&2; exit 1; }
+fi
 
 # step NAME COMMAND...: runs COMMAND, keeps its output in a log, records failure.
 step() {
@@ -63,6 +67,18 @@ step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO
   .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
 step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
   .venv-asan/bin/python -m pytest -q -p no:cacheprovider tests/python
+# Every fuzz target (fuzz/fuzz_targets) for 20 s from its committed seeds, under AddressSanitizer
+# with overflow checks; any crash, leak, timeout or out-of-memory fails the step (the input is
+# kept in fuzz/artifacts/TARGET/). `scripts/fuzz.sh TARGET SECONDS` runs one for longer.
+fuzz_all() {
+  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build --debug-assertions) || return 1
+  local status=0 target
+  for target in pep3118 numpy_dialects npy layouts dlpack; do
+    scripts/fuzz.sh "$target" 20 || { echo "fuzz target $target failed" >&2; status=1; }
+  done
+  return $status
+}
+step fuzz fuzz_all
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(

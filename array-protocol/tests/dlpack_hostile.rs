@@ -209,3 +209,23 @@ fn a_null_tensor_is_refused() {
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::Requirement);
 }
+
+#[test]
+fn axes_longer_than_int64_are_not_exported_truncated() {
+    struct Empty;
+    impl ArrayProducer for Empty {
+        fn array(&self) -> array_protocol::ArrayView<'_> {
+            self.try_array().expect("valid")
+        }
+        fn try_array(&self) -> Result<array_protocol::ArrayView<'_>, array_protocol::Error> {
+            use array_protocol::Element;
+            array_protocol::ArrayView::new(&[], u8::item_type(), &[0, usize::MAX], Some(&[1, 1]), 0)
+        }
+    }
+    // Views of such axes may be refused by the core itself; either way no negative DLPack
+    // length comes out.
+    if Empty.try_array().is_ok() {
+        let e = array_protocol::dlpack::export(Empty).err().unwrap();
+        assert!(e.to_string().contains("int64"), "{e}");
+    }
+}

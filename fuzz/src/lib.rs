@@ -116,7 +116,8 @@ fn mark(item: &ItemType, at: usize, mask: &mut [bool]) {
 }
 
 /// A strided array as plain numbers: where element `index` lies is
-/// `offset + Σ index[k] × strides[k]`, computed without overflow.
+/// `offset + Σ index[k] × strides[k]`, in `i128` (saturating far outside any buffer, so
+/// bounds checks stay exact).
 #[derive(Clone, Debug)]
 pub struct Model {
     pub item: ItemType,
@@ -126,7 +127,8 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn len(&self) -> u128 {
+    /// The number of elements.
+    pub fn count(&self) -> u128 {
         self.shape
             .iter()
             .fold(1u128, |n, &d| n.saturating_mul(d as u128))
@@ -135,21 +137,21 @@ impl Model {
     /// The byte position of every element in C order, or `None` when there are more than
     /// `limit`.
     pub fn positions(&self, limit: u128) -> Option<Vec<i128>> {
-        if self.len() > limit {
+        if self.count() > limit {
             return None;
         }
         let mut out = Vec::new();
-        if self.len() == 0 {
+        if self.count() == 0 {
             return Some(out);
         }
         let mut index = vec![0usize; self.shape.len()];
         loop {
-            let pos = self.offset
-                + index
-                    .iter()
-                    .zip(&self.strides)
-                    .map(|(&i, &s)| i as i128 * s)
-                    .sum::<i128>();
+            let pos = index
+                .iter()
+                .zip(&self.strides)
+                .fold(self.offset, |p, (&i, &s)| {
+                    p.saturating_add((i as i128).saturating_mul(s))
+                });
             out.push(pos);
             let mut axis = self.shape.len();
             loop {
@@ -168,19 +170,19 @@ impl Model {
 
     /// The lowest and one past the highest byte the elements touch (`None` when empty).
     pub fn extent(&self) -> Option<(i128, i128)> {
-        if self.len() == 0 {
+        if self.count() == 0 {
             return None;
         }
         let (mut lo, mut hi) = (self.offset, self.offset);
         for (&d, &s) in self.shape.iter().zip(&self.strides) {
-            let reach = (d as i128 - 1) * s;
+            let reach = (d as i128 - 1).saturating_mul(s);
             if reach < 0 {
-                lo += reach;
+                lo = lo.saturating_add(reach);
             } else {
-                hi += reach;
+                hi = hi.saturating_add(reach);
             }
         }
-        Some((lo, hi + self.item.itemsize() as i128))
+        Some((lo, hi.saturating_add(self.item.itemsize() as i128)))
     }
 
     /// Python's `range(len)[start:stop:step]` on `axis`.
@@ -210,10 +212,12 @@ impl Model {
         } else {
             0
         };
-        if count > 0 && self.len() > 0 {
-            self.offset += first * self.strides[axis];
+        if count > 0 && self.count() > 0 {
+            self.offset = self
+                .offset
+                .saturating_add(first.saturating_mul(self.strides[axis]));
         }
-        self.strides[axis] *= step;
+        self.strides[axis] = self.strides[axis].saturating_mul(step);
         self.shape[axis] = count as usize;
     }
 
@@ -223,8 +227,10 @@ impl Model {
     }
 
     pub fn index_axis(&mut self, axis: usize, index: usize) {
-        if self.len() > 0 {
-            self.offset += index as i128 * self.strides[axis];
+        if self.count() > 0 {
+            self.offset = self
+                .offset
+                .saturating_add((index as i128).saturating_mul(self.strides[axis]));
         }
         self.shape.remove(axis);
         self.strides.remove(axis);

@@ -1,4 +1,5 @@
-"""Hostile use from Python: failed exports, buffers whose length disagrees with their shape."""
+"""Hostile use from Python: failed exports, buffers whose length disagrees with their shape,
+formats nested past the limit."""
 import ctypes
 import gc
 
@@ -63,3 +64,21 @@ def test_contiguous_buffer_whose_len_disagrees_with_its_shape_is_refused(demo):
     # A strided (non-contiguous) buffer's `len` is its contiguous size: not a memory bound, and
     # not checked; its elements are.
     assert demo.sum_f64(demo.LyingBuffer(32, 16, [2], [16])) == 0.0
+
+
+def _nested_ctypes(levels):
+    t = ctypes.c_double
+    for _ in range(levels):
+        t = type("S", (ctypes.Structure,), {"_fields_": [("x", t)]})
+    return t()
+
+
+def test_deeply_nested_buffer_formats_are_an_error_not_a_crash(demo):
+    ok = memoryview(_nested_ctypes(32))
+    assert ok.format.count("T{") == 32
+    with pytest.raises(ValueError, match="expected float64 items"):
+        demo.sum_f64(ok)
+    for levels in (33, 1000):
+        deep = _nested_ctypes(levels)
+        with pytest.raises(ValueError, match="at most 32 levels of nested records"):
+            demo.sum_f64(deep)

@@ -161,7 +161,7 @@ pub unsafe fn export_view<K: Send + 'static>(
 struct Parts {
     data: *mut c_void,
     dtype: Result<DLDataType, Error>,
-    shape: Vec<i64>,
+    shape: Result<Vec<i64>, Error>,
     strides: Result<Vec<i64>, Error>,
 }
 
@@ -186,7 +186,15 @@ fn parts(view: &ArrayView<'_>) -> Parts {
     Parts {
         data: view.as_ptr().cast_mut().cast(),
         dtype,
-        shape: view.shape().iter().map(|&d| d as i64).collect(),
+        shape: view
+            .shape()
+            .iter()
+            .map(|&d| {
+                i64::try_from(d).map_err(|_| {
+                    error!(Layout, "axis length {d} does not fit DLPack's int64 shape")
+                })
+            })
+            .collect(),
         strides,
     }
 }
@@ -226,10 +234,11 @@ fn build<P: Send + 'static>(
         owner,
     });
     let p = describe(&mut export.owner)?;
-    let ndim = i32::try_from(p.shape.len()).map_err(|_| error!(Layout, "too many axes"))?;
+    let shape = p.shape?;
+    let ndim = i32::try_from(shape.len()).map_err(|_| error!(Layout, "too many axes"))?;
     export.managed.dl_tensor.dtype = p.dtype?;
     export.strides = p.strides?;
-    export.shape = p.shape;
+    export.shape = shape;
     export.managed.dl_tensor.data = p.data;
     export.managed.dl_tensor.ndim = ndim;
     export.managed.dl_tensor.shape = export.shape.as_mut_ptr();

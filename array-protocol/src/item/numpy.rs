@@ -257,14 +257,15 @@ impl ItemType {
         if let [DescrField {
             name,
             format: DescrFormat::Typestr(t),
-            shape: None,
+            shape,
         }] = descr.0.as_slice()
         {
-            if name.is_empty() {
+            if name.is_empty() && shape.as_ref().is_none_or(Vec::is_empty) {
                 return ItemType::from_typestr(t);
             }
         }
-        if depth > super::MAX_NESTING {
+        // A list with no entries is zero opaque bytes, not a record.
+        if depth > super::MAX_NESTING && !descr.0.is_empty() {
             return Err(descr_err(alloc::format!(
                 "found records nested {depth} levels deep, expected at most {} levels",
                 super::MAX_NESTING
@@ -279,9 +280,13 @@ impl ItemType {
             };
             // As `np.dtype((t, shape))`: an empty shape is no sub-array.
             if let Some(shape) = entry.shape.as_ref().filter(|s| !s.is_empty()) {
-                if let Some(d) = shape.iter().find(|&&d| d > isize::MAX as usize) {
+                // The element count must fit, also for zero-size items (whose size alone
+                // cannot overflow), so that every size computed from the shape is finite.
+                let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+                let too_long = shape.iter().any(|&d| d > isize::MAX as usize);
+                if too_long || count.is_none_or(|n| n > isize::MAX as usize) {
                     return Err(descr_err(alloc::format!(
-                        "found a sub-array dimension of {d}, expected at most isize::MAX"
+                        "found a sub-array of shape {shape:?}, expected each axis and the number of elements to be at most isize::MAX"
                     )));
                 }
                 item = ItemType::array(item, shape)

@@ -158,10 +158,21 @@ impl Meta {
     fn of(v: &ArrayView<'_>) -> PyResult<Meta> {
         let format =
             CString::new(v.item().to_pep3118()).map_err(|_| buffer_error("format has a NUL"))?;
+        let shape = v
+            .shape()
+            .iter()
+            .map(|&d| {
+                ffi::Py_ssize_t::try_from(d).map_err(|_| {
+                    buffer_error(format!(
+                        "axis length {d} does not fit the buffer protocol's Py_ssize_t"
+                    ))
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(Meta {
             info: Box::new(BufferInfo {
                 format,
-                shape: v.shape().iter().map(|&d| d as ffi::Py_ssize_t).collect(),
+                shape,
                 strides: v.strides().iter().map(|&s| s as ffi::Py_ssize_t).collect(),
             }),
             itemsize: v.itemsize(),

@@ -87,7 +87,6 @@ impl ItemType {
             pos: 0,
             mode: Mode::Aligned,
             depth: 0,
-            deepest: None,
         };
         parser.skip_ws();
         if parser.at_end() {
@@ -96,6 +95,7 @@ impl ItemType {
         // Fast path: one unnamed item is that item, with no `Vec` of fields built.
         let mut first = None;
         if parser.peek() != Some('}') {
+            let first_at = parser.pos;
             let item = parser.item()?;
             parser.skip_ws();
             if parser.at_end() && item.name.is_none() && !item.padding {
@@ -105,7 +105,7 @@ impl ItemType {
                     return Ok(item.value);
                 }
             }
-            first = Some(item);
+            first = Some((item, first_at));
         }
         let body = parser.body(None, first)?;
         // A single unnamed item filling the whole struct is that item, as in NumPy.
@@ -117,12 +117,13 @@ impl ItemType {
                 }
             }
         }
-        // The top-level struct is one more level around the deepest `T{…}`.
-        if let Some(at) = parser.deepest {
+        // The top-level struct is one more level around its deepest field.
+        if let Some(at) = body.deepest.filter(|_| body.nesting == MAX_NESTING) {
             return Err(parser.error_at(
                 at,
                 alloc::format!(
-                    "found a struct nested {} levels deep (counting the top-level struct of several items), expected at most {MAX_NESTING} levels of nested records",
+                    "found a struct nested {} levels deep (counting the top-level struct of \
+                     several items), expected at most {MAX_NESTING} levels of nested records",
                     MAX_NESTING + 1
                 ),
             ));
@@ -177,16 +178,18 @@ struct Body {
     /// The alignment NumPy gives the struct when it is nested in `@` mode: the lcm (here, the
     /// max of powers of two) of the alignments of the items read in `@` mode.
     alignment: usize,
+    /// The deepest record nesting among the items, and where the first item that deep starts.
+    nesting: usize,
+    deepest: Option<usize>,
 }
 
 struct Parser<'s> {
     s: &'s str,
     pos: usize,
     mode: Mode,
-    /// How many `T{` are open.
+    /// How many `T{` are open: at most one more than [`MAX_NESTING`], for a `T{}` or `T{3x}`
+    /// (opaque bytes, not a record) inside the deepest record.
     depth: usize,
-    /// Where the first `T{` opened at depth [`MAX_NESTING`] was, if any.
-    deepest: Option<usize>,
 }
 
 const CODES: &str = "one of ? c b B h H i I l L q Q n N e f d g Zf Zd Zg s w x T{";
@@ -248,7 +251,7 @@ impl Parser<'_> {
     fn body(
         &mut self,
         open: Option<usize>,
-        mut first: Option<ParsedItem>,
+        mut first: Option<(ParsedItem, usize)>,
     ) -> Result<Body, FormatError> {
         let mut fields: Vec<Field> = Vec::with_capacity(8);
         // The names seen, once there are too many for a scan of the fields per name to stay
@@ -256,9 +259,11 @@ impl Parser<'_> {
         let mut names: Option<BTreeSet<String>> = None;
         let mut offset = 0usize;
         let mut alignment = 1usize;
+        let (mut nesting, mut deepest) = (0usize, None);
         loop {
-            let start = self.pos;
-            let item = if let Some(item) = first.take() {
+            let mut start = self.pos;
+            let item = if let Some((item, at)) = first.take() {
+                start = at;
                 item
             } else {
                 self.skip_ws();
@@ -282,6 +287,10 @@ impl Parser<'_> {
                 }
                 self.item()?
             };
+            if item.nesting > nesting || deepest.is_none() {
+                nesting = nesting.max(item.nesting);
+                deepest = Some(start);
+            }
             // `@` in force after the item (after its `}` for a struct) aligns it, as in NumPy.
             if self.mode == Mode::Aligned {
                 offset = align_up(offset, item.alignment).ok_or_else(|| self.overflow(start))?;
@@ -330,6 +339,8 @@ impl Parser<'_> {
             fields,
             size: offset,
             alignment,
+            nesting,
+            deepest,
         })
     }
 
@@ -374,6 +385,17 @@ impl Parser<'_> {
             dims.push(n);
         }
         if !dims.is_empty() {
+            // For zero-size items the size cannot overflow, but the element count must fit too,
+            // so that every size computed from the shape is finite.
+            let count = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+            if value.itemsize() == 0 && count.is_none_or(|n| n > isize::MAX as usize) {
+                return Err(self.error_at(
+                    code_at,
+                    alloc::format!(
+                        "found a sub-array of shape {dims:?}, whose number of elements is larger than isize::MAX"
+                    ),
+                ));
+            }
             value = ItemType::array(value, &dims).map_err(|e| {
                 if e.message().ends_with("larger than isize::MAX bytes") {
                     self.overflow(code_at)
@@ -395,6 +417,7 @@ impl Parser<'_> {
             padding: code.padding,
             name,
             name_at,
+            nesting: code.nesting,
         })
     }
 
@@ -553,23 +576,24 @@ impl Parser<'_> {
                     return Err(self.unexpected("`{` after `T` (a struct is written `T{…}`)"));
                 }
                 self.pos += 1;
-                if self.depth == MAX_NESTING {
-                    return Err(self.error_at(
-                        at,
-                        alloc::format!(
-                            "found a struct nested {} levels deep, expected at most \
-                             {MAX_NESTING} levels of nested `T{{…}}`",
-                            MAX_NESTING + 1
-                        ),
-                    ));
+                // Every struct around a `T{` this deep has a field, so is a record: more than
+                // `MAX_NESTING` of them. Refused before recursing further.
+                if self.depth > MAX_NESTING {
+                    return Err(self.too_deep(at, self.depth + 1));
                 }
                 self.depth += 1;
-                if self.depth == MAX_NESTING && self.deepest.is_none() {
-                    self.deepest = Some(at);
-                }
                 let body = self.body(Some(at), None);
                 self.depth -= 1;
                 let body = body?;
+                // Without fields, `T{…}` is opaque bytes, not a record.
+                let nesting = if body.fields.is_empty() {
+                    0
+                } else {
+                    body.nesting + 1
+                };
+                if nesting > MAX_NESTING {
+                    return Err(self.too_deep(at, nesting));
+                }
                 let value = ItemType::record_parsed(body.fields, body.size)
                     .map_err(|e| self.error_at(at, e.message()))?;
                 return Ok(Code {
@@ -577,6 +601,7 @@ impl Parser<'_> {
                     alignment: body.alignment,
                     padding: false,
                     count_used: false,
+                    nesting,
                 });
             }
             _ => {
@@ -598,6 +623,7 @@ impl Parser<'_> {
             alignment: scalar.alignment(),
             padding: false,
             count_used: false,
+            nesting: 0,
         })
     }
 
@@ -614,7 +640,18 @@ impl Parser<'_> {
             alignment: s.alignment(),
             padding: false,
             count_used,
+            nesting: 0,
         })
+    }
+
+    fn too_deep(&self, at: usize, levels: usize) -> FormatError {
+        self.error_at(
+            at,
+            alloc::format!(
+                "found a struct nested {levels} levels deep, expected at most {MAX_NESTING} \
+                 levels of nested records"
+            ),
+        )
     }
 
     fn native_only(&self, at: usize, c: char) -> FormatError {
@@ -645,6 +682,8 @@ struct Code {
     padding: bool,
     /// The count was a length (`10s`), not a sub-array axis.
     count_used: bool,
+    /// How many levels of records the item holds (0 for scalars).
+    nesting: usize,
 }
 
 fn unsupported(c: char) -> Option<String> {
@@ -669,6 +708,7 @@ struct ParsedItem {
     padding: bool,
     name: Option<String>,
     name_at: usize,
+    nesting: usize,
 }
 
 /// `offset` rounded up to a multiple of `alignment`, a power of two (every alignment here is).
