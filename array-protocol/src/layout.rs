@@ -22,151 +22,20 @@
 //! 9. the first element and every stride used are aligned for it; 10. every element holds a
 //! valid value of it.
 
-use alloc::vec::Vec;
 use core::fmt;
-use core::ops::{Deref, DerefMut};
 
 use crate::error::{error, Error};
 
+mod axes;
+#[cfg(any(feature = "ndarray", feature = "dlpack"))]
+mod foreign;
+
+pub(crate) use axes::Axes;
+#[cfg(any(feature = "ndarray", feature = "dlpack"))]
+pub(crate) use foreign::{scaled_strides, Foreign};
+
 /// The most axes an array may have (as in NumPy and the buffer protocol).
 pub const MAX_NDIM: usize = 64;
-const INLINE: usize = 6;
-
-/// Per-axis values, stored inline for up to six axes so that views of ordinary arrays never
-/// allocate.
-#[derive(Clone)]
-pub(crate) struct Axes<T: Copy + Default>(AxesRepr<T>);
-
-#[derive(Clone)]
-enum AxesRepr<T: Copy + Default> {
-    Inline { len: u8, items: [T; INLINE] },
-    Heap(Vec<T>),
-}
-
-impl<T: Copy + Default> Axes<T> {
-    /// A copy of `values`.
-    #[inline]
-    pub fn from_slice(values: &[T]) -> Self {
-        if values.len() <= INLINE {
-            let mut items = [T::default(); INLINE];
-            // An element loop rather than `copy_from_slice`: for at most six values it avoids
-            // a call to `memcpy` on the hot path of every view.
-            for (slot, &v) in items.iter_mut().zip(values) {
-                *slot = v;
-            }
-            Axes(AxesRepr::Inline {
-                len: values.len() as u8,
-                items,
-            })
-        } else {
-            Axes(AxesRepr::Heap(Vec::from(values)))
-        }
-    }
-
-    /// `len` default values.
-    #[inline]
-    pub fn zeroed(len: usize) -> Self {
-        if len <= INLINE {
-            Axes(AxesRepr::Inline {
-                len: len as u8,
-                items: [T::default(); INLINE],
-            })
-        } else {
-            Axes(AxesRepr::Heap(alloc::vec![T::default(); len]))
-        }
-    }
-
-    /// Appends `value`.
-    pub fn push(&mut self, value: T) {
-        match &mut self.0 {
-            AxesRepr::Inline { len, items } if usize::from(*len) < INLINE => {
-                items[usize::from(*len)] = value;
-                *len += 1;
-            }
-            AxesRepr::Inline { len, items } => {
-                let mut v = Vec::from(&items[..usize::from(*len)]);
-                v.push(value);
-                self.0 = AxesRepr::Heap(v);
-            }
-            AxesRepr::Heap(v) => v.push(value),
-        }
-    }
-
-    /// Removes the value at `axis`.
-    pub fn remove(&mut self, axis: usize) {
-        let mut values = Vec::new();
-        let slice: &[T] = self;
-        if slice.len() > INLINE {
-            values.extend(
-                slice
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i != axis)
-                    .map(|(_, v)| *v),
-            );
-            *self = Axes::from_slice(&values);
-        } else {
-            let mut items = [T::default(); INLINE];
-            let mut n = 0;
-            for (i, v) in slice.iter().enumerate() {
-                if i != axis {
-                    items[n] = *v;
-                    n += 1;
-                }
-            }
-            *self = Axes(AxesRepr::Inline {
-                len: n as u8,
-                items,
-            });
-        }
-    }
-}
-
-impl<T: Copy + Default> FromIterator<T> for Axes<T> {
-    #[inline]
-    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut axes = Axes::from_slice(&[]);
-        for v in iter {
-            axes.push(v);
-        }
-        axes
-    }
-}
-
-impl<T: Copy + Default> Deref for Axes<T> {
-    type Target = [T];
-    #[inline]
-    fn deref(&self) -> &[T] {
-        match &self.0 {
-            AxesRepr::Inline { len, items } => &items[..usize::from(*len)],
-            AxesRepr::Heap(v) => v,
-        }
-    }
-}
-
-impl<T: Copy + Default> DerefMut for Axes<T> {
-    #[inline]
-    fn deref_mut(&mut self) -> &mut [T] {
-        match &mut self.0 {
-            AxesRepr::Inline { len, items } => &mut items[..usize::from(*len)],
-            AxesRepr::Heap(v) => v,
-        }
-    }
-}
-
-impl<T: Copy + Default + fmt::Debug> fmt::Debug for Axes<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl<T: Copy + Default + PartialEq> PartialEq for Axes<T> {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl<T: Copy + Default + Eq> Eq for Axes<T> {}
 
 /// A multi-index stepping through a shape in logical (C) order, last axis fastest: the one
 /// index-stepping loop of the crate. Each step says which axis advanced (every faster axis
@@ -255,46 +124,6 @@ pub(crate) fn contiguous_in(
         expected *= d as isize;
     }
     true
-}
-
-/// Where the elements of a strided array lie relative to its first element: the byte offset of
-/// the lowest element (zero or negative) and the length of the span from it to the end of the
-/// highest one; `(0, 0)` for an empty array, `None` on overflow. Importers use it to borrow
-/// exactly the bytes a foreign array covers; the view built over them is then validated as
-/// any other.
-#[cfg_attr(not(any(feature = "ndarray", feature = "dlpack")), allow(dead_code))]
-pub(crate) fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, usize)> {
-    if shape.contains(&0) {
-        return Some((0, 0));
-    }
-    let (mut lo, mut hi) = (0isize, 0isize);
-    for (&d, &s) in shape.iter().zip(strides) {
-        let reach = isize::try_from(d - 1).ok()?.checked_mul(s)?;
-        if reach < 0 {
-            lo = lo.checked_add(reach)?;
-        } else {
-            hi = hi.checked_add(reach)?;
-        }
-    }
-    let len = hi
-        .checked_sub(lo)?
-        .checked_add(isize::try_from(itemsize).ok()?)?;
-    Some((lo, len as usize))
-}
-
-/// The `len` bytes from `low` (the lowest element of a foreign array, found with [`span`]), or
-/// no bytes for an empty span or a NULL pointer.
-///
-/// # Safety
-/// When `len > 0` and `low` is not NULL, the `len` bytes from `low` are initialised memory of
-/// one allocation, not written by anyone else for `'a`.
-#[cfg_attr(not(any(feature = "ndarray", feature = "dlpack")), allow(dead_code))]
-pub(crate) unsafe fn span_bytes<'a>(low: *const u8, len: usize) -> &'a [u8] {
-    if len == 0 || low.is_null() {
-        return &[];
-    }
-    // SAFETY: the caller's contract.
-    unsafe { core::slice::from_raw_parts(low, len) }
 }
 
 fn describe(

@@ -262,10 +262,8 @@ struct Described {
     item: ItemType,
     shape: Vec<usize>,
     strides: Vec<isize>,
-    /// The lowest byte any element touches, and the length of the span of all elements.
-    low: *mut u8,
-    len: usize,
-    offset: usize,
+    /// Where the elements lie.
+    foreign: crate::layout::Foreign,
     read_only: bool,
 }
 
@@ -275,13 +273,13 @@ impl Described {
         // which is after this borrow ends (the deleter runs when the owning `DLPackArray` drops,
         // or after validation, when no view is left); the span from the lowest to the highest
         // element is one allocation of its tensor.
-        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
+        let bytes = unsafe { self.foreign.bytes() };
         ArrayView::new(
             bytes,
             self.item.clone(),
             &self.shape,
             Some(&self.strides),
-            self.offset,
+            self.foreign.offset(),
         )
     }
 }
@@ -410,7 +408,6 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<Described, E
                 .map_err(|_| error!(Layout, "negative length {d} in shape {shape_raw:?}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let size = item.itemsize() as isize;
     let strides: Vec<isize> = if t.strides.is_null() || ndim == 0 {
         crate::layout::contiguous_strides(&shape, item.itemsize(), crate::Order::C)
             .ok_or_else(|| error!(Layout, "shape {shape:?} is too large"))?
@@ -418,85 +415,45 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<Described, E
     } else {
         // SAFETY: as above.
         let s = unsafe { core::slice::from_raw_parts(t.strides, ndim) };
-        s.iter()
-            .map(|&e| {
-                isize::try_from(e)
-                    .ok()
-                    .and_then(|e| e.checked_mul(size))
-                    .ok_or_else(|| error!(Layout, "stride {e} elements overflows isize bytes"))
-            })
-            .collect::<Result<_, _>>()?
+        crate::layout::scaled_strides(s, item.itemsize())?.to_vec()
     };
-    let (lo, len) = crate::layout::span(&shape, &strides, item.itemsize())
-        .ok_or_else(|| error!(Layout, "the tensor's extent overflows"))?;
     let read_only = m.flags & DLPACK_FLAG_BITMASK_READ_ONLY != 0;
-    if len == 0 {
-        // No element: nothing is read, whatever `data` and `byte_offset` say.
-        return Ok(Described {
-            item,
-            shape,
-            strides,
-            low: core::ptr::null_mut(),
-            len: 0,
-            offset: 0,
-            read_only,
-        });
-    }
-    // Checked on the address before any pointer arithmetic: NULL data, an offset that wraps
-    // the address space, and elements below address 0 or past its end are all refused.
-    if t.data.is_null() {
+    let empty = shape.contains(&0);
+    // Checked on the address before any pointer arithmetic: NULL data and an offset that wraps
+    // the address space are refused; `Foreign::locate` checks the elements around the first.
+    if t.data.is_null() && !empty {
         return Err(error!(
             Layout,
             "the data pointer is NULL for a non-empty tensor (shape {shape:?})"
         ));
     }
     let data = t.data as usize;
-    let first = usize::try_from(t.byte_offset)
-        .ok()
-        .and_then(|off| data.checked_add(off))
-        .ok_or_else(|| {
-            error!(
-                Layout,
-                "data {data:#x} + byte_offset {} wraps around the address space", t.byte_offset
-            )
-        })?;
-    let low = first.checked_sub(lo.unsigned_abs()).filter(|&a| a != 0).ok_or_else(|| {
-        error!(
-            Layout,
-            "the tensor's lowest element is {} bytes below its first element at {first:#x}: at or below address 0",
-            lo.unsigned_abs()
-        )
-    })?;
-    if low.checked_add(len).is_none() {
-        return Err(error!(
-            Layout,
-            "the tensor's elements ({len} bytes from {low:#x}) run past the end of the address space"
-        ));
-    }
+    let first = if empty {
+        core::ptr::null_mut()
+    } else {
+        let first = usize::try_from(t.byte_offset)
+            .ok()
+            .and_then(|off| data.checked_add(off))
+            .ok_or_else(|| {
+                error!(
+                    Layout,
+                    "data {data:#x} + byte_offset {} wraps around the address space", t.byte_offset
+                )
+            })?;
+        // The producer's own pointer, moved inside its tensor (checked above not to wrap).
+        (t.data as *mut u8).wrapping_add(first - data)
+    };
+    let foreign = crate::layout::Foreign::locate(first, &shape, &strides, item.itemsize())?;
     Ok(Described {
         item,
         shape,
         strides,
-        // The producer's own pointer, moved by offsets that stay inside its tensor (checked
-        // above not to wrap), so it keeps the producer's provenance.
-        low: (t.data as *mut u8)
-            .wrapping_add(first - data)
-            .wrapping_sub(lo.unsigned_abs()),
-        len,
-        offset: lo.unsigned_abs(),
+        foreign,
         read_only,
     })
 }
 
 impl ArrayProducer for DLPackArray {
-    fn array(&self) -> ArrayView<'_> {
-        match self.try_array() {
-            Ok(v) => v,
-            // Validated when imported.
-            Err(e) => crate::__private::inconsistent("DLPackArray", &e),
-        }
-    }
-
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         self.parts.view()
     }
@@ -521,12 +478,15 @@ impl ArrayProducerMut for DLPackArray {
                 "the DLPack producer marked this tensor read-only"
             ));
         }
-        let bytes: &mut [u8] = if p.len == 0 || p.low.is_null() {
-            &mut []
-        } else {
-            // SAFETY: as for `try_array`, borrowed uniquely; the producer allows writes.
-            unsafe { core::slice::from_raw_parts_mut(p.low, p.len) }
-        };
-        ArrayViewMut::new(bytes, p.item.clone(), &p.shape, Some(&p.strides), p.offset)
+        // SAFETY: as for `try_array`, borrowed uniquely through `&mut self`; the producer allows
+        // writes (not read-only).
+        let bytes = unsafe { p.foreign.bytes_mut() };
+        ArrayViewMut::new(
+            bytes,
+            p.item.clone(),
+            &p.shape,
+            Some(&p.strides),
+            p.foreign.offset(),
+        )
     }
 }

@@ -36,30 +36,21 @@ use crate::{
     FromArrayView, FromArrayViewMut, Requirements, TypedArrayProducer,
 };
 
-/// The bytes spanning an ndarray array's elements, the offset of its first element in them, and
-/// its byte strides.
+/// Where an ndarray array's elements lie, and its byte strides.
 struct Extent {
-    low: *const u8,
-    len: usize,
-    offset: usize,
+    foreign: crate::layout::Foreign,
     strides: Axes<isize>,
 }
 
 fn extent<A>(ptr: *const A, shape: &[usize], strides: &[isize]) -> Result<Extent, Error> {
-    let size = core::mem::size_of::<A>() as isize;
-    let mut bytes = Axes::zeroed(strides.len());
-    for (k, &s) in strides.iter().enumerate() {
-        // ndarray keeps every offset between its elements, in bytes, within isize::MAX.
-        bytes[k] = s * size;
-    }
-    let (lo, len) = crate::layout::span(shape, &bytes, size as usize)
-        .ok_or_else(|| error!(Layout, "the array's extent overflows"))?;
-    Ok(Extent {
-        low: ptr.cast::<u8>().wrapping_offset(lo),
-        len,
-        offset: (-lo) as usize,
-        strides: bytes,
-    })
+    let strides = crate::layout::scaled_strides(strides, core::mem::size_of::<A>())?;
+    let foreign = crate::layout::Foreign::locate(
+        ptr.cast::<u8>().cast_mut(),
+        shape,
+        &strides,
+        core::mem::size_of::<A>(),
+    )?;
+    Ok(Extent { foreign, strides })
 }
 
 /// The item, shape and byte strides of the view of an ndarray array of `A`: a fixed-array `A`
@@ -93,9 +84,9 @@ where
         // from the lowest to the highest element are elements of that allocation (of this array
         // or of the array it was sliced from), initialised and without padding (`A: Element`);
         // they are borrowed for as long as `self`.
-        let bytes = unsafe { crate::layout::span_bytes(e.low, e.len) };
+        let bytes = unsafe { e.foreign.bytes() };
         let (item, shape, strides) = view_parts::<A>(&e, self.shape())?;
-        ArrayView::new(bytes, item, &shape, Some(&strides), e.offset)
+        ArrayView::new(bytes, item, &shape, Some(&strides), e.foreign.offset())
     }
 }
 
@@ -144,9 +135,9 @@ where
         let e = extent(ptr.cast_const(), &shape, self.strides())?;
         // SAFETY: as for `try_array`, borrowed uniquely through `&mut self`; writes of any bytes
         // are valid `A`s (checked at compile time above).
-        let bytes = unsafe { core::slice::from_raw_parts_mut(e.low.cast_mut(), e.len) };
+        let bytes = unsafe { e.foreign.bytes_mut() };
         let (item, shape, strides) = view_parts::<A>(&e, &shape)?;
-        ArrayViewMut::new(bytes, item, &shape, Some(&strides), e.offset)
+        ArrayViewMut::new(bytes, item, &shape, Some(&strides), e.foreign.offset())
     }
 }
 

@@ -1,7 +1,7 @@
 //! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
 //! through array-protocol.
 
-use array_protocol::python::{from_dlpack, to_py_err, Buffer, PyArray};
+use array_protocol::python::{from_dlpack, Buffer, PyArray};
 use array_protocol::{ArrayProducer, Element};
 use num_complex::Complex64;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -52,7 +52,7 @@ fn rgba_image(width: usize, height: usize) -> PyResult<PyArray> {
         height,
         pixels,
     })
-    .map_err(to_py_err)
+    .map_err(PyErr::from)
 }
 
 /// complex128 values k - k·1j.
@@ -63,7 +63,7 @@ fn complex_ramp(n: usize) -> PyResult<PyArray> {
             .map(|k| Complex64::new(k as f64, -(k as f64)))
             .collect::<Vec<_>>(),
     )
-    .map_err(to_py_err)
+    .map_err(PyErr::from)
 }
 
 /// Records `pos` (3 × f4), `id` (u4), `mass` (f8): particle k = ((k, 2k, 3k), k, k / 2).
@@ -76,7 +76,7 @@ fn particles(n: usize) -> PyResult<PyArray> {
             mass: k as f64 / 2.0,
         })
         .collect();
-    PyArray::new(ps).map_err(to_py_err)
+    PyArray::new(ps).map_err(PyErr::from)
 }
 
 fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
@@ -94,7 +94,11 @@ fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
         });
     }
     // Unaligned or byte-swapped: copy (swapping if needed), then sum.
-    Ok(view.to_vec_native::<f64>().map_err(to_py_err)?.iter().sum())
+    Ok(view
+        .to_vec_native::<f64>()
+        .map_err(PyErr::from)?
+        .iter()
+        .sum())
 }
 
 /// A sum with 16 independent partial sums, so the additions pipeline and vectorise (a single
@@ -116,7 +120,7 @@ fn sum_slice(xs: &[f64]) -> f64 {
 fn sum_f64(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
     match Buffer::get(obj) {
         Ok(buffer) => {
-            let view = buffer.view().map_err(to_py_err)?;
+            let view = buffer.view().map_err(PyErr::from)?;
             sum_view(&view)
         }
         Err(e) if e.is_instance_of::<PyTypeError>(obj.py()) && obj.hasattr("__dlpack__")? => {
@@ -135,7 +139,7 @@ fn points(n: usize) -> PyResult<PyArray> {
             .map(|k| [k as f64, -(k as f64)])
             .collect::<Vec<[f64; 2]>>(),
     )
-    .map_err(to_py_err)
+    .map_err(PyErr::from)
 }
 
 /// A `rows × cols` float64 matrix (value `10 * i + j`) exported transposed: a strided array.
@@ -160,14 +164,14 @@ fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
     let values = (0..rows * cols)
         .map(|k| (10 * (k / cols) + k % cols) as f64)
         .collect();
-    PyArray::new(Transposed { values, rows, cols }).map_err(to_py_err)
+    PyArray::new(Transposed { values, rows, cols }).map_err(PyErr::from)
 }
 
 /// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
 /// cannot carry them, so `__dlpack__` refuses.
 #[pyfunction]
 fn resizable_records(n: usize) -> PyResult<PyArray> {
-    PyArray::resizable(vec![Tagged::default(); n]).map_err(to_py_err)
+    PyArray::resizable(vec![Tagged::default(); n]).map_err(PyErr::from)
 }
 
 #[derive(Element, Clone, Copy, Default)]
@@ -181,7 +185,7 @@ struct Tagged {
 /// A writable float64 buffer of `n` zeros with a `resize(m)` method, refused while exported.
 #[pyfunction]
 fn mutable_buffer(n: usize) -> PyResult<PyArray> {
-    PyArray::resizable(vec![0.0f64; n]).map_err(to_py_err)
+    PyArray::resizable(vec![0.0f64; n]).map_err(PyErr::from)
 }
 
 /// A buffer exporter that reports whatever it was given: `len`, `shape` and `strides` (`None`:

@@ -13,7 +13,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use super::to_py_err;
 use crate::dlpack::{
     self, DLManagedTensorVersioned, DLTensor, DLPACK_FLAG_BITMASK_IS_COPIED,
     DLPACK_FLAG_BITMASK_READ_ONLY,
@@ -120,7 +119,7 @@ impl PyArray {
             PyValueError::new_err("the array's owner is not of the requested type")
         })?;
         let result = f(owner);
-        self.owner.view().map_err(to_py_err)?;
+        self.owner.view().map_err(PyErr::from)?;
         Ok(result)
     }
 
@@ -214,14 +213,14 @@ impl PyArray {
                     ))
                 }
                 Some(v) => {
-                    let mut v = v.map_err(to_py_err)?;
+                    let mut v = v.map_err(PyErr::from)?;
                     let meta = Meta::of(&v.view())?;
                     (v.as_mut_ptr(), false, meta)
                 }
             }
         } else {
             let writable = this.writable();
-            let v = this.owner.view().map_err(to_py_err)?;
+            let v = this.owner.view().map_err(PyErr::from)?;
             (v.as_ptr().cast_mut(), !writable, Meta::of(&v)?)
         };
         let Meta {
@@ -302,7 +301,7 @@ impl PyArray {
     #[getter]
     fn __array_interface__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let readonly = !self.writable();
-        let v = self.owner.view().map_err(to_py_err)?;
+        let v = self.owner.view().map_err(PyErr::from)?;
         let d = PyDict::new(py);
         d.set_item("version", 3)?;
         d.set_item("shape", PyTuple::new(py, v.shape())?)?;
@@ -346,10 +345,10 @@ impl PyArray {
                 .owner
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
-                .map_err(to_py_err)?;
+                .map_err(PyErr::from)?;
             dlpack::export_mut(copy).map_err(dlpack_error)?
         } else {
-            let v = this.owner.view().map_err(to_py_err)?;
+            let v = this.owner.view().map_err(PyErr::from)?;
             let flags = if writable {
                 0
             } else {
@@ -392,7 +391,7 @@ impl PyArray {
             .as_ref()
             .ok_or_else(|| PyValueError::new_err("this array cannot be resized"))?;
         resize(self.owner.as_any_mut(), n);
-        self.owner.view().map_err(to_py_err)?;
+        self.owner.view().map_err(PyErr::from)?;
         Ok(())
     }
 }

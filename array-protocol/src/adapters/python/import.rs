@@ -10,7 +10,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
-use super::to_py_err;
 use crate::dlpack::{DLManagedTensorVersioned, DLPackArray, DLTensor};
 use crate::layout::check_suboffsets;
 use crate::{ArrayView, ItemType};
@@ -23,9 +22,7 @@ pub struct Buffer<'py> {
     item: ItemType,
     shape: Vec<usize>,
     strides: Vec<isize>,
-    low: *const u8,
-    len: usize,
-    offset: usize,
+    foreign: crate::layout::Foreign,
     readonly: bool,
 }
 
@@ -52,12 +49,10 @@ impl<'py> Buffer<'py> {
         let mut buffer = Buffer {
             _py: py,
             raw,
-            item: ItemType::from_pep3118("B").map_err(|e| to_py_err(e.into()))?,
+            item: ItemType::from_pep3118("B").map_err(|e| PyErr::from(crate::Error::from(e)))?,
             shape: Vec::new(),
             strides: Vec::new(),
-            low: std::ptr::null(),
-            len: 0,
-            offset: 0,
+            foreign: crate::layout::Foreign::empty(),
             readonly: true,
         };
         // From here on, dropping `buffer` releases the Python buffer.
@@ -105,7 +100,7 @@ impl<'py> Buffer<'py> {
             (s(r.shape), s(r.strides), s(r.suboffsets))
         };
         if let Some(sub) = suboffsets {
-            check_suboffsets(sub).map_err(to_py_err)?;
+            check_suboffsets(sub).map_err(PyErr::from)?;
         }
         self.shape = match shape {
             Some(s) => s
@@ -134,8 +129,13 @@ impl<'py> Buffer<'py> {
                 .ok_or_else(|| PyValueError::new_err("shape too large"))?
                 .to_vec(),
         };
-        let (lo, len) = crate::layout::span(&self.shape, &self.strides, itemsize)
-            .ok_or_else(|| PyValueError::new_err("the buffer's extent overflows"))?;
+        let foreign = crate::layout::Foreign::locate(
+            r.buf.cast::<u8>(),
+            &self.shape,
+            &self.strides,
+            itemsize,
+        )?;
+        let len = foreign.len();
         // A contiguous buffer's `len` is the size of its memory block: when it disagrees with
         // shape × itemsize, one of the two is wrong and the memory cannot be trusted to cover
         // the elements.
@@ -159,12 +159,9 @@ impl<'py> Buffer<'py> {
                 count.map_or_else(|| "overflowing".to_string(), |c| c.to_string())
             )));
         }
-        let empty = len == 0;
-        self.low = (r.buf as *const u8).wrapping_offset(lo);
-        self.len = len;
-        self.offset = if empty { 0 } else { (-lo) as usize };
+        self.foreign = foreign;
         self.readonly = r.readonly != 0;
-        self.view().map_err(to_py_err)?;
+        self.view().map_err(PyErr::from)?;
         Ok(())
     }
 
@@ -172,13 +169,13 @@ impl<'py> Buffer<'py> {
     pub fn view(&self) -> Result<ArrayView<'_>, crate::Error> {
         // SAFETY: the exporter keeps the memory valid until release (when `self` drops); the
         // span from the lowest to the highest element is one allocation of the exporter's.
-        let bytes = unsafe { crate::layout::span_bytes(self.low, self.len) };
+        let bytes = unsafe { self.foreign.bytes() };
         ArrayView::new(
             bytes,
             self.item.clone(),
             &self.shape,
             Some(&self.strides),
-            self.offset,
+            self.foreign.offset(),
         )
     }
 
@@ -245,7 +242,7 @@ pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
                 return Err(PyErr::fetch(py));
             }
             // SAFETY: we own the tensor now.
-            unsafe { DLPackArray::from_raw(t) }.map_err(to_py_err)
+            unsafe { DLPackArray::from_raw(t) }.map_err(PyErr::from)
         }
         Some("dltensor") => {
             // SAFETY: as above, for the legacy struct.
@@ -265,7 +262,7 @@ pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
                 legacy: t,
             });
             // SAFETY: the adapted tensor owns the legacy one and deletes it once.
-            unsafe { DLPackArray::from_raw(Box::into_raw(adapted).cast()) }.map_err(to_py_err)
+            unsafe { DLPackArray::from_raw(Box::into_raw(adapted).cast()) }.map_err(PyErr::from)
         }
         other => Err(PyValueError::new_err(format!("__dlpack__ returned a capsule named {other:?}, expected \"dltensor_versioned\" or \"dltensor\""))),
     }

@@ -21,16 +21,21 @@ pub use import::{from_dlpack, Buffer};
 
 use std::prelude::rust_2021::*;
 
-use pyo3::exceptions::{PyBufferError, PyOSError, PyValueError};
+use pyo3::exceptions::{PyBufferError, PyMemoryError, PyOSError, PyValueError};
 use pyo3::PyErr;
 
 use crate::{Error, ErrorKind};
 
-/// The Python exception for an array-protocol error.
-pub fn to_py_err(e: Error) -> PyErr {
-    match e.kind() {
-        ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
-        ErrorKind::Io => PyOSError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
+/// An array-protocol error as the Python exception for its kind, so `?` works in a
+/// `#[pyfunction]`: `BufferError` for memory that cannot be described or shared, `MemoryError`
+/// when a copy cannot be allocated, `OSError` for files, `ValueError` otherwise.
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        match e.kind() {
+            ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
+            ErrorKind::OutOfMemory => PyMemoryError::new_err(e.to_string()),
+            ErrorKind::Io => PyOSError::new_err(e.to_string()),
+            _ => PyValueError::new_err(e.to_string()),
+        }
     }
 }

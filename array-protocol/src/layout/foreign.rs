@@ -1,0 +1,163 @@
+//! Foreign arrays located in memory: what the importers (buffer protocol, DLPack, ndarray) are
+//! given — the address of the first element, a shape, strides — turned into the span of bytes a
+//! view borrows, with every step checked and nothing read.
+
+use core::fmt;
+
+use super::Axes;
+use crate::error::{error, Error};
+
+/// Where the elements of a strided array lie relative to its first element: the byte offset of
+/// the lowest element (zero or negative) and the length of the span from it to the end of the
+/// highest one; `(0, 0)` for an empty array, `None` on overflow.
+fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, usize)> {
+    if shape.contains(&0) {
+        return Some((0, 0));
+    }
+    let (mut lo, mut hi) = (0isize, 0isize);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let reach = isize::try_from(d - 1).ok()?.checked_mul(s)?;
+        if reach < 0 {
+            lo = lo.checked_add(reach)?;
+        } else {
+            hi = hi.checked_add(reach)?;
+        }
+    }
+    let len = hi
+        .checked_sub(lo)?
+        .checked_add(isize::try_from(itemsize).ok()?)?;
+    Some((lo, len as usize))
+}
+
+/// Strides counted in units of `unit` bytes (elements, for DLPack and ndarray) as byte
+/// strides, each multiplication checked.
+pub(crate) fn scaled_strides<S: Copy + TryInto<isize> + fmt::Debug>(
+    strides: &[S],
+    unit: usize,
+) -> Result<Axes<isize>, Error> {
+    let unit =
+        isize::try_from(unit).map_err(|_| error!(Layout, "item size {unit} overflows isize"))?;
+    let mut out = Axes::zeroed(strides.len());
+    for (o, &s) in out.iter_mut().zip(strides) {
+        *o = s
+            .try_into()
+            .ok()
+            .and_then(|s: isize| s.checked_mul(unit))
+            .ok_or_else(|| error!(Layout, "stride {s:?} × {unit} bytes overflows isize"))?;
+    }
+    Ok(out)
+}
+
+/// A foreign array located in memory: the one routine that turns what an importer is given
+/// (the address of the first element, shape, byte strides, item size) into the bytes a view
+/// borrows. Nothing is read; every step is checked: the extent's arithmetic, a NULL address for
+/// a non-empty array, elements at or below address 0 or past the end of the address space.
+/// The view built over [`bytes`](Self::bytes) is then validated as any other.
+pub(crate) struct Foreign {
+    /// The lowest byte any element touches (NULL for an empty array).
+    low: *mut u8,
+    /// The length of the span from `low` to the end of the highest element.
+    len: usize,
+    /// The first element's offset from `low`.
+    offset: usize,
+}
+
+impl Foreign {
+    /// Locates the elements of `shape` and byte `strides`, of `itemsize` bytes, whose first
+    /// element (index `[0, 0, …]`) is at `first`.
+    pub(crate) fn locate(
+        first: *mut u8,
+        shape: &[usize],
+        strides: &[isize],
+        itemsize: usize,
+    ) -> Result<Foreign, Error> {
+        let (lo, len) = span(shape, strides, itemsize).ok_or_else(|| {
+            error!(
+                Layout,
+                "the array's extent overflows (shape {shape:?}, strides {strides:?})"
+            )
+        })?;
+        if len == 0 {
+            // No element: nothing is read, whatever the address says.
+            return Ok(Foreign {
+                low: core::ptr::null_mut(),
+                len: 0,
+                offset: 0,
+            });
+        }
+        if first.is_null() {
+            return Err(error!(
+                Layout,
+                "the data pointer is NULL for a non-empty array (shape {shape:?})"
+            ));
+        }
+        let below = lo.unsigned_abs();
+        let addr = first as usize;
+        let low = addr.checked_sub(below).filter(|&a| a != 0).ok_or_else(|| {
+            error!(
+                Layout,
+                "the array's lowest element is {below} bytes below its first element at {addr:#x}: at or below address 0"
+            )
+        })?;
+        if low.checked_add(len).is_none() {
+            return Err(error!(
+                Layout,
+                "the array's elements ({len} bytes from {low:#x}) run past the end of the address space"
+            ));
+        }
+        Ok(Foreign {
+            // The producer's own pointer moved inside its array (checked above not to wrap),
+            // so it keeps the producer's provenance.
+            low: first.wrapping_sub(below),
+            len,
+            offset: below,
+        })
+    }
+
+    /// No elements (what an importer holds before it has located any).
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    pub(crate) fn empty() -> Foreign {
+        Foreign {
+            low: core::ptr::null_mut(),
+            len: 0,
+            offset: 0,
+        }
+    }
+
+    /// The first element's byte offset in [`bytes`](Self::bytes).
+    pub(crate) fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The length of the span, from the lowest element to the end of the highest.
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The span of the elements, to view.
+    ///
+    /// # Safety
+    /// When the array is not empty, the span's bytes are initialised memory of one allocation,
+    /// not written by anyone else for `'a`.
+    pub(crate) unsafe fn bytes<'a>(&self) -> &'a [u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `low` is non-NULL and `low + len` does not wrap (checked in `locate`); the
+        // caller's contract covers the memory.
+        unsafe { core::slice::from_raw_parts(self.low, self.len) }
+    }
+
+    /// The span of the elements, writable.
+    ///
+    /// # Safety
+    /// As for [`bytes`](Self::bytes), and no one else reads or writes the span for `'a`.
+    pub(crate) unsafe fn bytes_mut<'a>(&self) -> &'a mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: as for `bytes`, with the caller's promise of exclusive access.
+        unsafe { core::slice::from_raw_parts_mut(self.low, self.len) }
+    }
+}
