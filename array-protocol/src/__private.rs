@@ -36,13 +36,16 @@ pub fn vec_from_bytes<T: Element>(bytes: &[u8]) -> Result<Vec<T>, Error> {
         ));
     }
     let n = bytes.len() / size;
-    let mut out: Vec<T> = Vec::with_capacity(n);
-    // SAFETY: the capacity holds `n * size == bytes.len()` bytes, disjoint from `bytes`; after
-    // the copy the first `n` elements are initialised with bit patterns checked valid above.
+    let mut out: Vec<T> = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| crate::error::allocation_error("the elements", Some(bytes.len())))?;
+    // SAFETY: the capacity holds `n * size == bytes.len()` bytes, disjoint from `bytes`.
     unsafe {
-        core::ptr::copy_nonoverlapping(bytes.as_ptr(), out.as_mut_ptr().cast::<u8>(), bytes.len());
-        out.set_len(n);
-    }
+        core::ptr::copy_nonoverlapping(bytes.as_ptr(), out.as_mut_ptr().cast::<u8>(), bytes.len())
+    };
+    // SAFETY: the first `n` elements were initialised by the copy, with bit patterns checked
+    // valid above.
+    unsafe { out.set_len(n) };
     Ok(out)
 }
 

@@ -149,35 +149,42 @@ fn for_each_outer(
 /// # Safety
 /// Every element visited is inside its buffer; destination elements do not overlap the source.
 unsafe fn strided(s: *const u8, d: *mut u8, axis: Axis, n: usize) {
-    // SAFETY (all arms): the caller's contract, with `n` the element size.
-    unsafe {
-        match n {
-            1 => strided_n::<1>(s, d, axis),
-            2 => strided_n::<2>(s, d, axis),
-            4 => strided_n::<4>(s, d, axis),
-            8 => strided_n::<8>(s, d, axis),
-            16 => strided_n::<16>(s, d, axis),
-            _ => {
-                let (mut s, mut d) = (s, d);
-                for _ in 0..axis.len {
-                    core::ptr::copy_nonoverlapping(s, d, n);
-                    s = s.wrapping_offset(axis.src);
-                    d = d.wrapping_offset(axis.dst);
-                }
+    match n {
+        // SAFETY: the caller's contract, with `n` the element size (each arm).
+        1 => unsafe { strided_n::<1>(s, d, axis) },
+        // SAFETY: as above.
+        2 => unsafe { strided_n::<2>(s, d, axis) },
+        // SAFETY: as above.
+        4 => unsafe { strided_n::<4>(s, d, axis) },
+        // SAFETY: as above.
+        8 => unsafe { strided_n::<8>(s, d, axis) },
+        // SAFETY: as above.
+        16 => unsafe { strided_n::<16>(s, d, axis) },
+        _ => {
+            let (mut s, mut d) = (s, d);
+            for _ in 0..axis.len {
+                // SAFETY: `n` bytes at `s` and at `d` are inside their buffers (the caller's
+                // contract) and do not overlap.
+                unsafe { core::ptr::copy_nonoverlapping(s, d, n) };
+                s = s.wrapping_offset(axis.src);
+                d = d.wrapping_offset(axis.dst);
             }
         }
     }
 }
 
+/// As [`strided`], for elements of `N` bytes.
+///
+/// # Safety
+/// As for [`strided`].
 #[inline(always)]
 unsafe fn strided_n<const N: usize>(s: *const u8, d: *mut u8, axis: Axis) {
     let (mut s, mut d) = (s, d);
     for _ in 0..axis.len {
-        // SAFETY: in bounds per the caller; unaligned reads and writes of N bytes.
-        unsafe {
-            d.cast::<[u8; N]>()
-                .write_unaligned(s.cast::<[u8; N]>().read_unaligned())
-        };
+        // SAFETY: `N` bytes at `s` are inside the source (the caller's contract); unaligned.
+        let v = unsafe { s.cast::<[u8; N]>().read_unaligned() };
+        // SAFETY: `N` bytes at `d` are inside the destination; unaligned.
+        unsafe { d.cast::<[u8; N]>().write_unaligned(v) };
         s = s.wrapping_offset(axis.src);
         d = d.wrapping_offset(axis.dst);
     }
@@ -191,25 +198,32 @@ unsafe fn strided_n<const N: usize>(s: *const u8, d: *mut u8, axis: Axis) {
 /// # Safety
 /// Every element of the two axes is inside its buffer; no overlap between source and destination.
 unsafe fn tile(s: *const u8, d: *mut u8, fast: Axis, slow: Axis, n: usize) {
-    // SAFETY (all arms): the caller's contract, with `n` the element size.
-    unsafe {
-        match n {
-            1 => tile_n::<1>(s, d, fast, slow),
-            2 => tile_n::<2>(s, d, fast, slow),
-            4 => tile_n::<4>(s, d, fast, slow),
-            8 => tile_n::<8>(s, d, fast, slow),
-            16 => tile_n::<16>(s, d, fast, slow),
-            _ => {
-                for j in 0..slow.len {
-                    let s_row = s.wrapping_offset(j as isize * slow.src);
-                    let d_row = d.wrapping_offset(j as isize * slow.dst);
-                    strided(s_row, d_row, fast, n);
-                }
+    match n {
+        // SAFETY: the caller's contract, with `n` the element size (each arm).
+        1 => unsafe { tile_n::<1>(s, d, fast, slow) },
+        // SAFETY: as above.
+        2 => unsafe { tile_n::<2>(s, d, fast, slow) },
+        // SAFETY: as above.
+        4 => unsafe { tile_n::<4>(s, d, fast, slow) },
+        // SAFETY: as above.
+        8 => unsafe { tile_n::<8>(s, d, fast, slow) },
+        // SAFETY: as above.
+        16 => unsafe { tile_n::<16>(s, d, fast, slow) },
+        _ => {
+            for j in 0..slow.len {
+                let s_row = s.wrapping_offset(j as isize * slow.src);
+                let d_row = d.wrapping_offset(j as isize * slow.dst);
+                // SAFETY: row `j` of the two axes: inside both buffers, no overlap.
+                unsafe { strided(s_row, d_row, fast, n) };
             }
         }
     }
 }
 
+/// As [`tile`], for elements of `N` bytes.
+///
+/// # Safety
+/// As for [`tile`].
 unsafe fn tile_n<const N: usize>(s: *const u8, d: *mut u8, fast: Axis, slow: Axis) {
     let mut buf = [[0u8; N]; TILE * TILE];
     let mut j0 = 0;
@@ -232,8 +246,9 @@ unsafe fn tile_n<const N: usize>(s: *const u8, d: *mut u8, fast: Axis, slow: Axi
                     .wrapping_offset((j0 + j) as isize * slow.dst + i0 as isize * fast.dst)
                     .cast::<[u8; N]>();
                 for i in 0..i_n {
+                    let at = row.wrapping_add(i);
                     // SAFETY: element (i0 + i, j0 + j) is inside the destination; unaligned write.
-                    unsafe { row.add(i).write_unaligned(buf[i * TILE + j]) };
+                    unsafe { at.write_unaligned(buf[i * TILE + j]) };
                 }
             }
             i0 += i_n;

@@ -61,9 +61,10 @@ impl AlignedBytes {
         let mut chunks = try_chunks(n, len)?;
         let ptr = chunks.as_mut_ptr().cast::<u8>();
         if n > 0 {
+            let last = ptr.wrapping_add((n - 1) * 16);
             // SAFETY: the last chunk is inside the capacity; zeroing it covers the tail bytes
             // past `len` that `fill` does not write.
-            unsafe { ptr.add((n - 1) * 16).write_bytes(0, 16) };
+            unsafe { last.write_bytes(0, 16) };
         }
         fill(ptr);
         // SAFETY: bytes `0..len` were written by `fill` (the caller's contract), the rest of the
@@ -170,13 +171,14 @@ impl<D: Data> ArrayBase<D> {
         let (strides, bytes) = contiguous_extent(&self.item, self.shape(), order)?;
         let dst = Layout::new(self.shape(), Some(&strides), 0, self.itemsize(), bytes)?;
         let src = self.data.bytes().as_ptr();
-        // SAFETY: `dst` is contiguous, so the copy writes every one of its `bytes` bytes; the
-        // fresh buffer is disjoint from the source, whose layout is valid for its buffer.
-        let data = unsafe {
-            AlignedBytes::filled(bytes, |p| {
-                crate::copy::copy_elements(src, &self.layout, p, &dst)
-            })
-        }?;
+        let fill = |p: *mut u8| {
+            // SAFETY: `p` is the fresh buffer of `bytes` bytes, which the contiguous `dst` covers
+            // exactly, disjoint from the source, whose layout is valid for its buffer
+            // (invariants 3–5 for both layouts).
+            unsafe { crate::copy::copy_elements(src, &self.layout, p, &dst) }
+        };
+        // SAFETY: `fill` writes every one of the `bytes` bytes (`dst` is contiguous).
+        let data = unsafe { AlignedBytes::filled(bytes, fill) }?;
         Ok(ArrayBase {
             data,
             item: self.item.clone(),

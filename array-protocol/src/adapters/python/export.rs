@@ -251,47 +251,48 @@ impl PyArray {
                 "the array is strided but the consumer did not ask for strides (PyBUF_STRIDES)",
             ));
         }
-        let info = Box::into_raw(info);
-        // SAFETY: `view` is the caller's Py_buffer to fill; `info` lives until `__releasebuffer__`,
-        // and the owner's memory until the exports count drops back (the owner cannot change
-        // meanwhile, see `with_owner_mut`), with `obj` keeping this object alive.
-        unsafe {
-            (*view).buf = ptr.cast::<c_void>();
-            (*view).obj = slf.clone().into_any().into_ptr();
-            (*view).len = len as ffi::Py_ssize_t;
-            (*view).readonly = c_int::from(readonly);
-            (*view).itemsize = itemsize as ffi::Py_ssize_t;
-            (*view).format = if flags & ffi::PyBUF_FORMAT != 0 {
-                (*info).format.as_ptr().cast_mut()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).ndim = (*info).shape.len() as c_int;
-            (*view).shape = if flags & ffi::PyBUF_ND != 0 {
-                (*info).shape.as_mut_ptr()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
-                (*info).strides.as_mut_ptr()
-            } else {
-                std::ptr::null_mut()
-            };
-            (*view).suboffsets = std::ptr::null_mut();
-            (*view).internal = info.cast::<c_void>();
-        }
+        let info: &'static mut BufferInfo = Box::leak(info);
+        // SAFETY: `view` is the caller's Py_buffer to fill, valid and unaliased for this call.
+        let view = unsafe { &mut *view };
+        // `info` lives until `__releasebuffer__`, and the owner's memory until the exports count
+        // drops back (the owner cannot change meanwhile, see `with_owner_mut`), with `obj`
+        // keeping this object alive.
+        view.buf = ptr.cast::<c_void>();
+        view.obj = slf.clone().into_any().into_ptr();
+        view.len = len as ffi::Py_ssize_t;
+        view.readonly = c_int::from(readonly);
+        view.itemsize = itemsize as ffi::Py_ssize_t;
+        view.format = if flags & ffi::PyBUF_FORMAT != 0 {
+            info.format.as_ptr().cast_mut()
+        } else {
+            std::ptr::null_mut()
+        };
+        view.ndim = info.shape.len() as c_int;
+        view.shape = if flags & ffi::PyBUF_ND != 0 {
+            info.shape.as_mut_ptr()
+        } else {
+            std::ptr::null_mut()
+        };
+        view.strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+            info.strides.as_mut_ptr()
+        } else {
+            std::ptr::null_mut()
+        };
+        view.suboffsets = std::ptr::null_mut();
+        view.internal = (info as *mut BufferInfo).cast::<c_void>();
         this.exports.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        // SAFETY: `internal` is the `BufferInfo` leaked by `__getbuffer__` for this view.
-        unsafe {
-            let info = (*view).internal.cast::<BufferInfo>();
-            if !info.is_null() {
-                drop(Box::from_raw(info));
-                (*view).internal = std::ptr::null_mut();
-            }
+        // SAFETY: Python hands back the Py_buffer that `__getbuffer__` filled.
+        let view = unsafe { &mut *view };
+        let info = view.internal.cast::<BufferInfo>();
+        if !info.is_null() {
+            // SAFETY: `internal` is the `BufferInfo` leaked by `__getbuffer__` for this view,
+            // freed once: the field is cleared below.
+            drop(unsafe { Box::from_raw(info) });
+            view.internal = std::ptr::null_mut();
         }
         self.exports.fetch_sub(1, Ordering::SeqCst);
     }
@@ -453,39 +454,47 @@ unsafe extern "C" fn delete_legacy(legacy: *mut LegacyManaged) {
         return;
     }
     // SAFETY: a box leaked by `capsule`, whose context is the versioned tensor it wraps; the
-    // legacy deleter runs once, and runs the versioned one once.
-    unsafe {
-        let boxed = Box::from_raw(legacy);
-        let inner = boxed.manager_ctx.cast::<DLManagedTensorVersioned>();
-        if let Some(d) = (*inner).deleter {
-            d(inner);
-        }
+    // legacy deleter runs once.
+    let boxed = unsafe { Box::from_raw(legacy) };
+    let inner = boxed.manager_ctx.cast::<DLManagedTensorVersioned>();
+    // SAFETY: the versioned tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*inner).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(inner) };
     }
 }
 
 unsafe extern "C" fn capsule_destructor_versioned(capsule: *mut ffi::PyObject) {
-    // SAFETY: called by Python with the capsule; a capsule still named `dltensor_versioned` was
-    // never consumed, so its tensor is ours to delete, once.
-    unsafe {
-        if ffi::PyCapsule_IsValid(capsule, VERSIONED.as_ptr()) == 1 {
-            let t = ffi::PyCapsule_GetPointer(capsule, VERSIONED.as_ptr())
-                .cast::<DLManagedTensorVersioned>();
-            if let Some(d) = (*t).deleter {
-                d(t);
-            }
-        }
+    // SAFETY: called by Python with the capsule being destroyed.
+    if unsafe { ffi::PyCapsule_IsValid(capsule, VERSIONED.as_ptr()) } != 1 {
+        return;
+    }
+    // A capsule still named `dltensor_versioned` was never consumed, so its tensor is ours to
+    // delete, once.
+    // SAFETY: a valid capsule of that name holds the tensor.
+    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, VERSIONED.as_ptr()) }
+        .cast::<DLManagedTensorVersioned>();
+    // SAFETY: the tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*t).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(t) };
     }
 }
 
 unsafe extern "C" fn capsule_destructor_legacy(capsule: *mut ffi::PyObject) {
-    // SAFETY: as above, for the legacy name.
-    unsafe {
-        if ffi::PyCapsule_IsValid(capsule, LEGACY.as_ptr()) == 1 {
-            let t = ffi::PyCapsule_GetPointer(capsule, LEGACY.as_ptr()).cast::<LegacyManaged>();
-            if let Some(d) = (*t).deleter {
-                d(t);
-            }
-        }
+    // SAFETY: called by Python with the capsule being destroyed.
+    if unsafe { ffi::PyCapsule_IsValid(capsule, LEGACY.as_ptr()) } != 1 {
+        return;
+    }
+    // SAFETY: a valid, unconsumed capsule of that name holds the legacy tensor, ours to delete.
+    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, LEGACY.as_ptr()) }.cast::<LegacyManaged>();
+    // SAFETY: the tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*t).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(t) };
     }
 }
 
@@ -502,10 +511,12 @@ unsafe fn capsule(
     {
         (managed.cast(), VERSIONED, capsule_destructor_versioned)
     } else {
-        // SAFETY: `managed` is live; the legacy struct copies its tensor description, which
-        // points at memory the versioned tensor keeps alive.
+        // SAFETY: `managed` is live: its description may be read.
+        let description = unsafe { &raw const (*managed).dl_tensor };
         let legacy = Box::new(LegacyManaged {
-            dl_tensor: unsafe { std::ptr::read(&(*managed).dl_tensor) },
+            // SAFETY: a copy of that description, which points at memory the versioned tensor
+            // keeps alive.
+            dl_tensor: unsafe { std::ptr::read(description) },
             manager_ctx: managed.cast(),
             deleter: Some(delete_legacy),
         });
@@ -518,15 +529,17 @@ unsafe fn capsule(
     // SAFETY: a non-NULL pointer, a static name, a destructor that checks the name.
     let raw = unsafe { ffi::PyCapsule_New(pointer, name.as_ptr(), Some(destructor)) };
     if raw.is_null() {
-        // SAFETY: the capsule was not made, so the tensor is still ours to delete.
-        unsafe {
-            if versioned {
-                if let Some(d) = (*managed).deleter {
-                    d(managed);
-                }
-            } else {
-                delete_legacy(pointer.cast());
+        // The capsule was not made, so the tensor is still ours to delete, once.
+        if versioned {
+            // SAFETY: the tensor is live until its deleter runs, below.
+            let deleter = unsafe { (*managed).deleter };
+            if let Some(d) = deleter {
+                // SAFETY: its own deleter, called once.
+                unsafe { d(managed) };
             }
+        } else {
+            // SAFETY: the legacy box made above, deleted once (it deletes `managed` once).
+            unsafe { delete_legacy(pointer.cast()) };
         }
         return Err(PyErr::fetch(py));
     }

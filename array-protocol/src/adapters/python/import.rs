@@ -201,13 +201,13 @@ struct Adapted {
 }
 
 unsafe extern "C" fn delete_adapted(t: *mut DLManagedTensorVersioned) {
-    // SAFETY: `t` is the first field of a box leaked by `from_dlpack`; runs once, and runs the
-    // legacy deleter once.
-    unsafe {
-        let boxed = Box::from_raw(t.cast::<Adapted>());
-        if let Some(d) = (*boxed.legacy).deleter {
-            d(boxed.legacy);
-        }
+    // SAFETY: `t` is the first field of a box leaked by `from_dlpack`; this deleter runs once.
+    let boxed = unsafe { Box::from_raw(t.cast::<Adapted>()) };
+    // SAFETY: the legacy tensor the adapted one owns, still live.
+    let deleter = unsafe { (*boxed.legacy).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: the legacy tensor's own deleter, called once, here.
+        unsafe { d(boxed.legacy) };
     }
 }
 
@@ -231,13 +231,17 @@ pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
     let capsule = capsule
         .cast_into::<PyCapsule>()
         .map_err(|_| PyTypeError::new_err("__dlpack__ did not return a capsule"))?;
+    // SAFETY: the capsule's name is a NUL-terminated string that lives as long as the capsule,
+    // which `capsule` keeps alive while it is copied.
     let name = capsule.name()?.map(|n| unsafe { n.as_cstr() }.to_owned());
     let raw = capsule.as_ptr();
     match name.as_deref().and_then(|n| n.to_str().ok()) {
         Some("dltensor_versioned") => {
             // SAFETY: a valid capsule with this name holds a DLManagedTensorVersioned; renaming
             // it to `used_…` hands ownership to us, so its destructor will not delete it.
-            let t = unsafe { ffi::PyCapsule_GetPointer(raw, c"dltensor_versioned".as_ptr()) }.cast::<DLManagedTensorVersioned>();
+            let t = unsafe { ffi::PyCapsule_GetPointer(raw, c"dltensor_versioned".as_ptr()) }
+                .cast::<DLManagedTensorVersioned>();
+            // SAFETY: `raw` is a valid capsule; the new name is a static string.
             if t.is_null() || unsafe { ffi::PyCapsule_SetName(raw, c"used_dltensor_versioned".as_ptr()) } != 0 {
                 return Err(PyErr::fetch(py));
             }
@@ -246,18 +250,23 @@ pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
         }
         Some("dltensor") => {
             // SAFETY: as above, for the legacy struct.
-            let t = unsafe { ffi::PyCapsule_GetPointer(raw, c"dltensor".as_ptr()) }.cast::<LegacyManaged>();
+            let t = unsafe { ffi::PyCapsule_GetPointer(raw, c"dltensor".as_ptr()) }
+                .cast::<LegacyManaged>();
+            // SAFETY: `raw` is a valid capsule; the new name is a static string.
             if t.is_null() || unsafe { ffi::PyCapsule_SetName(raw, c"used_dltensor".as_ptr()) } != 0 {
                 return Err(PyErr::fetch(py));
             }
+            // SAFETY: `t` is a live legacy tensor we own: its description may be read.
+            let description = unsafe { &raw const (*t).dl_tensor };
             let adapted = Box::new(Adapted {
                 versioned: DLManagedTensorVersioned {
                     version: crate::dlpack::DLPackVersion { major: 1, minor: 0 },
                     manager_ctx: std::ptr::null_mut(),
                     deleter: Some(delete_adapted),
                     flags: crate::dlpack::DLPACK_FLAG_BITMASK_READ_ONLY,
-                    // SAFETY: a live legacy tensor we own; its description is copied.
-                    dl_tensor: unsafe { std::ptr::read(&(*t).dl_tensor) },
+                    // SAFETY: a copy of that description (plain data; the pointers in it stay
+                    // valid while the legacy tensor lives, which the adapted one ensures).
+                    dl_tensor: unsafe { std::ptr::read(description) },
                 },
                 legacy: t,
             });
