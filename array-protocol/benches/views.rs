@@ -5,7 +5,7 @@ use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use array_protocol::{ArrayView, ArrayViewMut, Element, Order};
+use array_protocol::{ArrayView, ArrayViewMut, Element, Order, TypedViewN};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView3, ShapeBuilder};
 use num_complex::Complex64;
@@ -48,6 +48,18 @@ fn views(c: &mut Criterion) {
                 black_box(&[240, 48, 8]),
                 black_box(&[1, 2, 3]),
             )
+        })
+    });
+    g.bench_function("array_protocol_fixed", |b| {
+        b.iter(|| {
+            let v = TypedViewN::<f64, 3>::new(
+                black_box(bytes),
+                black_box([4, 5, 6]),
+                black_box([240, 48, 8]),
+                0,
+            )
+            .expect("valid");
+            *v.get(black_box([1, 2, 3])).expect("in range")
         })
     });
     g.bench_function("ndarray", |b| {

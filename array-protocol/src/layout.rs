@@ -138,7 +138,7 @@ fn describe(
 /// Invariants 2–4 for `shape`, `strides` (as many), `offset` and `itemsize` in a buffer of
 /// `buffer_len` bytes; returns the element count. Every step is checked arithmetic.
 #[inline]
-fn check_extent(
+pub(crate) fn check_extent(
     shape: &[usize],
     strides: &[isize],
     offset: usize,

@@ -182,7 +182,7 @@ pub use protocol::{
     ArrayConsumer, ArrayProducer, ArrayProducerMut, Contiguity, Dimension, FromArrayView,
     FromArrayViewMut, Ix, IxDyn, Requirements, TypedArrayProducer,
 };
-pub use typed::{Iter, IterMut, TypedView, TypedViewMut};
+pub use typed::{Iter, IterMut, TypedView, TypedViewMut, TypedViewN};
 pub use view::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut};
 
 #[cfg(doctest)]

@@ -179,6 +179,21 @@ impl Scalar {
         Scalar { kind, size, order }
     }
 
+    /// A number or boolean of a size its kind allows (what a PEP 3118 code names), with the
+    /// order normalised as [`new`](Self::new) does; the caller guarantees the size is valid and
+    /// that a long double is in native order.
+    #[inline]
+    pub(crate) const fn for_code(kind: ScalarKind, size: usize, order: ByteOrder) -> Scalar {
+        let order = if size == 1 || matches!(kind, ScalarKind::Bool | ScalarKind::Char) {
+            ByteOrder::NotApplicable
+        } else if matches!(order, ByteOrder::NotApplicable) {
+            ByteOrder::NATIVE
+        } else {
+            order
+        };
+        Scalar { kind, size, order }
+    }
+
     /// What the scalar holds.
     pub const fn kind(&self) -> ScalarKind {
         self.kind

@@ -9,7 +9,9 @@ use crate::layout::{Axes, Layout};
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 use crate::Element;
 
+mod fixed;
 mod iter;
+pub use fixed::TypedViewN;
 use iter::Strided;
 pub use iter::{Iter, IterMut};
 

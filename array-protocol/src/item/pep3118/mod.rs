@@ -82,6 +82,9 @@ impl ItemType {
     /// assert_eq!(err.message(), "found `}`, expected a type code or end of input (no struct is open)");
     /// ```
     pub fn from_pep3118(format: &str) -> Result<ItemType, FormatError> {
+        if let Some(scalar) = single_scalar(format.as_bytes()) {
+            return Ok(ItemType::Scalar(scalar));
+        }
         let mut parser = Parser {
             s: format,
             pos: 0,
@@ -170,6 +173,60 @@ impl ItemType {
             }
         }
     }
+}
+
+/// The scalar codes of a fixed size in a mode: `(kind, size)`, or `None` for codes that need
+/// more (counts, `Z`, `T{…}`) or have no size in this mode (`n N g` in standard mode).
+#[inline]
+fn fixed_code(c: u8, native_sizes: bool) -> Option<(ScalarKind, usize)> {
+    let long = if native_sizes { NATIVE_LONG_SIZE } else { 4 };
+    Some(match c {
+        b'?' => (ScalarKind::Bool, 1),
+        b'c' => (ScalarKind::Char, 1),
+        b'b' => (ScalarKind::Int, 1),
+        b'B' => (ScalarKind::UInt, 1),
+        b'h' => (ScalarKind::Int, 2),
+        b'H' => (ScalarKind::UInt, 2),
+        b'i' => (ScalarKind::Int, 4),
+        b'I' => (ScalarKind::UInt, 4),
+        b'l' => (ScalarKind::Int, long),
+        b'L' => (ScalarKind::UInt, long),
+        b'q' => (ScalarKind::Int, 8),
+        b'Q' => (ScalarKind::UInt, 8),
+        b'n' if native_sizes => (ScalarKind::Int, core::mem::size_of::<isize>()),
+        b'N' if native_sizes => (ScalarKind::UInt, core::mem::size_of::<usize>()),
+        b'e' => (ScalarKind::Float, 2),
+        b'E' => (ScalarKind::BFloat, 2),
+        b'f' => (ScalarKind::Float, 4),
+        b'd' => (ScalarKind::Float, 8),
+        b'g' if native_sizes => (ScalarKind::Float, super::LONG_DOUBLE_SIZE),
+        _ => return None,
+    })
+}
+
+/// A whole format that is one scalar code, with or without a byte-order mark (`d`, `<i`,
+/// `>Q`): read without the parser's machinery. Anything else (or anything invalid) is `None`,
+/// for the full parser to read or to explain.
+#[inline]
+fn single_scalar(format: &[u8]) -> Option<Scalar> {
+    let (mode, code) = match *format {
+        [c] => (Mode::Aligned, c),
+        [m, c] => (
+            match m {
+                b'@' => Mode::Aligned,
+                b'^' => Mode::Unaligned,
+                b'=' => Mode::Standard(ByteOrder::NATIVE),
+                b'<' => Mode::Standard(ByteOrder::Little),
+                b'>' | b'!' => Mode::Standard(ByteOrder::Big),
+                _ => return None,
+            },
+            c,
+        ),
+        _ => return None,
+    };
+    let (kind, size) = fixed_code(code, mode.native_sizes())?;
+    // `fixed_code` gives only valid sizes, and long doubles only in native modes.
+    Some(Scalar::for_code(kind, size, mode.order()))
 }
 
 struct Body {
@@ -380,11 +437,12 @@ impl Parser<'_> {
         let code = self.code(count, count_at)?;
         let mut value = code.value;
         let count = if code.count_used { None } else { count };
-        let mut dims = shape.unwrap_or_else(|| Axes::from_slice(&[]));
-        if let Some(n) = count.filter(|&n| n != 1) {
-            dims.push(n);
-        }
-        if !dims.is_empty() {
+        let extra = count.filter(|&n| n != 1);
+        if shape.is_some() || extra.is_some() {
+            let mut dims = shape.unwrap_or_else(|| Axes::from_slice(&[]));
+            if let Some(n) = extra {
+                dims.push(n);
+            }
             // For zero-size items the size cannot overflow, but the element count must fit too,
             // so that every size computed from the shape is finite.
             let count = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
@@ -508,28 +566,19 @@ impl Parser<'_> {
         }
         self.pos += 1;
         let native_sizes = self.mode.native_sizes();
-        let long = if native_sizes { NATIVE_LONG_SIZE } else { 4 };
+        if let Some((kind, size)) = fixed_code(c as u8, native_sizes) {
+            // `fixed_code` gives only valid sizes, and long doubles only in native modes.
+            let s = Scalar::for_code(kind, size, self.mode.order());
+            return Ok(Code {
+                value: ItemType::Scalar(s),
+                alignment: s.alignment(),
+                padding: false,
+                count_used: false,
+                nesting: 0,
+            });
+        }
         let (kind, size) = match c {
-            '?' => (ScalarKind::Bool, 1),
-            'c' => (ScalarKind::Char, 1),
-            'b' => (ScalarKind::Int, 1),
-            'B' => (ScalarKind::UInt, 1),
-            'h' => (ScalarKind::Int, 2),
-            'H' => (ScalarKind::UInt, 2),
-            'i' => (ScalarKind::Int, 4),
-            'I' => (ScalarKind::UInt, 4),
-            'l' => (ScalarKind::Int, long),
-            'L' => (ScalarKind::UInt, long),
-            'q' => (ScalarKind::Int, 8),
-            'Q' => (ScalarKind::UInt, 8),
             'n' | 'N' | 'g' if !native_sizes => return Err(self.native_only(at, c)),
-            'n' => (ScalarKind::Int, core::mem::size_of::<isize>()),
-            'N' => (ScalarKind::UInt, core::mem::size_of::<usize>()),
-            'e' => (ScalarKind::Float, 2),
-            'E' => (ScalarKind::BFloat, 2),
-            'f' => (ScalarKind::Float, 4),
-            'd' => (ScalarKind::Float, 8),
-            'g' => (ScalarKind::Float, super::LONG_DOUBLE_SIZE),
             'Z' => {
                 let size = match self.peek() {
                     Some('f') => 8,
