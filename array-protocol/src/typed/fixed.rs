@@ -121,12 +121,12 @@ impl<'a, T, const N: usize> TypedViewN<'a, T, N> {
     #[inline]
     pub fn get(&self, index: [usize; N]) -> Option<&'a T> {
         let mut at = 0isize;
-        for k in 0..N {
-            if index[k] >= self.shape[k] {
+        for ((&i, &d), &s) in index.iter().zip(&self.shape).zip(&self.strides) {
+            if i >= d {
                 return None;
             }
             // Inside the validated extent (invariant 3): no overflow.
-            at += index[k] as isize * self.strides[k];
+            at += i as isize * s;
         }
         let p = self.first.cast::<u8>().wrapping_offset(at).cast::<T>();
         // SAFETY: an in-range index addresses an aligned, valid `T` inside the view
