@@ -28,13 +28,7 @@ pub fn vec_from_bytes<T: Element>(bytes: &[u8]) -> Result<Vec<T>, Error> {
             core::any::type_name::<T>()
         ));
     }
-    if let Some(k) = bytes.chunks_exact(size).position(|c| !T::is_valid_bits(c)) {
-        return Err(error!(
-            InvalidValue,
-            "element {k} is not a valid {}",
-            core::any::type_name::<T>()
-        ));
-    }
+    crate::typed::check_packed_values::<T>(bytes)?;
     let n = bytes.len() / size;
     let mut out: Vec<T> = Vec::new();
     out.try_reserve_exact(n)
@@ -217,16 +211,11 @@ fn layout_parts<Item: Element>(
     let whole = Item::ITEM_TYPE;
     let (item, inner) = crate::transform::element_parts(&whole);
     let mut full = crate::layout::Axes::from_slice(shape);
-    inner.iter().for_each(|&d| full.push(d));
     let strides = match (strides, fortran) {
         (Some(s), _) => {
-            // The item's own axes are C-contiguous inside each element.
-            let inner_strides =
-                crate::layout::contiguous_strides(inner, item.itemsize(), crate::Order::C)
-                    .ok_or_else(|| error!(Layout, "element too large"))?;
             let mut all = crate::layout::Axes::from_slice(s);
-            inner_strides.iter().for_each(|&d| all.push(d));
-            Some(all)
+            crate::transform::push_inner_axes(&mut full, &mut all, inner, item.itemsize());
+            return Ok((item, full, Some(all)));
         }
         (None, true) => {
             if !inner.is_empty() {
@@ -242,6 +231,8 @@ fn layout_parts<Item: Element>(
         }
         (None, false) => None,
     };
+    // C order or no inner axes: the item's own axes follow, contiguous.
+    inner.iter().for_each(|&d| full.push(d));
     Ok((item, full, strides))
 }
 
@@ -276,15 +267,7 @@ pub fn slice_from_bytes<T: Element>(bytes: &[u8]) -> Result<&[T], Error> {
             core::any::type_name::<T>()
         ));
     }
-    if T::HAS_INVALID_BIT_PATTERNS {
-        if let Some(k) = bytes.chunks_exact(size).position(|c| !T::is_valid_bits(c)) {
-            return Err(error!(
-                InvalidValue,
-                "element {k} is not a valid {}",
-                core::any::type_name::<T>()
-            ));
-        }
-    }
+    crate::typed::check_packed_values::<T>(bytes)?;
     // SAFETY: aligned for `T`, a whole number of `T`s, every one a valid bit pattern (checked
     // above, or all patterns are valid), borrowed for as long as `bytes`.
     Ok(unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })

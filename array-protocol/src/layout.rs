@@ -32,7 +32,7 @@ mod foreign;
 
 pub(crate) use axes::Axes;
 #[cfg(any(feature = "ndarray", feature = "dlpack"))]
-pub(crate) use foreign::{scaled_strides, Foreign};
+pub(crate) use foreign::Foreign;
 
 /// The most axes an array may have (as in NumPy and the buffer protocol).
 pub const MAX_NDIM: usize = 64;
@@ -210,6 +210,25 @@ pub(crate) fn check_extent(
 #[cold]
 fn too_many(shape: &[usize]) -> Error {
     error!(Layout, "shape {shape:?} has more than isize::MAX elements")
+}
+
+/// Strides counted in units of `unit` bytes (elements, for DLPack and ndarray) as byte
+/// strides, each multiplication checked.
+pub(crate) fn scaled_strides<S: Copy + TryInto<isize> + fmt::Debug>(
+    strides: &[S],
+    unit: usize,
+) -> Result<Axes<isize>, Error> {
+    let unit =
+        isize::try_from(unit).map_err(|_| error!(Layout, "item size {unit} overflows isize"))?;
+    let mut out = Axes::zeroed(strides.len());
+    for (o, &s) in out.iter_mut().zip(strides) {
+        *o = s
+            .try_into()
+            .ok()
+            .and_then(|s: isize| s.checked_mul(unit))
+            .ok_or_else(|| error!(Layout, "stride {s:?} × {unit} bytes overflows isize"))?;
+    }
+    Ok(out)
 }
 
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.

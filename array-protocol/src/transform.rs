@@ -233,14 +233,8 @@ fn with_inner_axes(
     check_ndim(layout, inner.len())?;
     let mut shape = Axes::from_slice(layout.shape());
     let mut strides = Axes::from_slice(layout.strides());
-    // Inside one item of at most isize::MAX bytes: cannot overflow.
-    let inner_strides = contiguous_strides(inner, part.itemsize(), Order::C)
-        .unwrap_or_else(|| unreachable!("a sub-array fits in its item"));
-    for (&d, &s) in inner.iter().zip(inner_strides.iter()) {
-        shape.push(d);
-        strides.push(s);
-    }
     let size = part.itemsize();
+    push_inner_axes(&mut shape, &mut strides, inner, size);
     let layout = layout.reshaped_items(shift, size, shape, strides);
     Ok((part, layout))
 }
@@ -370,6 +364,24 @@ pub(crate) fn merge_items(
     strides.remove(strides.len() - 1);
     let whole_size = whole.itemsize();
     Ok((whole, layout.reshaped_items(0, whole_size, shape, strides)))
+}
+
+/// Appends a fixed-array element's `inner` axes, C-contiguous inside each element of
+/// `base_size`-byte base items (a field's sub-array, `[[f32; 3]; 4]`'s `[4, 3]`): the one place
+/// this is done. The caller checks the number of axes.
+pub(crate) fn push_inner_axes(
+    shape: &mut Axes<usize>,
+    strides: &mut Axes<isize>,
+    inner: &[usize],
+    base_size: usize,
+) {
+    // Inside one item of at most isize::MAX bytes: cannot overflow.
+    let inner_strides = contiguous_strides(inner, base_size, Order::C)
+        .unwrap_or_else(|| unreachable!("a sub-array fits in its item"));
+    for (&d, &s) in inner.iter().zip(inner_strides.iter()) {
+        shape.push(d);
+        strides.push(s);
+    }
 }
 
 /// A fixed-array element's base item and axes (`[[f32; 3]; 4]` → `f32`, `[4, 3]`); any other

@@ -139,8 +139,6 @@ fn slice_parts<T: Element>(
         ));
     }
     let mut all = crate::layout::Axes::from_slice(shape);
-    inner.iter().for_each(|&d| all.push(d));
-    let elem = core::mem::size_of::<T>() as isize;
     let mut byte_strides = match strides {
         Some(s) if s.len() != shape.len() => {
             return Err(error!(
@@ -150,21 +148,11 @@ fn slice_parts<T: Element>(
                 shape.len()
             ))
         }
-        Some(s) => {
-            let mut out = crate::layout::Axes::zeroed(s.len());
-            for (o, &k) in out.iter_mut().zip(s) {
-                *o = k.checked_mul(elem).ok_or_else(|| {
-                    error!(Layout, "stride {k} × {elem}-byte elements overflows isize")
-                })?;
-            }
-            out
-        }
+        Some(s) => crate::layout::scaled_strides(s, core::mem::size_of::<T>())?,
         None => crate::layout::contiguous_strides(shape, core::mem::size_of::<T>(), Order::C)
             .ok_or_else(|| error!(Layout, "shape {shape:?} is larger than isize::MAX bytes"))?,
     };
-    let inner_strides = crate::layout::contiguous_strides(inner, base.itemsize(), Order::C)
-        .unwrap_or_else(|| unreachable!("a Rust type fits in isize::MAX bytes"));
-    inner_strides.iter().for_each(|&s| byte_strides.push(s));
+    transform::push_inner_axes(&mut all, &mut byte_strides, inner, base.itemsize());
     Ok((base, all, byte_strides))
 }
 

@@ -128,15 +128,30 @@ fn fixed_axis_typed_views_check_what_the_dynamic_ones_check() {
     // Negative and zero strides, within bounds.
     let v = TypedViewN::<i32, 2>::new(bytes, [3, 4], [-16, 4], 32).unwrap();
     assert_eq!(v[[0, 0]], 8);
-    assert_eq!(v.iter().copied().collect::<Vec<_>>(), [8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3]);
+    assert_eq!(
+        v.iter().copied().collect::<Vec<_>>(),
+        [8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3]
+    );
     let b = TypedViewN::<i32, 1>::new(bytes, [5], [0], 4).unwrap();
     assert_eq!(b.iter().copied().collect::<Vec<_>>(), [1; 5]);
     // Out of bounds, overflow, misalignment, invalid values, all errors.
     let kind = |r: Result<TypedViewN<'_, i32, 2>, array_protocol::Error>| r.unwrap_err().kind();
-    assert_eq!(kind(TypedViewN::new(bytes, [3, 5], [16, 4], 0)), ErrorKind::Layout);
-    assert_eq!(kind(TypedViewN::new(bytes, [2, 2], [isize::MAX, 4], 0)), ErrorKind::Layout);
-    assert_eq!(kind(TypedViewN::new(bytes, [2, 2], [16, 4], 2)), ErrorKind::Alignment);
-    assert_eq!(kind(TypedViewN::new(bytes, [2, 2], [16, 2], 0)), ErrorKind::Alignment);
+    assert_eq!(
+        kind(TypedViewN::new(bytes, [3, 5], [16, 4], 0)),
+        ErrorKind::Layout
+    );
+    assert_eq!(
+        kind(TypedViewN::new(bytes, [2, 2], [isize::MAX, 4], 0)),
+        ErrorKind::Layout
+    );
+    assert_eq!(
+        kind(TypedViewN::new(bytes, [2, 2], [16, 4], 2)),
+        ErrorKind::Alignment
+    );
+    assert_eq!(
+        kind(TypedViewN::new(bytes, [2, 2], [16, 2], 0)),
+        ErrorKind::Alignment
+    );
     let flags = [1u8, 3, 0];
     let e = TypedViewN::<bool, 1>::new(&flags, [3], [1], 0).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue);

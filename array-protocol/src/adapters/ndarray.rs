@@ -63,12 +63,7 @@ fn view_parts<A: Element>(
     let (item, inner) = crate::transform::element_parts(&whole);
     let mut full = Axes::from_slice(shape);
     let mut strides = e.strides.clone();
-    let inner_strides = crate::layout::contiguous_strides(inner, item.itemsize(), crate::Order::C)
-        .ok_or_else(|| error!(Layout, "element too large"))?;
-    for (&d, &s) in inner.iter().zip(inner_strides.iter()) {
-        full.push(d);
-        strides.push(s);
-    }
+    crate::transform::push_inner_axes(&mut full, &mut strides, inner, item.itemsize());
     Ok((item, full, strides))
 }
 

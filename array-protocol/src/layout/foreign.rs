@@ -2,9 +2,6 @@
 //! given — the address of the first element, a shape, strides — turned into the span of bytes a
 //! view borrows, with every step checked and nothing read.
 
-use core::fmt;
-
-use super::Axes;
 use crate::error::{error, Error};
 
 /// Where the elements of a strided array lie relative to its first element: the byte offset of
@@ -27,25 +24,6 @@ fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, u
         .checked_sub(lo)?
         .checked_add(isize::try_from(itemsize).ok()?)?;
     Some((lo, len as usize))
-}
-
-/// Strides counted in units of `unit` bytes (elements, for DLPack and ndarray) as byte
-/// strides, each multiplication checked.
-pub(crate) fn scaled_strides<S: Copy + TryInto<isize> + fmt::Debug>(
-    strides: &[S],
-    unit: usize,
-) -> Result<Axes<isize>, Error> {
-    let unit =
-        isize::try_from(unit).map_err(|_| error!(Layout, "item size {unit} overflows isize"))?;
-    let mut out = Axes::zeroed(strides.len());
-    for (o, &s) in out.iter_mut().zip(strides) {
-        *o = s
-            .try_into()
-            .ok()
-            .and_then(|s: isize| s.checked_mul(unit))
-            .ok_or_else(|| error!(Layout, "stride {s:?} × {unit} bytes overflows isize"))?;
-    }
-    Ok(out)
 }
 
 /// A foreign array located in memory: the one routine that turns what an importer is given

@@ -80,11 +80,7 @@ impl<'a, T: Element, const N: usize> TypedViewN<'a, T, N> {
     ) -> Result<Self, Error> {
         let size = core::mem::size_of::<T>();
         let mut byte_strides = [0isize; N];
-        for (b, &s) in byte_strides.iter_mut().zip(&strides) {
-            *b = s.checked_mul(size as isize).ok_or_else(|| {
-                crate::error::error!(Layout, "stride {s} × {size}-byte elements overflows isize")
-            })?;
-        }
+        byte_strides.copy_from_slice(&crate::layout::scaled_strides(&strides, size)?);
         let offset = offset
             .checked_mul(size)
             .ok_or_else(|| crate::error::error!(Layout, "offset {offset} overflows"))?;

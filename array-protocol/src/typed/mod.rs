@@ -151,6 +151,25 @@ fn check_values<T: Element>(
     }
 }
 
+/// The one element-validity scan for elements packed back to back: the first element (in that
+/// order) whose bytes are not a valid `T` is an error naming it and its bytes. Free for types
+/// without invalid bit patterns.
+pub(crate) fn check_packed_values<T: Element>(bytes: &[u8]) -> Result<(), Error> {
+    let size = core::mem::size_of::<T>();
+    if !T::HAS_INVALID_BIT_PATTERNS || size == 0 {
+        return Ok(());
+    }
+    match bytes.chunks_exact(size).position(|c| !T::is_valid_bits(c)) {
+        None => Ok(()),
+        Some(k) => Err(error!(
+            InvalidValue,
+            "element {k} (in logical order) is not a valid {} (found bytes {:?})",
+            core::any::type_name::<T>(),
+            &bytes[k * size..(k + 1) * size]
+        )),
+    }
+}
+
 /// Visits the address of every element in logical (C) order.
 fn for_each_element(
     first: *const u8,
@@ -361,20 +380,7 @@ impl<D: Data> ArrayBase<D> {
         if swap {
             crate::copy::swap_to_native(written, &self.item);
         }
-        let size = core::mem::size_of::<T>();
-        if T::HAS_INVALID_BIT_PATTERNS && size > 0 {
-            if let Some(k) = written
-                .chunks_exact(size)
-                .position(|c| !T::is_valid_bits(c))
-            {
-                return Err(error!(
-                    InvalidValue,
-                    "element {k} (in logical order) is not a valid {} (found bytes {:?})",
-                    core::any::type_name::<T>(),
-                    &written[k * size..(k + 1) * size]
-                ));
-            }
-        }
+        check_packed_values::<T>(written)?;
         // SAFETY: `count` elements are initialised and valid `T`s (checked above when needed).
         unsafe { out.set_len(count) };
         Ok(out)
