@@ -9,7 +9,11 @@ import json
 def t(g, f):
     return json.load(open(f"target/criterion/{g}/{f}/new/estimates.json"))["mean"]["point_estimate"]
 ours, ref = t("image_to_ndarray", "array_protocol"), t("image_to_ndarray", "nshare")
-print(f"RgbaImage 512x512 -> ndarray view: ours {ours:.1f} ns, nshare {ref:.1f} ns, ratio {ours/ref:.2f} (target <= 1.0)")
+typed = t("image_to_ndarray", "array_protocol_typed")
+print(f"RgbaImage 512x512 -> ndarray view, from_array_view(image.array()): ours {ours:.1f} ns, nshare {ref:.1f} ns, ratio {ours/ref:.2f}")
+print(f"RgbaImage 512x512 -> ndarray view, try_from(TypedViewN::from_image): ours {typed:.1f} ns, nshare {ref:.1f} ns, ratio {typed/ref:.2f} (target <= 1.0)")
+c, r = t("ndarray_to_image", "array_protocol"), t("ndarray_to_image", "from_raw_to_vec")
+print(f"ndarray 512x512x4 u8 -> RgbaImage copy: from_array {c/1e3:.1f} us, from_raw(to_vec) {r/1e3:.1f} us, ratio {c/r:.2f}")
 for size in ["1GiB", "1MiB"]:
     m, r = t("npy_open", f"mmap_{size}"), t("npy_open", f"ndarray_npy_{size}")
     print(f"open .npy {size}: MmapArray {m/1e3:.1f} us, ndarray-npy read {r/1e6:.2f} ms, ndarray-npy / ours = {r/m:.0f}x")

@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::io::Write;
 
 use array_protocol::mmap::MmapArray;
-use array_protocol::{ArrayProducer, FromArrayView};
+use array_protocol::{ArrayConsumer, ArrayProducer, FromArrayView, TypedViewN};
 use criterion::{criterion_group, criterion_main, Criterion};
 use ndarray::ArrayView3;
 use ndarray_npy::ReadNpyExt;
@@ -21,10 +21,37 @@ fn image_to_ndarray(c: &mut Criterion) {
             black_box(v[[1, 2, 0]])
         })
     });
+    g.bench_function("array_protocol_typed", |b| {
+        b.iter(|| {
+            let samples = TypedViewN::from_image(black_box(&img)).expect("an image");
+            let v = ArrayView3::<u8>::try_from(samples).expect("3-D u8");
+            black_box(v[[1, 2, 0]])
+        })
+    });
     g.bench_function("nshare", |b| {
         b.iter(|| {
             let v = black_box(&img).as_ndarray3();
             black_box(v[[0, 2, 1]])
+        })
+    });
+    g.finish();
+
+    // The other way: an ndarray view of RGBA samples copied into an `RgbaImage`.
+    let samples =
+        ndarray::Array3::<u8>::from_shape_fn((512, 512, 4), |(y, x, c)| (x + y + c) as u8);
+    let mut g = c.benchmark_group("ndarray_to_image");
+    g.bench_function("array_protocol", |b| {
+        b.iter(|| {
+            let img = image::RgbaImage::from_array(&black_box(&samples).array()).expect("RGBA");
+            black_box(img.as_raw()[5])
+        })
+    });
+    g.bench_function("from_raw_to_vec", |b| {
+        b.iter(|| {
+            let s = black_box(&samples);
+            let raw = s.as_slice().expect("contiguous").to_vec();
+            let img = image::RgbaImage::from_raw(512, 512, raw).expect("RGBA");
+            black_box(img.as_raw()[5])
         })
     });
     g.finish();

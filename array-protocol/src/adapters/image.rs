@@ -95,6 +95,47 @@ where
     }
 }
 
+impl<'a, S: Element> crate::TypedViewN<'a, S, 3> {
+    /// The samples of an image buffer as `height × width × channels`, with nothing to compare
+    /// at run time: the fast path to other crates' typed views (one channel gives a last axis
+    /// of length 1).
+    ///
+    /// ```
+    /// use array_protocol::TypedViewN;
+    /// use image::{Rgba, RgbaImage};
+    ///
+    /// let img = RgbaImage::from_fn(4, 2, |x, y| Rgba([x as u8, y as u8, 7, 255]));
+    /// let samples = TypedViewN::from_image(&img)?;
+    /// assert_eq!((samples.shape(), samples[[1, 3, 0]]), ([2, 4, 4], 3));
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    #[inline]
+    pub fn from_image<P, C>(image: &'a ImageBuffer<P, C>) -> Result<Self, Error>
+    where
+        P: Pixel<Subpixel = S>,
+        C: Deref<Target = [S]>,
+    {
+        let size = core::mem::size_of::<S>();
+        let (w, h, c) = (
+            image.width() as usize,
+            image.height() as usize,
+            usize::from(P::CHANNEL_COUNT),
+        );
+        // Checked against the buffer by `new` (a wrapped product would not fit it).
+        let strides = [
+            w.wrapping_mul(c).wrapping_mul(size) as isize,
+            c.wrapping_mul(size) as isize,
+            size as isize,
+        ];
+        crate::TypedViewN::new(
+            crate::protocol::bytes_of::<S>(image.as_raw()),
+            [h, w, c],
+            strides,
+            0,
+        )
+    }
+}
+
 fn dims_u32(view: &ArrayView<'_>) -> Result<(u32, u32), Error> {
     let to_u32 = |n: usize, what: &str| {
         u32::try_from(n).map_err(|_| error!(Shape, "an image {what} of {n} does not fit in u32"))

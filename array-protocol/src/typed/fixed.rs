@@ -107,6 +107,12 @@ impl<'a, T, const N: usize> TypedViewN<'a, T, N> {
         self.len
     }
 
+    /// The address of the first element.
+    #[inline]
+    pub fn as_ptr(&self) -> *const T {
+        self.first
+    }
+
     /// Whether there are no elements.
     #[inline]
     pub fn is_empty(&self) -> bool {
