@@ -29,12 +29,18 @@
 //! - [`ItemType::from_pep3118`] reads the full PEP 3118 grammar with NumPy's semantics and is
 //!   stricter than NumPy where NumPy accepts garbage; [`ItemType::to_pep3118`] writes a canonical
 //!   form that reads back to the same item type.
-//! - [`Element`] ties a Rust type to its item type as a compile-time constant;
-//!   `#[derive(Element)]` computes it for `#[repr(C)]` records.
-//! - [`ArrayView`] / [`ArrayViewMut`]: validated views (bounds, overflow, overlap) with typed
-//!   access, reinterpreting views and fast copies; [`ArrayProducer`] / [`ArrayConsumer`] /
-//!   [`FromArrayView`] connect libraries that know nothing of each other, and derive for your
-//!   own types.
+//! - [`Element`] ties a Rust type to its item type as a compile-time constant
+//!   ([`Element::ITEM_TYPE`]); `#[derive(Element)]` builds it for `#[repr(C)]` records. Cloning
+//!   an [`ItemType`] never allocates.
+//! - [`ArrayView`] / [`ArrayViewMut`]: validated views (bounds, overflow, overlap; the invariants
+//!   are numbered in [`layout`]) built from bytes or typed slices ([`ArrayView::from_slice`]),
+//!   with borrowing reinterpreting views (`t`, `slice`, `field`, `real`, `cast`, …), typed access
+//!   ([`TypedView`], and [`TypedViewN`] for a number of axes fixed at compile time) and fast
+//!   copies; [`ArrayProducer`] / [`TypedArrayProducer`] (element type and number of axes in the
+//!   type) / [`ArrayConsumer`] / [`FromArrayView`] connect libraries that know nothing of each
+//!   other, and derive for your own types.
+//! - One [`Error`] type, built with [`Error::new`] and kept causes; `std` converts it to and
+//!   from `std::io::Error`.
 //! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI) and
 //!   `python` (PyO3: buffer protocol, `__array_interface__`, DLPack).
 //! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
