@@ -85,53 +85,10 @@ impl ItemType {
         if let Some(scalar) = single_scalar(format.as_bytes()) {
             return Ok(ItemType::Scalar(scalar));
         }
-        let mut parser = Parser {
-            s: format,
-            pos: 0,
-            mode: Mode::Aligned,
-            depth: 0,
-        };
-        parser.skip_ws();
-        if parser.at_end() {
-            return Err(parser.error("found an empty format, expected at least one item"));
+        if let Some(item) = plain_codes(format.as_bytes()) {
+            return Ok(item);
         }
-        // Fast path: one unnamed item is that item, with no `Vec` of fields built.
-        let mut first = None;
-        if parser.peek() != Some('}') {
-            let first_at = parser.pos;
-            let item = parser.item()?;
-            parser.skip_ws();
-            if parser.at_end() && item.name.is_none() && !item.padding {
-                let size = item.value.itemsize();
-                let aligned = parser.mode != Mode::Aligned || size & (item.alignment - 1) == 0;
-                if aligned {
-                    return Ok(item.value);
-                }
-            }
-            first = Some((item, first_at));
-        }
-        let body = parser.body(None, first)?;
-        // A single unnamed item filling the whole struct is that item, as in NumPy.
-        let mut fields = body.fields;
-        if let [field] = fields.as_slice() {
-            if field.name.is_none() && field.offset == 0 && field.item.itemsize() == body.size {
-                if let Some(field) = fields.pop() {
-                    return Ok(field.item);
-                }
-            }
-        }
-        // The top-level struct is one more level around its deepest field.
-        if let Some(at) = body.deepest.filter(|_| body.nesting == MAX_NESTING) {
-            return Err(parser.error_at(
-                at,
-                alloc::format!(
-                    "found a struct nested {} levels deep (counting the top-level struct of \
-                     several items), expected at most {MAX_NESTING} levels of nested records",
-                    MAX_NESTING + 1
-                ),
-            ));
-        }
-        ItemType::record_parsed(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
+        parse_general(format)
     }
 
     /// Renders the canonical PEP 3118 format: bare native codes where the item is native and
@@ -175,9 +132,175 @@ impl ItemType {
     }
 }
 
+/// The full reader, for everything the fast paths leave (names, structs, shapes, whitespace,
+/// byte-order marks after the first item) and for every error.
+fn parse_general(format: &str) -> Result<ItemType, FormatError> {
+    let mut parser = Parser {
+        s: format,
+        pos: 0,
+        mode: Mode::Aligned,
+        depth: 0,
+    };
+    parser.skip_ws();
+    if parser.at_end() {
+        return Err(parser.error("found an empty format, expected at least one item"));
+    }
+    // Fast path: one unnamed item is that item, with no `Vec` of fields built.
+    let mut first = None;
+    if parser.peek() != Some('}') {
+        let first_at = parser.pos;
+        let item = parser.item()?;
+        parser.skip_ws();
+        if parser.at_end() && item.name.is_none() && !item.padding {
+            let size = item.value.itemsize();
+            let aligned = parser.mode != Mode::Aligned || size & (item.alignment - 1) == 0;
+            if aligned {
+                return Ok(item.value);
+            }
+        }
+        first = Some((item, first_at));
+    }
+    let body = parser.body(None, first)?;
+    // A single unnamed item filling the whole struct is that item, as in NumPy.
+    let mut fields = body.fields;
+    if let [field] = fields.as_slice() {
+        if field.name.is_none() && field.offset == 0 && field.item.itemsize() == body.size {
+            if let Some(field) = fields.pop() {
+                return Ok(field.item);
+            }
+        }
+    }
+    // The top-level struct is one more level around its deepest field.
+    if let Some(at) = body.deepest.filter(|_| body.nesting == MAX_NESTING) {
+        return Err(parser.error_at(
+            at,
+            alloc::format!(
+                "found a struct nested {} levels deep (counting the top-level struct of \
+                 several items), expected at most {MAX_NESTING} levels of nested records",
+                MAX_NESTING + 1
+            ),
+        ));
+    }
+    ItemType::record_parsed(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
+}
+
+/// A whole format of unnamed scalar codes with optional counts after at most one leading
+/// byte-order mark (`bxxxi`, `<bi`, `10s`, `3f`, `iiddq`: what CPython's `struct` module reads),
+/// read in one pass with the same semantics as the full reader, which it leaves everything else
+/// to (`None`), errors included.
+fn plain_codes(format: &[u8]) -> Option<ItemType> {
+    // Only the first code may carry a byte-order mark here; a later one is left to the full
+    // reader (`fixed_code` refuses it).
+    let (mode, mut i) = match format.first().copied() {
+        Some(b'@') => (Mode::Aligned, 1),
+        Some(b'^') => (Mode::Unaligned, 1),
+        Some(b'=') => (Mode::Standard(ByteOrder::NATIVE), 1),
+        Some(b'<') => (Mode::Standard(ByteOrder::Little), 1),
+        Some(b'>' | b'!') => (Mode::Standard(ByteOrder::Big), 1),
+        Some(_) => (Mode::Aligned, 0),
+        None => return None,
+    };
+    if i >= format.len() {
+        return None;
+    }
+    let mut fields: Vec<Field> = Vec::new();
+    let (mut offset, mut alignment, mut items) = (0usize, 1usize, 0usize);
+    let mut only: Option<(ItemType, usize, bool)> = None;
+    while i < format.len() {
+        let digits = format[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let count = if digits == 0 {
+            None
+        } else {
+            let mut n = 0usize;
+            for &d in &format[i..i + digits] {
+                n = n.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
+            }
+            if n > isize::MAX as usize {
+                return None;
+            }
+            i += digits;
+            Some(n)
+        };
+        let c = *format.get(i)?;
+        i += 1;
+        let (value, item_alignment, padding) = match c {
+            b's' => {
+                let n = count.unwrap_or(1);
+                if n == 0 {
+                    return None;
+                }
+                let s = Scalar::new(ScalarKind::Bytes, n, ByteOrder::NotApplicable).ok()?;
+                (ItemType::Scalar(s), 1, false)
+            }
+            b'x' => {
+                let n = count.unwrap_or(1);
+                let s = Scalar::new(ScalarKind::Void, n, ByteOrder::NotApplicable).ok()?;
+                (ItemType::Scalar(s), 1, true)
+            }
+            c => {
+                let (kind, size) = fixed_code(c, mode.native_sizes())?;
+                let s = Scalar::for_code(kind, size, mode.order());
+                let value = match count.filter(|&n| n != 1) {
+                    None => ItemType::Scalar(s),
+                    Some(n) => ItemType::array(ItemType::Scalar(s), &[n]).ok()?,
+                };
+                (value, s.alignment(), false)
+            }
+        };
+        items += 1;
+        if mode == Mode::Aligned {
+            offset = align_up(offset, item_alignment)?;
+            alignment = alignment.max(item_alignment);
+        }
+        let size = value.itemsize();
+        if items == 1 {
+            only = Some((value, item_alignment, padding));
+        } else {
+            if items == 2 {
+                // At most one field per byte of input left, and these two: one allocation,
+                // never grown (none at all for a single item).
+                fields.reserve_exact(format.len() - i + 2);
+            }
+            if let Some((first, _, false)) = only.take() {
+                // The first item was at offset 0.
+                fields.push(Field::parsed(None, 0, first));
+            }
+            if !padding {
+                fields.push(Field::parsed(None, offset, value));
+            }
+        }
+        offset = offset
+            .checked_add(size)
+            .filter(|&n| n <= isize::MAX as usize)?;
+    }
+    if let Some((value, item_alignment, padding)) = only {
+        // One item: itself, as the full reader makes it, unless it is padding or misaligned.
+        let aligned = mode != Mode::Aligned || value.itemsize() & (item_alignment - 1) == 0;
+        if !padding && aligned {
+            return Some(value);
+        }
+        if !padding {
+            fields.push(Field::parsed(None, 0, value));
+        }
+    }
+    if mode == Mode::Aligned {
+        offset = align_up(offset, alignment)?;
+    }
+    // A single unnamed item filling the whole struct is that item, as in NumPy.
+    if let [field] = fields.as_slice() {
+        if field.offset == 0 && field.item.itemsize() == offset {
+            return fields.pop().map(|f| f.item);
+        }
+    }
+    ItemType::record_parsed(fields, offset).ok()
+}
+
 /// The scalar codes of a fixed size in a mode: `(kind, size)`, or `None` for codes that need
 /// more (counts, `Z`, `T{…}`) or have no size in this mode (`n N g` in standard mode).
-#[inline]
+#[inline(always)]
 fn fixed_code(c: u8, native_sizes: bool) -> Option<(ScalarKind, usize)> {
     let long = if native_sizes { NATIVE_LONG_SIZE } else { 4 };
     Some(match c {
@@ -766,4 +889,44 @@ fn align_up(offset: usize, alignment: usize) -> Option<usize> {
     debug_assert!(alignment.is_power_of_two());
     let mask = alignment - 1;
     offset.checked_add(mask).map(|n| n & !mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    /// The one-pass reader agrees with the full reader on every format it takes, and takes the
+    /// formats it is for.
+    #[test]
+    fn plain_codes_read_as_the_full_reader_does() {
+        let marks = ["", "@", "^", "=", "<", ">", "!"];
+        let tokens = [
+            "b", "B", "h", "i", "l", "q", "d", "e", "E", "?", "c", "g", "n", "x", "3x", "0x", "2i",
+            "1d", "10s", "s", "0s", "4B", "3f", "2g", ":", "i:", "(2)i", " ", "T{}", "Zd",
+        ];
+        let mut checked = 0;
+        let mut taken = 0;
+        for mark in marks {
+            for a in tokens {
+                for b in tokens.iter().copied().chain([""]) {
+                    for c in tokens.iter().copied().chain([""]) {
+                        let f: String = [mark, a, b, c].concat();
+                        let fast = super::plain_codes(f.as_bytes());
+                        let full = super::parse_general(&f);
+                        if let Some(item) = &fast {
+                            taken += 1;
+                            assert_eq!(Ok(item), full.as_ref(), "{f:?}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 50_000 && taken > 10_000, "{checked} {taken}");
+        let expect_taken: Vec<&str> = ["bxxxi", "<bi", "iiddq", "=bhiq", "10s", "3f", "4B"].into();
+        for f in expect_taken {
+            assert!(super::plain_codes(f.as_bytes()).is_some(), "{f}");
+        }
+    }
 }
