@@ -131,12 +131,7 @@ pub fn expect_len(shape: &[usize], axis: usize, expected: usize) -> Result<(), E
     }
 }
 
-/// Panics with a producer's inconsistent-fields error (see the derive's documentation).
-#[cold]
-#[track_caller]
-pub fn inconsistent(type_name: &str, e: &Error) -> ! {
-    panic!("{type_name}: its fields do not describe its data: {e}")
-}
+pub use crate::error::inconsistent;
 
 /// The compile-time error for a derived `Element` with implicit padding.
 pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str) -> ! {
@@ -172,7 +167,7 @@ pub fn view<'a, Elem: Element, Item: Element>(
 ) -> Result<crate::ArrayView<'a>, Error> {
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
     crate::ArrayView::new(
-        crate::protocol::bytes_of(items),
+        crate::item::element::bytes_of(items),
         item,
         &shape,
         strides.as_deref(),
@@ -189,7 +184,7 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
 ) -> Result<crate::ArrayViewMut<'a>, Error> {
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
     crate::ArrayViewMut::new(
-        crate::protocol::bytes_mut(items),
+        crate::item::element::bytes_mut(items),
         item,
         &shape,
         strides.as_deref(),

@@ -307,6 +307,15 @@ impl From<Error> for std::io::Error {
     }
 }
 
+/// Panics with a producer's error: what `array()` does where `try_array()` fails (see the
+/// derive's documentation).
+#[doc(hidden)]
+#[cold]
+#[track_caller]
+pub fn inconsistent(type_name: &str, e: &Error) -> ! {
+    panic!("{type_name}: its fields do not describe its data: {e}")
+}
+
 /// Items in the other byte order where native ones are needed: one message for every reader.
 pub(crate) fn byte_order_error(item: &crate::ItemType, what: &str) -> Error {
     Error::new(

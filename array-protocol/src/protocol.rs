@@ -48,7 +48,7 @@ pub trait ArrayProducer {
     fn array(&self) -> ArrayView<'_> {
         match self.try_array() {
             Ok(view) => view,
-            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+            Err(e) => crate::error::inconsistent(core::any::type_name::<Self>(), &e),
         }
     }
 }
@@ -118,7 +118,7 @@ pub trait TypedArrayProducer: ArrayProducer {
     fn typed_array(&self) -> TypedView<'_, Self::Item> {
         match self.try_typed_array() {
             Ok(view) => view,
-            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+            Err(e) => crate::error::inconsistent(core::any::type_name::<Self>(), &e),
         }
     }
 }
@@ -146,7 +146,7 @@ pub trait ArrayProducerMut: ArrayProducer {
     fn array_mut(&mut self) -> ArrayViewMut<'_> {
         match self.try_array_mut() {
             Ok(view) => view,
-            Err(e) => crate::__private::inconsistent(core::any::type_name::<Self>(), &e),
+            Err(e) => crate::error::inconsistent(core::any::type_name::<Self>(), &e),
         }
     }
 }
@@ -361,35 +361,6 @@ pub trait FromArrayViewMut<'a>: Sized {
 fn slice_view<T: Element>(items: &[T]) -> ArrayView<'_> {
     ArrayView::from_slice(items, &[items.len()])
         .unwrap_or_else(|e| unreachable!("a slice's own layout is valid: {e}"))
-}
-
-/// Writable byte views exist only for element types valid for every bit pattern: a `bool`
-/// written as 2 through a byte view would be undefined behaviour. Checked at compile time.
-pub(crate) struct AllBitPatterns<T>(core::marker::PhantomData<T>);
-
-impl<T: Element> AllBitPatterns<T> {
-    pub(crate) const CHECK: () = assert!(
-        !T::HAS_INVALID_BIT_PATTERNS,
-        "writable array views need an element type for which every bit pattern is valid (not bool or records holding one)"
-    );
-}
-
-/// The bytes of a slice of elements.
-pub(crate) fn bytes_of<T: Element>(items: &[T]) -> &[u8] {
-    let len = core::mem::size_of_val(items);
-    // SAFETY: `T: Element` has no uninitialised bytes (its safety contract), so the `len` bytes
-    // of the slice are initialised `u8`s, borrowed for as long as `items`.
-    unsafe { core::slice::from_raw_parts(items.as_ptr().cast::<u8>(), len) }
-}
-
-pub(crate) fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
-    #[allow(clippy::let_unit_value)]
-    let () = AllBitPatterns::<T>::CHECK;
-    let len = core::mem::size_of_val(items);
-    // SAFETY: `T: Element` has no uninitialised bytes, so all `len` bytes are initialised; every bit pattern is a valid
-    // `T` (checked at compile time above, per `Element`'s contract), so writes through the byte
-    // slice cannot make an invalid `T`; the borrow is unique and as long as `items`'.
-    unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
 }
 
 #[inline]

@@ -186,7 +186,7 @@ impl<'a> ArrayView<'a> {
     #[inline]
     pub fn from_slice<T: Element>(data: &'a [T], shape: &[usize]) -> Result<Self, Error> {
         let (item, shape, _) = slice_parts::<T>(data.len(), shape, None)?;
-        ArrayBase::c_contiguous(crate::protocol::bytes_of(data), item, &shape)
+        ArrayBase::c_contiguous(crate::item::element::bytes_of(data), item, &shape)
     }
 
     /// A view of `data` with `shape` and `strides` counted in elements of `T` (negative and
@@ -213,7 +213,7 @@ impl<'a> ArrayView<'a> {
             .checked_mul(core::mem::size_of::<T>())
             .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;
         ArrayBase::from_parts(
-            crate::protocol::bytes_of(data),
+            crate::item::element::bytes_of(data),
             item,
             &shape,
             Some(&byte_strides),
@@ -282,7 +282,7 @@ impl<'a> ArrayViewMut<'a> {
     #[inline]
     pub fn from_slice_mut<T: Element>(data: &'a mut [T], shape: &[usize]) -> Result<Self, Error> {
         let (item, shape, _) = slice_parts::<T>(data.len(), shape, None)?;
-        ArrayBase::c_contiguous(crate::protocol::bytes_mut(data), item, &shape)
+        ArrayBase::c_contiguous(crate::item::element::bytes_mut(data), item, &shape)
     }
 
     /// A writable strided view of `data`; see [`ArrayView::from_slice_strided`]. Elements must
@@ -298,7 +298,7 @@ impl<'a> ArrayViewMut<'a> {
             .checked_mul(core::mem::size_of::<T>())
             .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;
         ArrayBase::from_parts(
-            crate::protocol::bytes_mut(data),
+            crate::item::element::bytes_mut(data),
             item,
             &shape,
             Some(&byte_strides),

@@ -51,7 +51,7 @@ where
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let size = core::mem::size_of::<P::Subpixel>();
         let (shape, _, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
-        let bytes = crate::protocol::bytes_of::<P::Subpixel>(self.as_raw());
+        let bytes = crate::item::element::bytes_of::<P::Subpixel>(self.as_raw());
         crate::view::ArrayBase::c_contiguous(bytes, P::Subpixel::ITEM_TYPE, &shape[..n])
     }
 }
@@ -90,7 +90,7 @@ where
         let size = core::mem::size_of::<P::Subpixel>();
         let (shape, _, n) = packed(self.width(), self.height(), P::CHANNEL_COUNT, size);
         let samples: &mut [P::Subpixel] = self;
-        let bytes = crate::protocol::bytes_mut::<P::Subpixel>(samples);
+        let bytes = crate::item::element::bytes_mut::<P::Subpixel>(samples);
         crate::view::ArrayBase::c_contiguous(bytes, P::Subpixel::ITEM_TYPE, &shape[..n])
     }
 }
@@ -128,7 +128,7 @@ impl<'a, S: Element> crate::TypedViewN<'a, S, 3> {
             size as isize,
         ];
         crate::TypedViewN::new(
-            crate::protocol::bytes_of::<S>(image.as_raw()),
+            crate::item::element::bytes_of::<S>(image.as_raw()),
             [h, w, c],
             strides,
             0,
@@ -203,7 +203,7 @@ macro_rules! flat_producer {
         impl<T: Element> ArrayProducer for FlatSamples<$buffer> {
             fn try_array(&self) -> Result<ArrayView<'_>, Error> {
                 let (shape, strides) = flat_axes(&self.layout, core::mem::size_of::<T>())?;
-                let bytes = crate::protocol::bytes_of::<T>(&self.samples[..]);
+                let bytes = crate::item::element::bytes_of::<T>(&self.samples[..]);
                 ArrayView::new(bytes, T::item_type(), &shape, Some(&strides), 0)
             }
         }

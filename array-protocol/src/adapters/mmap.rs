@@ -158,7 +158,7 @@ impl ArrayProducer for MmapArray {
         match self.try_array() {
             Ok(v) => v,
             // Validated when opened.
-            Err(e) => crate::__private::inconsistent("MmapArray", &e),
+            Err(e) => crate::error::inconsistent("MmapArray", &e),
         }
     }
 

@@ -124,7 +124,7 @@ where
 {
     fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
         #[allow(clippy::let_unit_value)]
-        let () = crate::protocol::AllBitPatterns::<A>::CHECK;
+        let () = crate::item::element::AllBitPatterns::<A>::CHECK;
         let ptr = self.as_mut_ptr(); // makes shared (Arc) storage unique first
         let shape = Axes::from_slice(self.shape());
         let e = extent(ptr.cast_const(), &shape, self.strides())?;

@@ -267,3 +267,32 @@ impl<const CAP: usize> Default for FormatBuf<CAP> {
         Self::new()
     }
 }
+
+/// Writable byte views exist only for element types valid for every bit pattern: a `bool`
+/// written as 2 through a byte view would be undefined behaviour. Checked at compile time.
+pub(crate) struct AllBitPatterns<T>(core::marker::PhantomData<T>);
+
+impl<T: Element> AllBitPatterns<T> {
+    pub(crate) const CHECK: () = assert!(
+        !T::HAS_INVALID_BIT_PATTERNS,
+        "writable array views need an element type for which every bit pattern is valid (not bool or records holding one)"
+    );
+}
+
+/// The bytes of a slice of elements.
+pub(crate) fn bytes_of<T: Element>(items: &[T]) -> &[u8] {
+    let len = core::mem::size_of_val(items);
+    // SAFETY: `T: Element` has no uninitialised bytes (its safety contract), so the `len` bytes
+    // of the slice are initialised `u8`s, borrowed for as long as `items`.
+    unsafe { core::slice::from_raw_parts(items.as_ptr().cast::<u8>(), len) }
+}
+
+pub(crate) fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
+    #[allow(clippy::let_unit_value)]
+    let () = AllBitPatterns::<T>::CHECK;
+    let len = core::mem::size_of_val(items);
+    // SAFETY: `T: Element` has no uninitialised bytes, so all `len` bytes are initialised; every bit pattern is a valid
+    // `T` (checked at compile time above, per `Element`'s contract), so writes through the byte
+    // slice cannot make an invalid `T`; the borrow is unique and as long as `items`'.
+    unsafe { core::slice::from_raw_parts_mut(items.as_mut_ptr().cast::<u8>(), len) }
+}

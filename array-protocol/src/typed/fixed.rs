@@ -84,7 +84,12 @@ impl<'a, T: Element, const N: usize> TypedViewN<'a, T, N> {
         let offset = offset
             .checked_mul(size)
             .ok_or_else(|| crate::error::error!(Layout, "offset {offset} overflows"))?;
-        Self::new(crate::protocol::bytes_of(data), shape, byte_strides, offset)
+        Self::new(
+            crate::item::element::bytes_of(data),
+            shape,
+            byte_strides,
+            offset,
+        )
     }
 }
 
