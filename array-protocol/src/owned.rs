@@ -130,11 +130,11 @@ impl ArrayBase<AlignedBytes> {
 
     /// A writable view borrowing this array.
     pub fn view_mut(&mut self) -> ArrayViewMut<'_> {
-        ArrayBase {
-            data: self.data.as_mut_slice(),
-            item: self.item.clone(),
-            layout: self.layout.clone(),
-        }
+        ArrayBase::from_valid(
+            self.data.as_mut_slice(),
+            self.item.clone(),
+            self.layout.clone(),
+        )
     }
 
     /// The owned bytes.
@@ -179,11 +179,7 @@ impl<D: Data> ArrayBase<D> {
         };
         // SAFETY: `fill` writes every one of the `bytes` bytes (`dst` is contiguous).
         let data = unsafe { AlignedBytes::filled(bytes, fill) }?;
-        Ok(ArrayBase {
-            data,
-            item: self.item.clone(),
-            layout: dst,
-        })
+        Ok(ArrayBase::from_valid(data, self.item.clone(), dst))
     }
 
     /// A C-contiguous copy with every scalar in native byte order: the byte-swapping copy for

@@ -244,11 +244,7 @@ impl<'a> ArrayView<'a> {
 
     #[inline]
     fn with(&self, (item, layout): Meta) -> ArrayView<'a> {
-        ArrayBase {
-            data: self.data,
-            item,
-            layout,
-        }
+        ArrayBase::from_valid(self.data, item, layout)
     }
 
     /// Reverses the order of the axes (a matrix transpose for 2-D).
@@ -314,21 +310,13 @@ impl<'a> ArrayViewMut<'a> {
     /// A writable view borrowing this one.
     #[inline]
     pub fn reborrow(&mut self) -> ArrayViewMut<'_> {
-        ArrayBase {
-            data: &mut *self.data,
-            item: self.item.clone(),
-            layout: self.layout.clone(),
-        }
+        ArrayBase::from_valid(&mut *self.data, self.item.clone(), self.layout.clone())
     }
 
     /// This view, read-only, for the rest of its lifetime.
     #[inline]
     pub fn into_view(self) -> ArrayView<'a> {
-        ArrayBase {
-            data: self.data,
-            item: self.item,
-            layout: self.layout,
-        }
+        ArrayBase::from_valid(self.data, self.item, self.layout)
     }
 
     /// Copies `src` into this view, element by element in logical order; see
@@ -339,20 +327,12 @@ impl<'a> ArrayViewMut<'a> {
 
     #[inline]
     fn with_mut(&mut self, (item, layout): Meta) -> ArrayViewMut<'_> {
-        ArrayBase {
-            data: &mut *self.data,
-            item,
-            layout,
-        }
+        ArrayBase::from_valid(&mut *self.data, item, layout)
     }
 
     #[inline]
     fn into_with(self, (item, layout): Meta) -> ArrayViewMut<'a> {
-        ArrayBase {
-            data: self.data,
-            item,
-            layout,
-        }
+        ArrayBase::from_valid(self.data, item, layout)
     }
 
     /// The transpose, read-only; see [`ArrayView::transpose`].
@@ -385,11 +365,7 @@ impl<'a> ArrayViewMut<'a> {
 impl Clone for ArrayView<'_> {
     #[inline]
     fn clone(&self) -> Self {
-        ArrayBase {
-            data: self.data,
-            item: self.item.clone(),
-            layout: self.layout.clone(),
-        }
+        ArrayBase::from_valid(self.data, self.item.clone(), self.layout.clone())
     }
 }
 
@@ -420,7 +396,17 @@ impl<D: Data> ArrayBase<D> {
         if D::WRITABLE {
             layout.check_no_overlap()?;
         }
-        Ok(ArrayBase { data, item, layout })
+        Ok(ArrayBase::from_valid(data, item, layout))
+    }
+
+    /// An array over `data` with a layout that is already valid for it: one derived from a
+    /// validated array of the same bytes by a transform (invariants 1–5 kept, see
+    /// `transform`), or the same array through another handle (a view of an owned array, a
+    /// reborrow). The only constructor besides the validating ones below.
+    #[inline]
+    pub(crate) fn from_valid(data: D, item: ItemType, layout: Layout) -> Self {
+        debug_assert_eq!(layout.itemsize(), item.itemsize());
+        ArrayBase { data, item, layout }
     }
 
     /// A C-contiguous array over `data` from its start, validated in one pass (the layout of a
@@ -428,17 +414,13 @@ impl<D: Data> ArrayBase<D> {
     #[inline]
     pub(crate) fn c_contiguous(data: D, item: ItemType, shape: &[usize]) -> Result<Self, Error> {
         let layout = Layout::c_contiguous(shape, item.itemsize(), data.bytes().len())?;
-        Ok(ArrayBase { data, item, layout })
+        Ok(ArrayBase::from_valid(data, item, layout))
     }
 
     /// A read-only view borrowing this array.
     #[inline]
     pub fn view(&self) -> ArrayView<'_> {
-        ArrayBase {
-            data: self.data.bytes(),
-            item: self.item.clone(),
-            layout: self.layout.clone(),
-        }
+        ArrayBase::from_valid(self.data.bytes(), self.item.clone(), self.layout.clone())
     }
 
     /// The item type of each element.
