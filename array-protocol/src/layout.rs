@@ -126,6 +126,18 @@ pub(crate) fn contiguous_in(
     true
 }
 
+/// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),
+/// `None` above `isize::MAX`.
+fn element_count(shape: &[usize]) -> Option<usize> {
+    if shape.contains(&0) {
+        return Some(0);
+    }
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .filter(|&n| n <= isize::MAX as usize)
+}
+
 fn describe(
     shape: &[usize],
     strides: &[isize],
@@ -374,7 +386,8 @@ impl Layout {
     }
 
     /// A layout of the same buffer and item size derived from this valid one by an operation
-    /// that keeps invariants 1–5 (a permutation, a subset of the elements, parts of them).
+    /// that keeps invariants 1–5 and selects some of its elements (a permutation, a slice, an
+    /// index along an axis): never more elements, and still empty when this one is.
     #[inline]
     pub(crate) fn derived(
         &self,
@@ -382,45 +395,58 @@ impl Layout {
         strides: Axes<isize>,
         offset: usize,
     ) -> Layout {
-        self.reshaped_items(0, self.itemsize, shape, strides)
-            .with_offset(offset)
-    }
-
-    fn with_offset(mut self, offset: usize) -> Layout {
-        self.offset = offset;
-        self
+        let len = element_count(&shape)
+            .unwrap_or_else(|| unreachable!("a selection of at most {} elements", self.len));
+        debug_assert!(shape.len() == strides.len() && shape.len() <= MAX_NDIM);
+        debug_assert!(len <= self.len || (self.len == 0 && len == 0));
+        Layout {
+            shape,
+            strides,
+            offset,
+            itemsize: self.itemsize,
+            len,
+        }
     }
 
     /// A layout whose items are `itemsize`-byte parts at byte `shift` inside the current items,
     /// along `shape` and `strides` (the current axes, possibly with inner ones appended or the
     /// last one merged); it keeps invariants 1–5 when the parts lie inside the current items.
+    /// Refused when the parts would be more than `isize::MAX` (a broadcast view split into its
+    /// bytes) or when an empty layout would gain elements (merging away its only empty axis).
     pub(crate) fn reshaped_items(
         &self,
         shift: usize,
         itemsize: usize,
         shape: Axes<usize>,
         strides: Axes<isize>,
-    ) -> Layout {
-        let len = if self.len == 0 {
-            0
-        } else {
-            // A partition of the current elements' bytes: no more parts than bytes, or, for
-            // zero-size parts, a product checked when the item type was built.
-            shape.iter().product()
-        };
+    ) -> Result<Layout, Error> {
+        let len = element_count(&shape).ok_or_else(|| {
+            error!(
+                Layout,
+                "the view would have {:?} elements, more than isize::MAX", &*shape
+            )
+        })?;
+        if self.len == 0 && len > 0 {
+            return Err(error!(
+                Layout,
+                "an empty array cannot become one with elements (shape {:?} from {:?})",
+                &*shape,
+                &*self.shape
+            ));
+        }
         let offset = if self.len == 0 {
             self.offset
         } else {
             self.offset + shift
         };
         debug_assert!(shape.len() == strides.len() && shape.len() <= MAX_NDIM);
-        Layout {
+        Ok(Layout {
             shape,
             strides,
             offset,
             itemsize,
             len,
-        }
+        })
     }
 
     /// The offset moved by `delta` bytes, which lead from the first element to another one of

@@ -192,7 +192,7 @@ pub(crate) fn complex_part(
             size,
             Axes::from_slice(layout.shape()),
             Axes::from_slice(layout.strides()),
-        ),
+        )?,
     ))
 }
 
@@ -235,7 +235,7 @@ fn with_inner_axes(
     let mut strides = Axes::from_slice(layout.strides());
     let size = part.itemsize();
     push_inner_axes(&mut shape, &mut strides, inner, size);
-    let layout = layout.reshaped_items(shift, size, shape, strides);
+    let layout = layout.reshaped_items(shift, size, shape, strides)?;
     Ok((part, layout))
 }
 
@@ -318,7 +318,7 @@ pub(crate) fn split_items(item: &ItemType, layout: &Layout, part: ItemType) -> R
     let mut strides = Axes::from_slice(layout.strides());
     shape.push(size / n);
     strides.push(n as isize);
-    Ok((part, layout.reshaped_items(0, n, shape, strides)))
+    Ok((part, layout.reshaped_items(0, n, shape, strides)?))
 }
 
 /// The last axis, contiguous, merged into one item of `whole`.
@@ -363,7 +363,7 @@ pub(crate) fn merge_items(
     shape.remove(shape.len() - 1);
     strides.remove(strides.len() - 1);
     let whole_size = whole.itemsize();
-    Ok((whole, layout.reshaped_items(0, whole_size, shape, strides)))
+    Ok((whole, layout.reshaped_items(0, whole_size, shape, strides)?))
 }
 
 /// Appends a fixed-array element's `inner` axes, C-contiguous inside each element of

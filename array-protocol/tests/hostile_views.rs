@@ -160,3 +160,39 @@ fn fixed_axis_typed_views_check_what_the_dynamic_ones_check() {
     assert!(e.is_empty() && e.get([0, 0]).is_none() && e.iter().next().is_none());
     assert!(TypedViewN::<i32, 1>::new(bytes, [0], [4], 49).is_err());
 }
+
+#[test]
+fn splitting_a_broadcast_view_into_more_than_isize_max_parts_is_refused() {
+    let bytes = [2u8; 8];
+    let v = ArrayView::new(&bytes, u64::item_type(), &[1usize << 61], Some(&[0]), 0).unwrap();
+    // 2^61 × 8 bools would wrap the element count: refused, so no bool byte of 2 is ever read.
+    assert_eq!(
+        v.split_items::<bool>().unwrap_err().kind(),
+        ErrorKind::Layout
+    );
+    let pairs = ItemType::from_pep3118("T{(8)B:b:}").unwrap();
+    let r = ArrayView::new(&bytes, pairs, &[1usize << 61], Some(&[0]), 0).unwrap();
+    assert_eq!(r.field("b").unwrap_err().kind(), ErrorKind::Layout);
+    // Fewer parts are fine and still checked for valid values.
+    let v = ArrayView::new(&bytes, u64::item_type(), &[4], Some(&[0]), 0).unwrap();
+    let s = v.split_items::<bool>().unwrap();
+    assert_eq!(
+        s.typed::<bool>().unwrap_err().kind(),
+        ErrorKind::InvalidValue
+    );
+}
+
+#[test]
+fn typed_views_of_empty_arrays_have_no_elements() {
+    let bytes = [0u8; 8];
+    let v = ArrayView::new(&bytes, u32::item_type(), &[3, 0], Some(&[1, 4]), 0).unwrap();
+    let t = v.typed::<[u32; 0]>().unwrap();
+    assert_eq!(t.shape(), [3]);
+    assert!(t.is_empty() && t.get(&[1]).is_none() && t.iter().next().is_none());
+    // Merging away the only empty axis would create elements out of nothing: refused.
+    let v = ArrayView::new(&bytes, u8::item_type(), &[3, 0], Some(&[1, 1]), 0).unwrap();
+    assert_eq!(
+        v.merge_items::<[u8; 0]>().unwrap_err().kind(),
+        ErrorKind::Layout
+    );
+}

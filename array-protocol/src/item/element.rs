@@ -35,6 +35,17 @@ use super::{ByteOrder, ItemType, ScalarKind, SubArray, SubArrayData};
 ///   [`is_valid_bits`](Self::is_valid_bits) returns `true` only for valid ones.
 ///
 /// `#[derive(Element)]` implements it for `#[repr(C)]` records and checks all of this.
+///
+/// Fixed arrays obey the limits of every reader (an axis, and the element count, within
+/// `isize::MAX`), checked at compile time even for zero-size elements:
+///
+/// ```compile_fail,E0080
+/// #[derive(array_protocol::Element, Clone, Copy)]
+/// #[repr(C)]
+/// struct Nothing {}
+///
+/// const T: array_protocol::ItemType = <[Nothing; usize::MAX] as array_protocol::Element>::ITEM_TYPE;
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an array element type",
     label = "not an `Element`",

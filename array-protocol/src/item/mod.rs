@@ -378,6 +378,25 @@ impl SubArray {
         inner: &ItemType,
         data: &'static SubArrayData,
     ) -> ItemType {
+        // The limits `build` applies to sub-arrays read at run time: each axis and the element
+        // count within isize::MAX (a zero-size element allows any count otherwise).
+        assert!(
+            n <= isize::MAX as usize,
+            "a sub-array axis is longer than isize::MAX"
+        );
+        let mut count = n;
+        let mut k = 1;
+        while k < data.ndim {
+            count = match count.checked_mul(data.dims[k]) {
+                Some(c) => c,
+                None => panic!("a sub-array has more than usize::MAX elements"),
+            };
+            k += 1;
+        }
+        assert!(
+            count <= isize::MAX as usize,
+            "a sub-array has more than isize::MAX elements"
+        );
         let info = Info {
             size: match n.checked_mul(inner.itemsize()) {
                 Some(s) => s,

@@ -127,6 +127,9 @@ impl<'a, T, const N: usize> TypedViewN<'a, T, N> {
     /// The element at `index`, or `None` when out of range.
     #[inline]
     pub fn get(&self, index: [usize; N]) -> Option<&'a T> {
+        if self.len == 0 {
+            return None;
+        }
         let mut at = 0isize;
         for ((&i, &d), &s) in index.iter().zip(&self.shape).zip(&self.strides) {
             if i >= d {

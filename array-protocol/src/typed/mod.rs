@@ -428,7 +428,9 @@ macro_rules! typed_common {
 
             #[inline]
             fn position(&self, index: &[usize]) -> Option<isize> {
-                if index.len() != self.shape.len() {
+                // An empty view has no element, even at indexes inside its axes (a fixed-array
+                // `T` whose own axes are the empty ones).
+                if index.len() != self.shape.len() || self.len == 0 {
                     return None;
                 }
                 let mut at = 0isize;
