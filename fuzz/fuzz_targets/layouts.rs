@@ -101,7 +101,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         } else {
             u.int_in_range(0..=ndim.max(1) - 1)?
         };
-        match u.int_in_range(0..=8)? {
+        match u.int_in_range(0..=10)? {
             0 => {
                 let start = if u.arbitrary()? {
                     Some(wild_isize(u, 8)?)
@@ -142,18 +142,16 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                     ),
                 }
             }
-            3 => {
-                match v.reverse_axis(axis) {
-                    Ok(w) => {
-                        model.slice(axis, None, None, -1);
-                        v = w;
-                    }
-                    Err(e) => assert!(
-                        slice_may_refuse(&model, axis, None, None, -1, &e),
-                        "reverse_axis({axis}) of {v:?} refused: {e}"
-                    ),
+            3 => match v.reverse_axis(axis) {
+                Ok(w) => {
+                    model.slice(axis, None, None, -1);
+                    v = w;
                 }
-            }
+                Err(e) => assert!(
+                    slice_may_refuse(&model, axis, None, None, -1, &e),
+                    "reverse_axis({axis}) of {v:?} refused: {e}"
+                ),
+            },
             4 => {
                 let name = *u.choose(&["a", "b", "p", "q", "zz"])?;
                 let expected = model.item.field(name).is_some();
@@ -162,19 +160,25 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                         assert!(model.field(name), "field {name} of {v:?} should not exist");
                         v = w;
                     }
-                    Err(e) => assert!(
-                        !expected,
-                        "field {name} of {v:?} refused: {e}"
-                    ),
+                    Err(e) => {
+                        // A sub-array field of a broadcast view may hold more than isize::MAX
+                        // elements in all, which no view may have.
+                        let parts = model
+                            .item
+                            .field(name)
+                            .and_then(|f| f.item().as_subarray().map(|a| a.len() as u128))
+                            .unwrap_or(1);
+                        let too_many = model.count().saturating_mul(parts) > isize::MAX as u128;
+                        assert!(
+                            !expected || (too_many && e.kind() == ErrorKind::Layout),
+                            "field {name} of {v:?} refused: {e}"
+                        )
+                    }
                 }
             }
             5 | 6 => {
                 let imaginary = u.arbitrary()?;
-                let part = if imaginary {
-                    v.imag()
-                } else {
-                    v.real()
-                };
+                let part = if imaginary { v.imag() } else { v.real() };
                 let complex = model
                     .item
                     .as_scalar()
@@ -190,10 +194,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                         assert_eq!(model.item.itemsize(), half);
                         v = w;
                     }
-                    Err(e) => assert!(
-                        !complex,
-                        "real/imag of {v:?} refused: {e}"
-                    ),
+                    Err(e) => assert!(!complex, "real/imag of {v:?} refused: {e}"),
                 }
             }
             7 => {
@@ -201,6 +202,45 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                     assert_eq!(model.item.itemsize(), 4, "cast to u32 of {v:?}");
                     model.item = w.item().clone();
                     v = w;
+                }
+            }
+            9 => {
+                // Each item as its bytes along a new last axis.
+                match v.split_items::<u8>() {
+                    Ok(w) => {
+                        assert!(!model.item.has_padding(), "split of padded items of {v:?}");
+                        let size = model.item.itemsize();
+                        model.shape.push(size);
+                        model.strides.push(1);
+                        model.item = <u8 as array_protocol::Element>::ITEM_TYPE;
+                        v = w;
+                    }
+                    Err(e) => {
+                        let too_many = model.count().saturating_mul(model.item.itemsize() as u128)
+                            > isize::MAX as u128;
+                        assert!(
+                            model.item.has_padding() || v.ndim() >= 64 || too_many,
+                            "split of {v:?} refused: {e}"
+                        )
+                    }
+                }
+            }
+            10 => {
+                // Two contiguous bytes of the last axis as one u16.
+                if model.item != <u8 as array_protocol::Element>::ITEM_TYPE {
+                    continue;
+                }
+                let n = model.shape.len();
+                let mergeable = n > 0 && model.shape[n - 1] == 2 && model.strides[n - 1] == 1;
+                match v.merge_items::<u16>() {
+                    Ok(w) => {
+                        assert!(mergeable, "merge of {v:?} should be refused");
+                        model.shape.pop();
+                        model.strides.pop();
+                        model.item = <u16 as array_protocol::Element>::ITEM_TYPE;
+                        v = w;
+                    }
+                    Err(e) => assert!(!mergeable, "merge of {v:?} refused: {e}"),
                 }
             }
             _ => {
