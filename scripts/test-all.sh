@@ -55,7 +55,7 @@ step no-std cargo build -p array-protocol --no-default-features
 step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
 # The unsafe-bearing crate's tests under AddressSanitizer (one test per process with nextest);
 # any report aborts its test and fails the step.
-step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan \
+step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan ASAN_OPTIONS=allocator_may_return_null=1 \
   cargo nextest run -p array-protocol --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
 # The Python extension (tests/python), built by maturin through pip, against the real numpy,
 # Pillow, pyarrow and CPython; then again built under AddressSanitizer, with gcc's runtime
@@ -65,7 +65,7 @@ step pytest .venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu \
   CARGO_TARGET_DIR="$root/target/asan-python" \
   .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
-step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0 \
+step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
   .venv-asan/bin/python -m pytest -q -p no:cacheprovider tests/python
 # Every fuzz target (fuzz/fuzz_targets) for 20 s from its committed seeds, under AddressSanitizer
 # with overflow checks; any crash, leak, timeout or out-of-memory fails the step (the input is

@@ -82,3 +82,11 @@ def test_deeply_nested_buffer_formats_are_an_error_not_a_crash(demo):
         deep = _nested_ctypes(levels)
         with pytest.raises(ValueError, match="at most 32 levels of nested records"):
             demo.sum_f64(deep)
+
+
+def test_copies_too_large_to_allocate_are_memory_errors(demo):
+    # 2**45 big-endian doubles broadcast from one: a byte-swapping copy would need 256 TiB,
+    # more than the address space, so the allocation fails on every machine.
+    huge = np.broadcast_to(np.ones(1, ">f8"), (2**45,))
+    with pytest.raises(MemoryError, match="cannot allocate"):
+        demo.sum_f64(huge)
