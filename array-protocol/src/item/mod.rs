@@ -456,6 +456,35 @@ impl SubArray {
             other => (other.clone(), &[][..]),
         };
         let ndim = outer.len() + inner.len();
+        if let (ItemType::Scalar(item), true) = (&base, ndim <= INLINE_DIMS) {
+            // The common case, a few axes of scalars: checked and stored inline, without the
+            // full-size axis buffer below.
+            let mut dims = [0usize; INLINE_DIMS];
+            dims[..outer.len()].copy_from_slice(outer);
+            dims[outer.len()..ndim].copy_from_slice(inner);
+            let mut count = 1usize;
+            for &d in &dims[..ndim] {
+                if d > isize::MAX as usize {
+                    return Err(model_error(alloc::format!(
+                        "a sub-array axis of length {d} is longer than isize::MAX"
+                    )));
+                }
+                count = count
+                    .checked_mul(d)
+                    .filter(|&n| n <= isize::MAX as usize)
+                    .ok_or_else(|| too_large(&dims[..ndim], item.size))?;
+            }
+            let size = count
+                .checked_mul(item.size)
+                .filter(|&n| n <= isize::MAX as usize)
+                .ok_or_else(|| too_large(&dims[..ndim], item.size))?;
+            return Ok(ItemType::Array(SubArray(SubRepr::Inline {
+                item: *item,
+                ndim: ndim as u8,
+                dims,
+                size,
+            })));
+        }
         if ndim > MAX_SUBARRAY_NDIM {
             return Err(model_error(alloc::format!(
                 "a sub-array of {ndim} axes has more than the {MAX_SUBARRAY_NDIM} allowed"
@@ -849,6 +878,12 @@ pub enum ItemType {
 
 pub(crate) fn model_error(message: impl Into<String>) -> FormatError {
     FormatError::new(Dialect::Model, String::new(), None, message)
+}
+
+fn too_large(shape: &[usize], itemsize: usize) -> FormatError {
+    model_error(alloc::format!(
+        "a sub-array of shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
+    ))
 }
 
 fn nesting_error() -> FormatError {

@@ -228,16 +228,21 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
         i += 1;
         let (value, item_alignment, padding) = match c {
             b's' => {
+                // A length of 1 to isize::MAX (checked with the count): a valid byte string.
                 let n = count.unwrap_or(1);
                 if n == 0 {
                     return None;
                 }
-                let s = Scalar::new(ScalarKind::Bytes, n, ByteOrder::NotApplicable).ok()?;
+                let s = Scalar::raw(ScalarKind::Bytes, n, ByteOrder::NotApplicable);
                 (ItemType::Scalar(s), 1, false)
             }
             b'x' => {
-                let n = count.unwrap_or(1);
-                let s = Scalar::new(ScalarKind::Void, n, ByteOrder::NotApplicable).ok()?;
+                // Up to isize::MAX bytes (checked with the count): valid padding.
+                let s = Scalar::raw(
+                    ScalarKind::Void,
+                    count.unwrap_or(1),
+                    ByteOrder::NotApplicable,
+                );
                 (ItemType::Scalar(s), 1, true)
             }
             c => {
