@@ -156,6 +156,27 @@ fn slice_parts<T: Element>(
     Ok((base, all, byte_strides))
 }
 
+/// [`slice_parts`] with element strides and an element offset, both in bytes.
+type StridedParts = (
+    ItemType,
+    crate::layout::Axes<usize>,
+    crate::layout::Axes<isize>,
+    usize,
+);
+
+fn strided_parts<T: Element>(
+    len: usize,
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+) -> Result<StridedParts, Error> {
+    let (item, shape, byte_strides) = slice_parts::<T>(len, shape, Some(strides))?;
+    let offset = offset
+        .checked_mul(core::mem::size_of::<T>())
+        .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;
+    Ok((item, shape, byte_strides, offset))
+}
+
 impl<'a> ArrayView<'a> {
     /// A view of `bytes` holding items of `item` with `shape`, byte `strides` (C order when
     /// `None`) and the first element at byte `offset`. Fails unless every element lies inside
@@ -208,17 +229,10 @@ impl<'a> ArrayView<'a> {
         strides: &[isize],
         offset: usize,
     ) -> Result<Self, Error> {
-        let (item, shape, byte_strides) = slice_parts::<T>(data.len(), shape, Some(strides))?;
-        let offset = offset
-            .checked_mul(core::mem::size_of::<T>())
-            .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;
-        ArrayBase::from_parts(
-            crate::item::element::bytes_of(data),
-            item,
-            &shape,
-            Some(&byte_strides),
-            offset,
-        )
+        let (item, shape, byte_strides, offset) =
+            strided_parts::<T>(data.len(), shape, strides, offset)?;
+        let bytes = crate::item::element::bytes_of(data);
+        ArrayBase::from_parts(bytes, item, &shape, Some(&byte_strides), offset)
     }
 
     /// The whole underlying buffer, with the view's lifetime.
@@ -289,17 +303,10 @@ impl<'a> ArrayViewMut<'a> {
         strides: &[isize],
         offset: usize,
     ) -> Result<Self, Error> {
-        let (item, shape, byte_strides) = slice_parts::<T>(data.len(), shape, Some(strides))?;
-        let offset = offset
-            .checked_mul(core::mem::size_of::<T>())
-            .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;
-        ArrayBase::from_parts(
-            crate::item::element::bytes_mut(data),
-            item,
-            &shape,
-            Some(&byte_strides),
-            offset,
-        )
+        let (item, shape, byte_strides, offset) =
+            strided_parts::<T>(data.len(), shape, strides, offset)?;
+        let bytes = crate::item::element::bytes_mut(data);
+        ArrayBase::from_parts(bytes, item, &shape, Some(&byte_strides), offset)
     }
 
     /// The address of the first element, for writing.

@@ -273,14 +273,10 @@ impl Described {
         // which is after this borrow ends (the deleter runs when the owning `DLPackArray` drops,
         // or after validation, when no view is left); the span from the lowest to the highest
         // element is one allocation of its tensor.
-        let bytes = unsafe { self.foreign.bytes() };
-        ArrayView::new(
-            bytes,
-            self.item.clone(),
-            &self.shape,
-            Some(&self.strides),
-            self.foreign.offset(),
-        )
+        unsafe {
+            self.foreign
+                .view(self.item.clone(), &self.shape, &self.strides)
+        }
     }
 }
 

@@ -127,6 +127,21 @@ impl Foreign {
         unsafe { core::slice::from_raw_parts(self.low, self.len) }
     }
 
+    /// The view of the located elements, validated as any other.
+    ///
+    /// # Safety
+    /// As for [`bytes`](Self::bytes).
+    pub(crate) unsafe fn view<'a>(
+        &self,
+        item: crate::ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<crate::ArrayView<'a>, Error> {
+        // SAFETY: the caller's contract.
+        let bytes = unsafe { self.bytes() };
+        crate::ArrayView::new(bytes, item, shape, Some(strides), self.offset)
+    }
+
     /// The span of the elements, writable.
     ///
     /// # Safety

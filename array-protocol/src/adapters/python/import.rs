@@ -169,14 +169,10 @@ impl<'py> Buffer<'py> {
     pub fn view(&self) -> Result<ArrayView<'_>, crate::Error> {
         // SAFETY: the exporter keeps the memory valid until release (when `self` drops); the
         // span from the lowest to the highest element is one allocation of the exporter's.
-        let bytes = unsafe { self.foreign.bytes() };
-        ArrayView::new(
-            bytes,
-            self.item.clone(),
-            &self.shape,
-            Some(&self.strides),
-            self.foreign.offset(),
-        )
+        unsafe {
+            self.foreign
+                .view(self.item.clone(), &self.shape, &self.strides)
+        }
     }
 
     /// Whether the exporter marked the buffer read-only.
