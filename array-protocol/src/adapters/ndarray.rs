@@ -75,13 +75,12 @@ where
 {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         let e = extent(self.as_ptr(), self.shape(), self.strides())?;
+        let (item, shape, strides) = view_parts::<A>(&e, self.shape())?;
         // SAFETY: ndarray keeps all elements of an array inside one allocation, and the bytes
         // from the lowest to the highest element are elements of that allocation (of this array
         // or of the array it was sliced from), initialised and without padding (`A: Element`);
         // they are borrowed for as long as `self`.
-        let bytes = unsafe { e.foreign.bytes() };
-        let (item, shape, strides) = view_parts::<A>(&e, self.shape())?;
-        ArrayView::new(bytes, item, &shape, Some(&strides), e.foreign.offset())
+        unsafe { e.foreign.view(item, &shape, &strides) }
     }
 }
 
