@@ -789,6 +789,16 @@ impl Field {
         }
     }
 
+    /// An unnamed field (what a run of plain PEP 3118 codes makes).
+    #[inline]
+    pub(crate) fn unnamed(offset: usize, item: ItemType) -> Field {
+        Field {
+            name: None,
+            offset,
+            item,
+        }
+    }
+
     /// A field read by a parser, which owns the name already.
     pub(crate) fn parsed(name: Option<String>, offset: usize, item: ItemType) -> Field {
         Field {
@@ -1020,6 +1030,46 @@ impl ItemType {
         } else {
             ItemType::Struct(Struct::from_static(data))
         }
+    }
+
+    /// A record of unnamed scalar (or sub-array of scalar) fields, in order, disjoint and inside
+    /// `size`, whose facts the reader computed as it went (`align`: the largest field
+    /// alignment; `native`: every field in native order; `padded`: bytes outside the fields).
+    pub(crate) fn record_of_scalars(
+        fields: Vec<Field>,
+        size: usize,
+        align: usize,
+        native: bool,
+        padded: bool,
+    ) -> ItemType {
+        debug_assert!(ItemType::record(fields.clone(), size).is_ok());
+        if fields.is_empty() {
+            return ItemType::Scalar(Scalar::raw(
+                ScalarKind::Void,
+                size,
+                ByteOrder::NotApplicable,
+            ));
+        }
+        let info = Info {
+            size,
+            align,
+            depth: 1,
+            native,
+            padded,
+        };
+        debug_assert_eq!(
+            Some(info),
+            ItemType::record(fields.clone(), size)
+                .ok()
+                .map(|t| t.info())
+        );
+        ItemType::Struct(Struct {
+            data: Shared::Arc(Arc::new(StructData {
+                fields: Seq::Owned(fields),
+                size,
+            })),
+            info,
+        })
     }
 
     /// A copy of a compile-time item type, in a constant.

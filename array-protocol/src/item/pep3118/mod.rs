@@ -200,107 +200,129 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
         Some(_) => (Mode::Aligned, 0),
         None => return None,
     };
-    if i >= format.len() {
-        return None;
-    }
-    let mut fields: Vec<Field> = Vec::new();
-    let (mut offset, mut alignment, mut items) = (0usize, 1usize, 0usize);
-    let mut only: Option<(ItemType, usize, bool)> = None;
-    while i < format.len() {
-        let digits = format[i..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        let count = if digits == 0 {
-            None
-        } else {
-            let mut n = 0usize;
-            for &d in &format[i..i + digits] {
-                n = n.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
-            }
-            if n > isize::MAX as usize {
-                return None;
-            }
-            i += digits;
-            Some(n)
-        };
-        let c = *format.get(i)?;
-        i += 1;
-        let (value, item_alignment, padding) = match c {
-            b's' => {
-                // A length of 1 to isize::MAX (checked with the count): a valid byte string.
-                let n = count.unwrap_or(1);
-                if n == 0 {
-                    return None;
-                }
-                let s = Scalar::raw(ScalarKind::Bytes, n, ByteOrder::NotApplicable);
-                (ItemType::Scalar(s), 1, false)
-            }
-            b'x' => {
-                // Up to isize::MAX bytes (checked with the count): valid padding.
-                let s = Scalar::raw(
-                    ScalarKind::Void,
-                    count.unwrap_or(1),
-                    ByteOrder::NotApplicable,
-                );
-                (ItemType::Scalar(s), 1, true)
-            }
-            c => {
-                let (kind, size) = fixed_code(c, mode.native_sizes())?;
-                let s = Scalar::for_code(kind, size, mode.order());
-                let value = match count.filter(|&n| n != 1) {
-                    None => ItemType::Scalar(s),
-                    Some(n) => ItemType::array(ItemType::Scalar(s), &[n]).ok()?,
-                };
-                (value, s.alignment(), false)
-            }
-        };
-        items += 1;
-        if mode == Mode::Aligned {
-            offset = align_up(offset, item_alignment)?;
-            alignment = alignment.max(item_alignment);
+    let aligned = mode == Mode::Aligned;
+    let first = plain_item(format, &mut i, mode)?;
+    if i == format.len() && !first.padding {
+        // One item: itself, as the full reader makes it, when it is aligned.
+        let size = first.value.itemsize();
+        if !aligned || size & (first.alignment - 1) == 0 {
+            return Some(first.value);
         }
-        let size = value.itemsize();
-        if items == 1 {
-            only = Some((value, item_alignment, padding));
+    }
+    // At most one field per byte of input left, and the first: one allocation, never grown.
+    let mut fields: Vec<Field> = Vec::with_capacity(format.len() - i + 1);
+    let (mut offset, mut alignment, mut max_align) = (0usize, 1usize, 1usize);
+    let (mut native, mut padded) = (true, false);
+    let mut next = Some(first);
+    loop {
+        let Some(item) = next.take() else { break };
+        if aligned {
+            let at = align_up(offset, item.alignment)?;
+            padded |= at > offset;
+            offset = at;
+            alignment = alignment.max(item.alignment);
+        }
+        let size = item.value.itemsize();
+        if item.padding {
+            padded |= size > 0;
         } else {
-            if items == 2 {
-                // At most one field per byte of input left, and these two: one allocation,
-                // never grown (none at all for a single item).
-                fields.reserve_exact(format.len() - i + 2);
-            }
-            if let Some((first, _, false)) = only.take() {
-                // The first item was at offset 0.
-                fields.push(Field::parsed(None, 0, first));
-            }
-            if !padding {
-                fields.push(Field::parsed(None, offset, value));
-            }
+            max_align = max_align.max(item.alignment);
+            native &= item.value.is_native_order();
+            fields.push(Field::unnamed(offset, item.value));
         }
         offset = offset
             .checked_add(size)
             .filter(|&n| n <= isize::MAX as usize)?;
-    }
-    if let Some((value, item_alignment, padding)) = only {
-        // One item: itself, as the full reader makes it, unless it is padding or misaligned.
-        let aligned = mode != Mode::Aligned || value.itemsize() & (item_alignment - 1) == 0;
-        if !padding && aligned {
-            return Some(value);
-        }
-        if !padding {
-            fields.push(Field::parsed(None, 0, value));
+        if i < format.len() {
+            next = Some(plain_item(format, &mut i, mode)?);
         }
     }
-    if mode == Mode::Aligned {
-        offset = align_up(offset, alignment)?;
+    if aligned {
+        let end = align_up(offset, alignment)?;
+        padded |= end > offset;
+        offset = end;
     }
     // A single unnamed item filling the whole struct is that item, as in NumPy.
     if let [field] = fields.as_slice() {
-        if field.offset == 0 && field.item.itemsize() == offset {
+        if field.offset() == 0 && field.item().itemsize() == offset {
             return fields.pop().map(|f| f.item);
         }
     }
-    ItemType::record_parsed(fields, offset).ok()
+    Some(ItemType::record_of_scalars(
+        fields, offset, max_align, native, padded,
+    ))
+}
+
+/// One plain item read by [`plain_codes`].
+struct PlainItem {
+    value: ItemType,
+    alignment: usize,
+    padding: bool,
+}
+
+/// An optional count and a plain code at `i`, in `mode`; `None` for anything else.
+#[inline(always)]
+fn plain_item(format: &[u8], i: &mut usize, mode: Mode) -> Option<PlainItem> {
+    let digits = format[*i..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let count = if digits == 0 {
+        None
+    } else {
+        let mut n = 0usize;
+        for &d in &format[*i..*i + digits] {
+            n = n.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
+        }
+        if n > isize::MAX as usize {
+            return None;
+        }
+        *i += digits;
+        Some(n)
+    };
+    let c = *format.get(*i)?;
+    *i += 1;
+    Some(match c {
+        b's' => {
+            // A length of 1 to isize::MAX (checked with the count): a valid byte string.
+            let n = count.unwrap_or(1);
+            if n == 0 {
+                return None;
+            }
+            PlainItem {
+                value: ItemType::Scalar(Scalar::raw(
+                    ScalarKind::Bytes,
+                    n,
+                    ByteOrder::NotApplicable,
+                )),
+                alignment: 1,
+                padding: false,
+            }
+        }
+        // Up to isize::MAX bytes (checked with the count): valid padding.
+        b'x' => PlainItem {
+            value: ItemType::Scalar(Scalar::raw(
+                ScalarKind::Void,
+                count.unwrap_or(1),
+                ByteOrder::NotApplicable,
+            )),
+            alignment: 1,
+            padding: true,
+        },
+        c => {
+            let (kind, size) = fixed_code(c, mode.native_sizes())?;
+            let s = Scalar::for_code(kind, size, mode.order());
+            let value = match count.filter(|&n| n != 1) {
+                None => ItemType::Scalar(s),
+                Some(n) => ItemType::array(ItemType::Scalar(s), &[n]).ok()?,
+            };
+            PlainItem {
+                value,
+                alignment: s.alignment(),
+                padding: false,
+            }
+        }
+    })
 }
 
 /// The scalar codes of a fixed size in a mode: `(kind, size)`, or `None` for codes that need
