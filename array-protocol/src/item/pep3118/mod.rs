@@ -214,8 +214,7 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
     let (mut offset, mut alignment, mut max_align) = (0usize, 1usize, 1usize);
     let (mut native, mut padded) = (true, false);
     let mut next = Some(first);
-    loop {
-        let Some(item) = next.take() else { break };
+    while let Some(item) = next.take() {
         if aligned {
             let at = align_up(offset, item.alignment)?;
             padded |= at > offset;
