@@ -8,7 +8,7 @@ pub use crate::item::{Field, Seq, StructData};
 pub use bytemuck;
 
 use crate::error::{error, Error};
-use crate::Element;
+use crate::item::element::Element;
 
 /// Elements read from `bytes`, which hold whole elements back to back in logical order; each
 /// is checked for a valid bit pattern.
@@ -151,7 +151,7 @@ pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str)
 }
 
 /// A fixed-array element's base item and number of axes (`[[f32; 3]; 4]` → `f32`, 2).
-pub fn element_parts<T: Element>() -> (crate::ItemType, usize) {
+pub fn element_parts<T: Element>() -> (crate::item::ItemType, usize) {
     let whole = T::ITEM_TYPE;
     let (item, inner) = crate::transform::element_parts(&whole);
     (item, inner.len())
@@ -164,9 +164,9 @@ pub fn view<'a, Elem: Element, Item: Element>(
     shape: &[usize],
     strides: Option<&[isize]>,
     fortran: bool,
-) -> Result<crate::ArrayView<'a>, Error> {
+) -> Result<crate::view::ArrayView<'a>, Error> {
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
-    crate::ArrayView::new(
+    crate::view::ArrayView::new(
         crate::item::element::bytes_of(items),
         item,
         &shape,
@@ -181,9 +181,9 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
     shape: &[usize],
     strides: Option<&[isize]>,
     fortran: bool,
-) -> Result<crate::ArrayViewMut<'a>, Error> {
+) -> Result<crate::view::ArrayViewMut<'a>, Error> {
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
-    crate::ArrayViewMut::new(
+    crate::view::ArrayViewMut::new(
         crate::item::element::bytes_mut(items),
         item,
         &shape,
@@ -193,7 +193,7 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
 }
 
 type Parts = (
-    crate::ItemType,
+    crate::item::ItemType,
     crate::layout::Axes<usize>,
     Option<crate::layout::Axes<isize>>,
 );
@@ -219,9 +219,12 @@ fn layout_parts<Item: Element>(
                     "Fortran order with fixed-array elements is not supported"
                 ));
             }
-            let s =
-                crate::layout::contiguous_strides(&full, item.itemsize(), crate::Order::Fortran)
-                    .ok_or_else(|| error!(Layout, "shape {full:?} is too large"))?;
+            let s = crate::layout::contiguous_strides(
+                &full,
+                item.itemsize(),
+                crate::layout::Order::Fortran,
+            )
+            .ok_or_else(|| error!(Layout, "shape {full:?} is too large"))?;
             Some(s)
         }
         (None, false) => None,
@@ -233,11 +236,14 @@ fn layout_parts<Item: Element>(
 
 /// The bytes of a contiguous view (C order, or Fortran order with `fortran`), borrowed for the
 /// view's lifetime: what a zero-copy consumer's slice covers.
-pub fn contiguous_bytes<'a>(view: &crate::ArrayView<'a>, fortran: bool) -> Result<&'a [u8], Error> {
+pub fn contiguous_bytes<'a>(
+    view: &crate::view::ArrayView<'a>,
+    fortran: bool,
+) -> Result<&'a [u8], Error> {
     let order = if fortran {
-        crate::Order::Fortran
+        crate::layout::Order::Fortran
     } else {
-        crate::Order::C
+        crate::layout::Order::C
     };
     view.as_bytes(order).ok_or_else(|| {
         error!(Requirement, "a zero-copy consumer needs a {order:?}-contiguous array; copy it with to_contiguous() first")

@@ -259,7 +259,7 @@ unsafe fn tile_n<const N: usize>(s: *const u8, d: *mut u8, fast: Axis, slow: Axi
 
 /// Swaps, in place, the bytes of every scalar of the items of `item` packed back to back in
 /// `bytes` that are not in native byte order.
-pub(crate) fn swap_to_native(bytes: &mut [u8], item: &crate::ItemType) {
+pub(crate) fn swap_to_native(bytes: &mut [u8], item: &crate::item::ItemType) {
     let size = item.itemsize();
     if size == 0 || item.is_native_order() {
         return;
@@ -269,15 +269,15 @@ pub(crate) fn swap_to_native(bytes: &mut [u8], item: &crate::ItemType) {
     }
 }
 
-fn swap_item(bytes: &mut [u8], item: &crate::ItemType) {
-    use crate::ItemType;
+fn swap_item(bytes: &mut [u8], item: &crate::item::ItemType) {
+    use crate::item::ItemType;
     match item {
         ItemType::Scalar(s) if !s.order().is_native() => {
-            if s.kind() == crate::ScalarKind::Complex {
+            if s.kind() == crate::item::ScalarKind::Complex {
                 let (re, im) = bytes.split_at_mut(s.size() / 2);
                 re.reverse();
                 im.reverse();
-            } else if s.kind() == crate::ScalarKind::Ucs4 {
+            } else if s.kind() == crate::item::ScalarKind::Ucs4 {
                 bytes.chunks_exact_mut(4).for_each(<[u8]>::reverse);
             } else {
                 bytes.reverse();

@@ -317,12 +317,12 @@ pub fn inconsistent(type_name: &str, e: &Error) -> ! {
 }
 
 /// Items in the other byte order where native ones are needed: one message for every reader.
-pub(crate) fn byte_order_error(item: &crate::ItemType, what: &str) -> Error {
+/// `items` describes the item type (`ItemType::describe`).
+pub(crate) fn byte_order_error(items: &str, what: &str) -> Error {
     Error::new(
         ErrorKind::ByteOrder,
         alloc::format!(
-            "cannot {what}: items of {} are not in native byte order; swap them with to_native_order() or to_vec_native() first",
-            item.describe()
+            "cannot {what}: items of {items} are not in native byte order; swap them with to_native_order() or to_vec_native() first"
         ),
     )
 }

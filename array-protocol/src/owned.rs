@@ -44,7 +44,7 @@ impl AlignedBytes {
         Self::try_zeroed(len).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    /// `len` zero bytes, or an [`OutOfMemory`](crate::ErrorKind::OutOfMemory) error.
+    /// `len` zero bytes, or an [`OutOfMemory`](crate::error::ErrorKind::OutOfMemory) error.
     pub fn try_zeroed(len: usize) -> Result<Self, Error> {
         let n = len.div_ceil(16);
         let mut chunks = try_chunks(n, len)?;
@@ -229,9 +229,9 @@ impl<D: Data> ArrayBase<D> {
         }
         if self.item != dst.item {
             let kind = if self.item.to_native_order() == dst.item.to_native_order() {
-                crate::ErrorKind::ByteOrder
+                crate::error::ErrorKind::ByteOrder
             } else {
-                crate::ErrorKind::ItemType
+                crate::error::ErrorKind::ItemType
             };
             return Err(Error::new(
                 kind,
@@ -249,12 +249,6 @@ impl<D: Data> ArrayBase<D> {
         // mutably and `self` shared, so their buffers are distinct.
         unsafe { crate::copy::copy_elements(src, &self.layout, dst_ptr, &dst.layout) };
         Ok(())
-    }
-}
-
-impl crate::ArrayProducerMut for Array {
-    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
-        Ok(self.view_mut())
     }
 }
 

@@ -6,10 +6,10 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{error, Error};
+use crate::item::element::Element;
 use crate::item::ItemType;
 use crate::typed::TypedView;
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
-use crate::Element;
 
 /// A type that can show its memory as an array, without copying.
 ///
@@ -233,11 +233,11 @@ impl Requirements {
                 .as_ref()
                 .is_some_and(|i| i.to_native_order() == array.item().to_native_order())
         {
-            crate::ErrorKind::ByteOrder
+            crate::error::ErrorKind::ByteOrder
         } else if !item_ok {
-            crate::ErrorKind::ItemType
+            crate::error::ErrorKind::ItemType
         } else {
-            crate::ErrorKind::Requirement
+            crate::error::ErrorKind::Requirement
         };
         Err(Error::new(
             kind,
@@ -419,6 +419,14 @@ slice_producers_mut! {
     [T];
     [T; N], const N;
     &mut [T];
+}
+
+/// Owned arrays are writable producers of themselves.
+impl ArrayProducerMut for crate::owned::Array {
+    #[inline]
+    fn try_array_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
+        Ok(self.view_mut())
+    }
 }
 
 /// Views and owned arrays are producers of themselves.

@@ -265,7 +265,7 @@ fn check_reinterpretable(item: &ItemType, target: &ItemType, what: &str) -> Resu
             .is_some_and(|s| s.order() == ByteOrder::NotApplicable)
     };
     if !item.is_native_order() && !bytewise(target) {
-        return Err(crate::error::byte_order_error(item, what));
+        return Err(crate::error::byte_order_error(&item.describe(), what));
     }
     Ok(())
 }

@@ -5,10 +5,10 @@
 use core::fmt;
 
 use crate::error::{error, Error};
+use crate::item::element::Element;
 use crate::item::ItemType;
 use crate::layout::{Layout, Order};
 use crate::transform::{self, Meta};
-use crate::Element;
 
 pub(crate) mod sealed {
     pub trait Sealed {}
@@ -60,7 +60,7 @@ impl DataMut for &mut [u8] {
 
 /// An N-dimensional array over some storage: an [`ItemType`], a shape, byte strides and the
 /// byte offset of the first element. Use it through [`ArrayView`], [`ArrayViewMut`] and
-/// [`Array`](crate::Array).
+/// [`Array`](crate::owned::Array).
 pub struct ArrayBase<D: Data> {
     pub(crate) data: D,
     pub(crate) item: ItemType,
@@ -130,12 +130,12 @@ fn slice_parts<T: Element>(
             ));
         }
     }
-    if shape.len() + inner.len() > crate::MAX_NDIM {
+    if shape.len() + inner.len() > crate::layout::MAX_NDIM {
         return Err(error!(
             Layout,
             "{} axes is more than the {} an array may have",
             shape.len() + inner.len(),
-            crate::MAX_NDIM
+            crate::layout::MAX_NDIM
         ));
     }
     let mut all = crate::layout::Axes::from_slice(shape);
@@ -588,7 +588,7 @@ macro_rules! for_each_transform {
             /// The same bytes as items of `item`, which must have the same size (signed as
             /// unsigned, a pixel record as `u32`). Items with padding, or in the other byte order
             /// (unless `item` is made of single bytes), are refused.
-            cast_item, cast_item_mut, into_cast_item, [] [], (target: $crate::ItemType)
+            cast_item, cast_item_mut, into_cast_item, [] [], (target: $crate::item::ItemType)
                 |item, layout| $crate::transform::cast_item(item, layout, target);
             /// The same bytes as items of `U`; see [`cast_item`](Self::cast_item).
             ///
@@ -599,7 +599,7 @@ macro_rules! for_each_transform {
             /// assert_eq!(v.cast::<u32>()?.to_vec::<u32>()?, [u32::MAX, 2]);
             /// # Ok::<(), array_protocol::Error>(())
             /// ```
-            cast, cast_mut, into_cast, [U: $crate::Element] [U], ()
+            cast, cast_mut, into_cast, [U: $crate::item::element::Element] [U], ()
                 |item, layout| $crate::transform::cast_item(item, layout, U::ITEM_TYPE);
             /// Each item seen as several items of `U`, along a new last axis: 512×512 `u32`
             /// pixels as a 512×512×4 array of `u8`.
@@ -615,17 +615,17 @@ macro_rules! for_each_transform {
             /// assert_eq!(back.to_vec::<u32>()?, pixels);
             /// # Ok::<(), array_protocol::Error>(())
             /// ```
-            split_items, split_items_mut, into_split_items, [U: $crate::Element] [U], ()
+            split_items, split_items_mut, into_split_items, [U: $crate::item::element::Element] [U], ()
                 |item, layout| $crate::transform::split_items(item, layout, U::ITEM_TYPE);
             /// [`split_items`](Self::split_items) with an item type known at run time.
-            split_items_as, split_items_as_mut, into_split_items_as, [] [], (part: $crate::ItemType)
+            split_items_as, split_items_as_mut, into_split_items_as, [] [], (part: $crate::item::ItemType)
                 |item, layout| $crate::transform::split_items(item, layout, part);
             /// The inverse of [`split_items`](Self::split_items): the last axis, which must be
             /// contiguous, becomes one item of `U`.
-            merge_items, merge_items_mut, into_merge_items, [U: $crate::Element] [U], ()
+            merge_items, merge_items_mut, into_merge_items, [U: $crate::item::element::Element] [U], ()
                 |item, layout| $crate::transform::merge_items(item, layout, U::ITEM_TYPE);
             /// [`merge_items`](Self::merge_items) with an item type known at run time.
-            merge_items_as, merge_items_as_mut, into_merge_items_as, [] [], (whole: $crate::ItemType)
+            merge_items_as, merge_items_as_mut, into_merge_items_as, [] [], (whole: $crate::item::ItemType)
                 |item, layout| $crate::transform::merge_items(item, layout, whole);
         }
     };

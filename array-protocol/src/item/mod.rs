@@ -4,7 +4,7 @@
 //! - [`pep3118`]: PEP 3118 / `struct`-module format strings (`<f8`, `T{B:r:B:g:B:b:B:a:}`);
 //! - [`numpy`]: NumPy `__array_interface__` typestr (`<f8`, `|V16`) and descr lists;
 //! - [`dlpack`]: DLPack `DLDataType` (`code`, `bits`, `lanes`);
-//! - [`element`]: the [`Element`](crate::Element) trait tying Rust types to their item type.
+//! - [`element`]: the [`Element`](crate::item::element::Element) trait tying Rust types to their item type.
 //!
 //! Byte orders are resolved when a description is read: on a little-endian machine `<i4`, `=i4`
 //! and `i4` all become a 4-byte signed integer in [`ByteOrder::Little`], so two descriptions of

@@ -1,5 +1,5 @@
 //! How composite item types hold their parts: `'static` data for item types known at compile
-//! time (built in constants by [`Element`](crate::Element) impls and the derive), shared or
+//! time (built in constants by [`Element`](crate::item::element::Element) impls and the derive), shared or
 //! owned data for item types read at run time. Cloning never allocates a compile-time item type
 //! and only bumps a reference count for a parsed one.
 

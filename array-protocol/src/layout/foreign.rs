@@ -133,13 +133,13 @@ impl Foreign {
     /// As for [`bytes`](Self::bytes).
     pub(crate) unsafe fn view<'a>(
         &self,
-        item: crate::ItemType,
+        item: crate::item::ItemType,
         shape: &[usize],
         strides: &[isize],
-    ) -> Result<crate::ArrayView<'a>, Error> {
+    ) -> Result<crate::view::ArrayView<'a>, Error> {
         // SAFETY: the caller's contract.
         let bytes = unsafe { self.bytes() };
-        crate::ArrayView::new(bytes, item, shape, Some(strides), self.offset)
+        crate::view::ArrayView::new(bytes, item, shape, Some(strides), self.offset)
     }
 
     /// The span of the elements, writable.

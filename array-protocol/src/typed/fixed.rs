@@ -6,9 +6,9 @@ use core::marker::PhantomData;
 
 use super::{check_alignment, check_values, Iter, Strided};
 use crate::error::Error;
-use crate::Element;
+use crate::item::element::Element;
 
-/// A read-only view of `T`s along `N` axes: [`TypedView`](crate::TypedView) for a number of
+/// A read-only view of `T`s along `N` axes: [`TypedView`](crate::typed::TypedView) for a number of
 /// axes fixed at compile time, as cheap to build and index as ndarray's `ArrayView3`.
 ///
 /// ```

@@ -39,10 +39,10 @@ impl<T> Strided<'_, T> {
     }
 }
 
-/// Iterator over the elements of a [`TypedView`](crate::TypedView) in logical order.
+/// Iterator over the elements of a [`TypedView`](crate::typed::TypedView) in logical order.
 pub struct Iter<'a, T>(Repr<core::slice::Iter<'a, T>, Strided<'a, T>>);
 
-/// Iterator over the elements of a [`TypedViewMut`](crate::TypedViewMut) in logical order,
+/// Iterator over the elements of a [`TypedViewMut`](crate::typed::TypedViewMut) in logical order,
 /// writable.
 pub struct IterMut<'a, T>(Repr<core::slice::IterMut<'a, T>, Strided<'a, T>>);
 

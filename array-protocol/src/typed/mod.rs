@@ -4,10 +4,10 @@ use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use crate::error::{error, Error};
+use crate::item::element::Element;
 use crate::item::ItemType;
 use crate::layout::{Axes, Layout};
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
-use crate::Element;
 
 mod fixed;
 mod iter;
@@ -49,8 +49,11 @@ fn match_composite<T: Element>(
     if let ItemType::Array(sub) = &want {
         let k = sub.shape().len();
         if sub.item() == *item && shape.len() >= k && shape[shape.len() - k..] == *sub.shape() {
-            let inner =
-                crate::layout::contiguous_strides(sub.shape(), item.itemsize(), crate::Order::C);
+            let inner = crate::layout::contiguous_strides(
+                sub.shape(),
+                item.itemsize(),
+                crate::layout::Order::C,
+            );
             let trailing = &strides[strides.len() - k..];
             let contiguous = inner.is_some_and(|c| {
                 c.iter()
@@ -74,7 +77,7 @@ fn match_composite<T: Element>(
     };
     if !item.is_native_order() && item.to_native_order() == base {
         return Err(crate::error::byte_order_error(
-            item,
+            &item.describe(),
             &alloc::format!("read them as {}", core::any::type_name::<T>()),
         ));
     }
@@ -308,7 +311,7 @@ impl<'a> ArrayViewMut<'a> {
     }
 }
 
-impl crate::Array {
+impl crate::owned::Array {
     /// A read-only typed view borrowing this array; see [`ArrayView::typed`].
     pub fn typed<T: Element>(&self) -> Result<TypedView<'_, T>, Error> {
         self.view().typed()
