@@ -88,12 +88,17 @@ def test_dlpack(demo):
     assert ramp.__dlpack_device__() == (1, 0)
     capsule = ramp.__dlpack__(max_version=(1, 0))
     assert "dltensor_versioned" in repr(capsule)
-    legacy = ramp.__dlpack__()
-    assert '"dltensor"' in repr(legacy)
+    # The legacy capsule has no read-only flag: refused for read-only arrays, as numpy does.
+    with pytest.raises(BufferError, match="legacy DLPack capsule"):
+        ramp.__dlpack__()
+    writable = demo.mutable_buffer(4)
+    legacy = writable.__dlpack__()
+    assert '"dltensor"' in repr(legacy) and writable.exports == 1
     exports = ramp.exports
     del capsule, legacy
     gc.collect()
-    assert ramp.exports == exports - 2  # unconsumed capsules were freed, their deleters ran
+    # Unconsumed capsules were freed and their deleters ran.
+    assert (ramp.exports, writable.exports) == (exports - 1, 0)
     with pytest.raises(BufferError, match="device"):
         ramp.__dlpack__(dl_device=(2, 0))
     copied = np.from_dlpack(ramp, copy=True)
@@ -132,7 +137,7 @@ def test_live_dlpack_arrays_at_interpreter_exit():
         "import numpy as np, array_protocol_demo as d\n"
         "keep = np.from_dlpack(d.complex_ramp(10))\n"
         "capsule = d.complex_ramp(3).__dlpack__(max_version=(1, 0))\n"
-        "legacy = d.complex_ramp(3).__dlpack__()\n"
+        "legacy = d.mutable_buffer(3).__dlpack__()\n"
         "view = memoryview(d.rgba_image(2, 2))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -90,3 +90,37 @@ def test_copies_too_large_to_allocate_are_memory_errors(demo):
     huge = np.broadcast_to(np.ones(1, ">f8"), (2**45,))
     with pytest.raises(MemoryError, match="cannot allocate"):
         demo.sum_f64(huge)
+
+
+def test_cpython_consumers_get_what_they_rely_on(demo):
+    _testbuffer = pytest.importorskip("_testbuffer")
+    nd = np.arange(9, dtype=np.int64).reshape(3, 3)
+    # The same layout exported by CPython's reference exporter and by ours must look the same
+    # to CPython's consumer, for requests with and without a shape.
+    for flags in (
+        _testbuffer.PyBUF_SIMPLE,
+        _testbuffer.PyBUF_ND,
+        _testbuffer.PyBUF_ND | _testbuffer.PyBUF_FORMAT,
+        _testbuffer.PyBUF_STRIDES | _testbuffer.PyBUF_FORMAT,
+        _testbuffer.PyBUF_FULL_RO,
+    ):
+        ours = _testbuffer.ndarray(demo.copy_of(nd), getbuf=flags)
+        ref = _testbuffer.ndarray(
+            _testbuffer.ndarray(list(range(9)), shape=[3, 3], format="q"), getbuf=flags
+        )
+        assert (ours.ndim, ours.shape, ours.readonly) == (ref.ndim, ref.shape, ref.readonly), flags
+        assert ours.tobytes() == ref.tobytes()
+        if flags & _testbuffer.PyBUF_FORMAT:
+            assert ours.tolist() == ref.tolist()
+    # 0-d: no shape and no strides, and `tolist()` works.
+    scalar = demo.copy_of(np.array(7, dtype=np.int64))
+    for flags in (_testbuffer.PyBUF_ND | _testbuffer.PyBUF_FORMAT, _testbuffer.PyBUF_FULL_RO):
+        zero = _testbuffer.ndarray(scalar, getbuf=flags)
+        assert (zero.ndim, zero.shape, zero.strides, zero.tolist()) == (0, (), (), 7)
+
+
+def test_read_only_arrays_refuse_the_legacy_dlpack_capsule(demo):
+    img = demo.rgba_image(4, 2)
+    with pytest.raises(BufferError, match="legacy DLPack capsule"):
+        img.__dlpack__()
+    assert np.from_dlpack(img).flags.writeable is False

@@ -167,6 +167,15 @@ fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
     PyArray::new(Transposed { values, rows, cols }).map_err(PyErr::from)
 }
 
+/// A Rust-owned, read-only C-contiguous copy of any buffer-protocol object: the same shape and
+/// item type, exported by this crate.
+#[pyfunction]
+fn copy_of(obj: &Bound<'_, PyAny>) -> PyResult<PyArray> {
+    let buffer = Buffer::get(obj)?;
+    let copy = buffer.view()?.to_contiguous(array_protocol::Order::C)?;
+    Ok(PyArray::new(copy)?)
+}
+
 /// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
 /// cannot carry them, so `__dlpack__` refuses.
 #[pyfunction]
@@ -255,6 +264,7 @@ impl LyingBuffer {
 #[pymodule]
 fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
+    m.add_function(wrap_pyfunction!(copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(complex_ramp, m)?)?;
     m.add_function(wrap_pyfunction!(particles, m)?)?;
     m.add_function(wrap_pyfunction!(sum_f64, m)?)?;

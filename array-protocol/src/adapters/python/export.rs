@@ -139,8 +139,10 @@ impl PyArray {
         self.exports.load(Ordering::SeqCst)
     }
 
+    /// Whether consumers may write: the owner is writable **and** its layout can be written
+    /// (no zero or overlapping strides). What every export reports, whatever was requested.
     fn writable(&mut self) -> bool {
-        self.owner.view_mut().is_some()
+        matches!(self.owner.view_mut(), Some(Ok(_)))
     }
 }
 
@@ -267,13 +269,22 @@ impl PyArray {
         } else {
             std::ptr::null_mut()
         };
-        view.ndim = info.shape.len() as c_int;
-        view.shape = if flags & ffi::PyBUF_ND != 0 {
+        // What CPython's consumers rely on: without `PyBUF_ND`, one axis and no shape (as
+        // `PyBuffer_FillInfo` reports, for C-contiguous data, checked above); for 0-d arrays, no
+        // shape and no strides; without `PyBUF_STRIDES`, no strides.
+        let ndim = info.shape.len();
+        let with_shape = flags & ffi::PyBUF_ND == ffi::PyBUF_ND && ndim > 0;
+        view.ndim = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND {
+            ndim as c_int
+        } else {
+            1
+        };
+        view.shape = if with_shape {
             info.shape.as_mut_ptr()
         } else {
             std::ptr::null_mut()
         };
-        view.strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+        view.strides = if with_shape && flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
             info.strides.as_mut_ptr()
         } else {
             std::ptr::null_mut()
@@ -341,6 +352,13 @@ impl PyArray {
         let versioned = max_version.is_some_and(|(major, _)| major >= 1);
         let mut this = slf.try_borrow_mut()?;
         let writable = this.writable();
+        if !versioned && !writable && copy != Some(true) {
+            // The legacy capsule has no read-only flag: consumers would write memory that Rust
+            // holds immutably. numpy refuses its read-only arrays the same way.
+            return Err(PyBufferError::new_err(
+                "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
+            ));
+        }
         let managed = if copy == Some(true) {
             let copy = this
                 .owner
