@@ -105,31 +105,24 @@ pub type ArrayView<'a> = ArrayBase<&'a [u8]>;
 /// ```
 pub type ArrayViewMut<'a> = ArrayBase<&'a mut [u8]>;
 
-/// The layout of a slice of `len` elements of `T` with leading axes `shape` (whose product is
-/// `len`) and byte `strides` (C order when `None`), `T`'s own fixed-array axes appended.
+/// Item type, shape and (when strided) byte strides of a slice's view.
+type SliceParts = (
+    ItemType,
+    crate::layout::Axes<usize>,
+    Option<crate::layout::Axes<isize>>,
+);
+
+/// The item type and axes of a slice of `len` elements of `T` with leading axes `shape`,
+/// `T`'s own fixed-array axes appended: C order over exactly `len` elements when `strides` is
+/// `None` (the caller lays it out contiguously), else those element strides in bytes, the inner
+/// axes C-contiguous inside each element.
 fn slice_parts<T: Element>(
     len: usize,
     shape: &[usize],
     strides: Option<&[isize]>,
-) -> Result<
-    (
-        ItemType,
-        crate::layout::Axes<usize>,
-        crate::layout::Axes<isize>,
-    ),
-    Error,
-> {
+) -> Result<SliceParts, Error> {
     let item = T::ITEM_TYPE;
     let (base, inner) = transform::element_parts(&item);
-    if strides.is_none() {
-        let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-        if count != Some(len) {
-            return Err(error!(
-                Shape,
-                "shape {shape:?} does not hold the {len} elements of the slice"
-            ));
-        }
-    }
     if shape.len() + inner.len() > crate::layout::MAX_NDIM {
         return Err(error!(
             Layout,
@@ -139,21 +132,28 @@ fn slice_parts<T: Element>(
         ));
     }
     let mut all = crate::layout::Axes::from_slice(shape);
-    let mut byte_strides = match strides {
-        Some(s) if s.len() != shape.len() => {
+    let Some(s) = strides else {
+        let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if count != Some(len) {
             return Err(error!(
-                Layout,
-                "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
-                s.len(),
-                shape.len()
-            ))
+                Shape,
+                "shape {shape:?} does not hold the {len} elements of the slice"
+            ));
         }
-        Some(s) => crate::layout::scaled_strides(s, core::mem::size_of::<T>())?,
-        None => crate::layout::contiguous_strides(shape, core::mem::size_of::<T>(), Order::C)
-            .ok_or_else(|| error!(Layout, "shape {shape:?} is larger than isize::MAX bytes"))?,
+        inner.iter().for_each(|&d| all.push(d));
+        return Ok((base, all, None));
     };
+    if s.len() != shape.len() {
+        return Err(error!(
+            Layout,
+            "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
+            s.len(),
+            shape.len()
+        ));
+    }
+    let mut byte_strides = crate::layout::scaled_strides(s, core::mem::size_of::<T>())?;
     transform::push_inner_axes(&mut all, &mut byte_strides, inner, base.itemsize());
-    Ok((base, all, byte_strides))
+    Ok((base, all, Some(byte_strides)))
 }
 
 /// [`slice_parts`] with element strides and an element offset, both in bytes.
@@ -171,6 +171,8 @@ fn strided_parts<T: Element>(
     offset: usize,
 ) -> Result<StridedParts, Error> {
     let (item, shape, byte_strides) = slice_parts::<T>(len, shape, Some(strides))?;
+    let byte_strides =
+        byte_strides.unwrap_or_else(|| unreachable!("strides given, strides returned"));
     let offset = offset
         .checked_mul(core::mem::size_of::<T>())
         .ok_or_else(|| error!(Layout, "offset {offset} overflows"))?;

@@ -1042,7 +1042,6 @@ impl ItemType {
         native: bool,
         padded: bool,
     ) -> ItemType {
-        debug_assert!(ItemType::record(fields.clone(), size).is_ok());
         if fields.is_empty() {
             return ItemType::Scalar(Scalar::raw(
                 ScalarKind::Void,
