@@ -18,7 +18,7 @@ use crate::dlpack::{
     DLPACK_FLAG_BITMASK_READ_ONLY,
 };
 use crate::item::numpy::{Descr, DescrFormat};
-use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, Order};
+use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order};
 
 /// What an export holds: the owner, read-only or writable.
 trait Owner: Send + Sync + 'static {
@@ -68,6 +68,8 @@ pub struct PyArray {
     exports: Arc<AtomicUsize>,
     /// What `resize(n)` does, for owners that can grow and shrink.
     resize: Option<Resize>,
+    /// The owner's description, as buffer requests are answered.
+    meta: Meta,
 }
 
 type Resize = Box<dyn Fn(&mut dyn Any, usize) + Send + Sync>;
@@ -75,11 +77,16 @@ type Resize = Box<dyn Fn(&mut dyn Any, usize) + Send + Sync>;
 impl PyArray {
     /// A read-only export of `owner`.
     pub fn new<P: ArrayProducer + Send + Sync + 'static>(owner: P) -> Result<PyArray, Error> {
-        owner.try_array()?;
+        PyArray::with_owner(Box::new(ReadOnly(owner)))
+    }
+
+    fn with_owner(mut owner: Box<dyn Owner>) -> Result<PyArray, Error> {
+        let meta = Meta::of(&mut *owner)?;
         Ok(PyArray {
-            owner: Box::new(ReadOnly(owner)),
+            owner,
             exports: Arc::default(),
             resize: None,
+            meta,
         })
     }
 
@@ -87,12 +94,7 @@ impl PyArray {
     pub fn new_mut<P: ArrayProducerMut + Send + Sync + 'static>(
         owner: P,
     ) -> Result<PyArray, Error> {
-        owner.try_array()?;
-        Ok(PyArray {
-            owner: Box::new(Writable(owner)),
-            exports: Arc::default(),
-            resize: None,
-        })
+        PyArray::with_owner(Box::new(Writable(owner)))
     }
 
     /// A writable export of a `Vec` that Python can also resize with `resize(n)` (new elements
@@ -119,7 +121,7 @@ impl PyArray {
             PyValueError::new_err("the array's owner is not of the requested type")
         })?;
         let result = f(owner);
-        self.owner.view().map_err(PyErr::from)?;
+        self.meta = Meta::of(&mut *self.owner)?;
         Ok(result)
     }
 
@@ -141,54 +143,78 @@ impl PyArray {
 
     /// Whether consumers may write: the owner is writable **and** its layout can be written
     /// (no zero or overlapping strides). What every export reports, whatever was requested.
-    fn writable(&mut self) -> bool {
-        matches!(self.owner.view_mut(), Some(Ok(_)))
+    fn writable(&self) -> bool {
+        self.meta.writable
     }
 }
 
-/// What `__getbuffer__` needs to know of a view.
+/// What every buffer request is answered with, computed once from the owner (again only after
+/// the owner changes, which happens only while no export is alive): `__getbuffer__` points
+/// consumers into it and allocates nothing.
 struct Meta {
-    info: Box<BufferInfo>,
-    itemsize: usize,
-    len: usize,
-    c: bool,
-    f: bool,
-}
-
-impl Meta {
-    fn of(v: &ArrayView<'_>) -> PyResult<Meta> {
-        let format =
-            CString::new(v.item().to_pep3118()).map_err(|_| buffer_error("format has a NUL"))?;
-        let shape = v
-            .shape()
-            .iter()
-            .map(|&d| {
-                ffi::Py_ssize_t::try_from(d).map_err(|_| {
-                    buffer_error(format!(
-                        "axis length {d} does not fit the buffer protocol's Py_ssize_t"
-                    ))
-                })
-            })
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(Meta {
-            info: Box::new(BufferInfo {
-                format,
-                shape,
-                strides: v.strides().iter().map(|&s| s as ffi::Py_ssize_t).collect(),
-            }),
-            itemsize: v.itemsize(),
-            len: v.len() * v.itemsize(),
-            c: v.is_c_contiguous(),
-            f: v.is_f_contiguous(),
-        })
-    }
-}
-
-/// What a buffer export points at until it is released.
-struct BufferInfo {
+    buf: *mut c_void,
     format: CString,
     shape: Vec<ffi::Py_ssize_t>,
     strides: Vec<ffi::Py_ssize_t>,
+    itemsize: ffi::Py_ssize_t,
+    len: ffi::Py_ssize_t,
+    c: bool,
+    f: bool,
+    /// The owner is writable **and** its layout can be written (no zero or overlapping
+    /// strides): what every export reports, whatever was requested.
+    writable: bool,
+    /// The owner is writable (its layout may still forbid writing).
+    owner_writable: bool,
+}
+
+// SAFETY: `buf` points into the owner, which is `Send + Sync`; `Meta` only hands the pointer
+// to consumers under the export rules of `PyArray` and never dereferences it.
+unsafe impl Send for Meta {}
+// SAFETY: as above; `Meta` has no interior mutability.
+unsafe impl Sync for Meta {}
+
+impl Meta {
+    fn of(owner: &mut dyn Owner) -> Result<Meta, Error> {
+        let (buf, writable, owner_writable) = match owner.view_mut() {
+            Some(Ok(mut v)) => (v.as_mut_ptr().cast::<c_void>(), true, true),
+            other => {
+                let owner_writable = other.is_some();
+                let buf = owner.view()?.as_ptr().cast_mut().cast::<c_void>();
+                (buf, false, owner_writable)
+            }
+        };
+        let v = owner.view()?;
+        let format = CString::new(v.item().to_pep3118())
+            .map_err(|_| Error::new(ErrorKind::Unsupported, "the item type's format has a NUL"))?;
+        let ssize = |n: usize, what: &str| {
+            ffi::Py_ssize_t::try_from(n).map_err(|_| {
+                Error::new(
+                    ErrorKind::Unsupported,
+                    format!("{what} {n} does not fit the buffer protocol's Py_ssize_t"),
+                )
+            })
+        };
+        let shape = v
+            .shape()
+            .iter()
+            .map(|&d| ssize(d, "axis length"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Meta {
+            buf,
+            format,
+            shape,
+            strides: v.strides().to_vec(),
+            itemsize: ssize(v.itemsize(), "item size")?,
+            len: ssize(
+                v.len().checked_mul(v.itemsize()).unwrap_or(usize::MAX),
+                "byte length",
+            )?,
+            c: v.is_c_contiguous(),
+            f: v.is_f_contiguous(),
+            writable,
+            owner_writable,
+        })
+    }
 }
 
 fn buffer_error(message: impl Into<String>) -> PyErr {
@@ -205,113 +231,82 @@ impl PyArray {
         if view.is_null() {
             return Err(buffer_error("NULL Py_buffer"));
         }
-        let want_writable = flags & ffi::PyBUF_WRITABLE != 0;
-        let mut this = slf.try_borrow_mut()?;
-        let (ptr, readonly, m) = if want_writable {
-            match this.owner.view_mut() {
-                None => {
-                    return Err(buffer_error(
-                        "the array is read-only: a writable buffer was requested",
-                    ))
-                }
-                Some(v) => {
-                    let mut v = v.map_err(PyErr::from)?;
-                    let meta = Meta::of(&v.view())?;
-                    (v.as_mut_ptr(), false, meta)
-                }
-            }
-        } else {
-            let writable = this.writable();
-            let v = this.owner.view().map_err(PyErr::from)?;
-            (v.as_ptr().cast_mut(), !writable, Meta::of(&v)?)
-        };
-        let Meta {
-            info,
-            itemsize,
-            len,
-            c,
-            f,
-        } = m;
+        let this = slf.try_borrow()?;
+        let m = &this.meta;
+        if flags & ffi::PyBUF_WRITABLE != 0 && !m.writable {
+            return Err(buffer_error(if !m.owner_writable {
+                "the array is read-only: a writable buffer was requested"
+            } else {
+                "the array's elements share memory (zero or overlapping strides): a writable buffer was requested"
+            }));
+        }
         let contiguous_needed = |mask: c_int| flags & mask == mask;
-        if contiguous_needed(ffi::PyBUF_C_CONTIGUOUS) && !c {
+        if contiguous_needed(ffi::PyBUF_C_CONTIGUOUS) && !m.c {
             return Err(buffer_error(
                 "the array is not C-contiguous: a C-contiguous buffer was requested",
             ));
         }
-        if contiguous_needed(ffi::PyBUF_F_CONTIGUOUS) && !f {
+        if contiguous_needed(ffi::PyBUF_F_CONTIGUOUS) && !m.f {
             return Err(buffer_error(
                 "the array is not Fortran-contiguous: a Fortran-contiguous buffer was requested",
             ));
         }
-        if contiguous_needed(ffi::PyBUF_ANY_CONTIGUOUS) && !(c || f) {
+        if contiguous_needed(ffi::PyBUF_ANY_CONTIGUOUS) && !(m.c || m.f) {
             return Err(buffer_error(
                 "the array is not contiguous: a contiguous buffer was requested",
             ));
         }
-        if flags & ffi::PyBUF_STRIDES != ffi::PyBUF_STRIDES && !c {
+        if flags & ffi::PyBUF_STRIDES != ffi::PyBUF_STRIDES && !m.c {
             return Err(buffer_error(
                 "the array is strided but the consumer did not ask for strides (PyBUF_STRIDES)",
             ));
         }
-        let info: &'static mut BufferInfo = Box::leak(info);
         // SAFETY: `view` is the caller's Py_buffer to fill, valid and unaliased for this call.
         let view = unsafe { &mut *view };
-        // `info` lives until `__releasebuffer__`, and the owner's memory until the exports count
-        // drops back (the owner cannot change meanwhile, see `with_owner_mut`), with `obj`
-        // keeping this object alive.
-        view.buf = ptr.cast::<c_void>();
+        // The pointers handed out point into `meta` and the owner, which stay put while the
+        // export count is non-zero (see `with_owner_mut`), with `obj` keeping this object alive.
+        // Consumers only read `shape` and `strides`.
+        view.buf = m.buf;
         view.obj = slf.clone().into_any().into_ptr();
-        view.len = len as ffi::Py_ssize_t;
-        view.readonly = c_int::from(readonly);
-        view.itemsize = itemsize as ffi::Py_ssize_t;
+        view.len = m.len;
+        view.readonly = c_int::from(!m.writable);
+        view.itemsize = m.itemsize;
         view.format = if flags & ffi::PyBUF_FORMAT != 0 {
-            info.format.as_ptr().cast_mut()
+            m.format.as_ptr().cast_mut()
         } else {
             std::ptr::null_mut()
         };
         // What CPython's consumers rely on: without `PyBUF_ND`, one axis and no shape (as
         // `PyBuffer_FillInfo` reports, for C-contiguous data, checked above); for 0-d arrays, no
         // shape and no strides; without `PyBUF_STRIDES`, no strides.
-        let ndim = info.shape.len();
-        let with_shape = flags & ffi::PyBUF_ND == ffi::PyBUF_ND && ndim > 0;
-        view.ndim = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND {
-            ndim as c_int
-        } else {
-            1
-        };
+        let ndim = m.shape.len();
+        let nd = flags & ffi::PyBUF_ND == ffi::PyBUF_ND;
+        let with_shape = nd && ndim > 0;
+        view.ndim = if nd { ndim as c_int } else { 1 };
         view.shape = if with_shape {
-            info.shape.as_mut_ptr()
+            m.shape.as_ptr().cast_mut()
         } else {
             std::ptr::null_mut()
         };
         view.strides = if with_shape && flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
-            info.strides.as_mut_ptr()
+            m.strides.as_ptr().cast_mut()
         } else {
             std::ptr::null_mut()
         };
         view.suboffsets = std::ptr::null_mut();
-        view.internal = (info as *mut BufferInfo).cast::<c_void>();
+        view.internal = std::ptr::null_mut();
         this.exports.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
-    unsafe fn __releasebuffer__(&self, view: *mut ffi::Py_buffer) {
-        // SAFETY: Python hands back the Py_buffer that `__getbuffer__` filled.
-        let view = unsafe { &mut *view };
-        let info = view.internal.cast::<BufferInfo>();
-        if !info.is_null() {
-            // SAFETY: `internal` is the `BufferInfo` leaked by `__getbuffer__` for this view,
-            // freed once: the field is cleared below.
-            drop(unsafe { Box::from_raw(info) });
-            view.internal = std::ptr::null_mut();
-        }
+    unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {
         self.exports.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// NumPy's `__array_interface__`, version 3. The pointer it hands out is not covered by the
     /// export count that locks `resize` (see `PyArray::exports`).
     #[getter]
-    fn __array_interface__<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let readonly = !self.writable();
         let v = self.owner.view().map_err(PyErr::from)?;
         let d = PyDict::new(py);
@@ -350,7 +345,7 @@ impl PyArray {
             }
         }
         let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        let mut this = slf.try_borrow_mut()?;
+        let this = slf.try_borrow()?;
         let writable = this.writable();
         if !versioned && !writable && copy != Some(true) {
             // The legacy capsule has no read-only flag: consumers would write memory that Rust
@@ -410,7 +405,7 @@ impl PyArray {
             .as_ref()
             .ok_or_else(|| PyValueError::new_err("this array cannot be resized"))?;
         resize(self.owner.as_any_mut(), n);
-        self.owner.view().map_err(PyErr::from)?;
+        self.meta = Meta::of(&mut *self.owner)?;
         Ok(())
     }
 }
