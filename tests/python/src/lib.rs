@@ -1,11 +1,14 @@
 //! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
 //! through array-protocol.
 
-use array_protocol::python::{from_dlpack, Buffer, PyArray};
+use array_protocol::python::{Buffer, Copied, Imported, PyArray, TypedArray, TypedArrayMut};
 use array_protocol::{ArrayProducer, Element};
 use num_complex::Complex64;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use std::sync::Mutex;
+
+mod layouts;
 
 #[derive(Element, Clone, Copy)]
 #[repr(C)]
@@ -82,7 +85,7 @@ fn particles(n: usize) -> PyResult<PyArray> {
 fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
     let native = view.item().to_native_order();
     if native != f64::item_type() {
-        return Err(PyValueError::new_err(format!(
+        return Err(PyTypeError::new_err(format!(
             "expected float64 items, got {}",
             view.item().describe()
         )));
@@ -94,11 +97,7 @@ fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
         });
     }
     // Unaligned or byte-swapped: copy (swapping if needed), then sum.
-    Ok(view
-        .to_vec_native::<f64>()
-        .map_err(PyErr::from)?
-        .iter()
-        .sum())
+    Ok(view.to_vec_native::<f64>()?.iter().sum())
 }
 
 /// A sum with 16 independent partial sums, so the additions pipeline and vectorise (a single
@@ -115,20 +114,11 @@ fn sum_slice(xs: &[f64]) -> f64 {
     acc.iter().sum::<f64>() + rest.iter().sum::<f64>()
 }
 
-/// The sum of any float64 array: buffer protocol first, then DLPack; any strides, any byte order.
+/// The sum of any float64 array (buffer protocol, DLPack or `__array_interface__`; any strides,
+/// any byte order), read in place.
 #[pyfunction]
-fn sum_f64(obj: &Bound<'_, PyAny>) -> PyResult<f64> {
-    match Buffer::get(obj) {
-        Ok(buffer) => {
-            let view = buffer.view().map_err(PyErr::from)?;
-            sum_view(&view)
-        }
-        Err(e) if e.is_instance_of::<PyTypeError>(obj.py()) && obj.hasattr("__dlpack__")? => {
-            let array = from_dlpack(obj)?;
-            sum_view(&array.array())
-        }
-        Err(e) => Err(e),
-    }
+fn sum_f64(a: Imported) -> PyResult<f64> {
+    sum_view(&a.view())
 }
 
 /// `n` points `(k, -k)` as an `n × 2` float64 array.
@@ -167,12 +157,11 @@ fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
     PyArray::new(Transposed { values, rows, cols }).map_err(PyErr::from)
 }
 
-/// A Rust-owned, read-only C-contiguous copy of any buffer-protocol object: the same shape and
-/// item type, exported by this crate.
+/// A Rust-owned, read-only C-contiguous copy of any array: the same shape and item type,
+/// exported by this crate.
 #[pyfunction]
-fn copy_of(obj: &Bound<'_, PyAny>) -> PyResult<PyArray> {
-    let buffer = Buffer::get(obj)?;
-    let copy = buffer.view()?.to_contiguous(array_protocol::Order::C)?;
+fn copy_of(a: Imported) -> PyResult<PyArray> {
+    let copy = a.view().to_contiguous(array_protocol::Order::C)?;
     Ok(PyArray::new(copy)?)
 }
 
@@ -261,6 +250,161 @@ impl LyingBuffer {
     unsafe fn __releasebuffer__(&self, _view: *mut pyo3::ffi::Py_buffer) {}
 }
 
+/// Σ √(1 + x²) over a float64 array, computed with the GIL released (other Python threads
+/// run meanwhile): a compute-bound kernel, so threads scale.
+#[pyfunction]
+fn sum_sqrt(py: Python<'_>, a: TypedArray<f64>) -> f64 {
+    py.detach(|| {
+        let v = a.view();
+        match v.as_slice() {
+            Some(xs) => xs.iter().map(|x| (1.0 + x * x).sqrt()).sum(),
+            None => v.iter().map(|x| (1.0 + x * x).sqrt()).sum(),
+        }
+    })
+}
+
+/// Scales a writable float64 array in place to the range 0..=1 (all zeros when constant), with
+/// the GIL released.
+#[pyfunction]
+fn normalize(py: Python<'_>, mut a: TypedArrayMut<f64>) {
+    py.detach(|| {
+        let mut v = a.view_mut();
+        let (lo, hi) = v
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+        let span = hi - lo;
+        for x in v.iter_mut() {
+            *x = if span > 0.0 { (*x - lo) / span } else { 0.0 };
+        }
+    })
+}
+
+/// Channel `c` of an `height × width × channels` image (numpy array, Pillow image, this
+/// module's `rgba_image`…), exported without a copy: it shares the image's memory and keeps it
+/// alive.
+#[pyfunction]
+fn channel(image: Buffer, c: usize) -> PyResult<PyArray> {
+    let v = image.view();
+    if v.ndim() != 3 {
+        return Err(PyValueError::new_err(format!(
+            "expected a height × width × channels image, got {} axes",
+            v.ndim()
+        )));
+    }
+    let channels = v.shape()[2];
+    if c >= channels {
+        return Err(PyValueError::new_err(format!(
+            "channel {c} of an image with {channels} channels"
+        )));
+    }
+    Ok(PyArray::new(Channel { image, c })?)
+}
+
+struct Channel {
+    image: Buffer,
+    c: usize,
+}
+
+impl ArrayProducer for Channel {
+    fn try_array(&self) -> Result<array_protocol::ArrayView<'_>, array_protocol::Error> {
+        self.image.view().index_axis(2, self.c)
+    }
+}
+
+/// Any array handed back to Python without a copy, with its exact format string.
+#[pyfunction]
+fn reexport(a: Buffer) -> PyResult<PyArray> {
+    Ok(PyArray::new(a)?)
+}
+
+/// A grayscale image copied out of any `height × width` byte array.
+#[derive(array_protocol::ArrayConsumer)]
+#[array(shape = [height, width])]
+struct Gray {
+    width: usize,
+    height: usize,
+    #[array(data)]
+    pixels: Vec<u8>,
+}
+
+/// The histogram of a grayscale image (any `height × width` uint8 array, copied into `Gray`).
+#[pyfunction]
+fn histogram(image: Copied<Gray>) -> Vec<usize> {
+    let mut counts = vec![0usize; 256];
+    for &p in &image.pixels {
+        counts[usize::from(p)] += 1;
+    }
+    debug_assert_eq!(image.pixels.len(), image.width * image.height);
+    counts
+}
+
+/// Arrays kept by Rust between calls: `'static` imports in a struct.
+#[pyclass]
+struct Stash {
+    arrays: Mutex<Vec<TypedArray<f64>>>,
+}
+
+#[pymethods]
+impl Stash {
+    #[new]
+    fn new() -> Stash {
+        Stash {
+            arrays: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Keeps `a` (a float64 array, in place).
+    fn keep(&self, a: TypedArray<f64>) {
+        self.arrays.lock().unwrap().push(a);
+    }
+
+    /// The sum of every kept array, with the GIL released.
+    fn total(&self, py: Python<'_>) -> f64 {
+        py.detach(|| {
+            let arrays = self.arrays.lock().unwrap();
+            arrays.iter().map(|a| a.view().iter().sum::<f64>()).sum()
+        })
+    }
+
+    /// Drops every kept array, on another thread (releasing their buffers from there).
+    fn clear_elsewhere(&self, py: Python<'_>) {
+        let arrays = std::mem::take(&mut *self.arrays.lock().unwrap());
+        py.detach(|| std::thread::spawn(move || drop(arrays)).join().unwrap());
+    }
+
+    fn __len__(&self) -> usize {
+        self.arrays.lock().unwrap().len()
+    }
+}
+
+/// How `obj` would be imported: `"buffer protocol"`, `"DLPack"` or `"__array_interface__"`,
+/// with the array's shape and whether its exporter marked it read-only.
+#[pyfunction]
+fn import_route(a: Imported) -> (&'static str, Vec<usize>, bool) {
+    (a.route(), a.view().shape().to_vec(), a.is_read_only())
+}
+
+/// Holds a writable import of `a` while calling `f()`, to test the aliasing policy.
+#[pyfunction]
+fn while_writing(
+    a: array_protocol::python::BufferMut,
+    f: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyAny>> {
+    let result = f.call0()?.unbind();
+    drop(a);
+    Ok(result)
+}
+
+/// Holds a shared import of `a` while calling `f()`, to test the aliasing policy.
+#[pyfunction]
+fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let result = f.call0()?.unbind();
+    drop(a);
+    Ok(result)
+}
+
 #[pymodule]
 fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
@@ -274,5 +418,15 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(transposed, m)?)?;
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
+    m.add_class::<Stash>()?;
+    m.add_function(wrap_pyfunction!(sum_sqrt, m)?)?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(channel, m)?)?;
+    m.add_function(wrap_pyfunction!(reexport, m)?)?;
+    m.add_function(wrap_pyfunction!(histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(import_route, m)?)?;
+    m.add_function(wrap_pyfunction!(while_writing, m)?)?;
+    m.add_function(wrap_pyfunction!(while_reading, m)?)?;
+    layouts::register(m)?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use super::{Buffer, BufferMut, Imported};
 use crate::dlpack::{
     self, DLManagedTensorVersioned, DLTensor, DLPACK_FLAG_BITMASK_IS_COPIED,
     DLPACK_FLAG_BITMASK_READ_ONLY,
@@ -52,6 +53,21 @@ impl<P: ArrayProducerMut + Send + Sync + 'static> Owner for Writable<P> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         &mut self.0
     }
+}
+
+/// The format string an imported buffer came with, handed on unchanged when it is re-exported
+/// (it describes the same item type as the view, which may render it differently).
+fn original_format(owner: &mut dyn Any) -> Option<CString> {
+    if let Some(b) = owner.downcast_ref::<Buffer>() {
+        return Some(b.format().to_owned());
+    }
+    if let Some(b) = owner.downcast_ref::<BufferMut>() {
+        return Some(b.format().to_owned());
+    }
+    owner
+        .downcast_ref::<Imported>()
+        .and_then(Imported::as_buffer)
+        .map(|b| b.format().to_owned())
 }
 
 /// A Rust-owned array as a Python object: `memoryview(x)`, `np.asarray(x)`, `np.from_dlpack(x)`,
@@ -183,9 +199,14 @@ impl Meta {
                 (buf, false, owner_writable)
             }
         };
+        let format = original_format(owner.as_any_mut());
         let v = owner.view()?;
-        let format = CString::new(v.item().to_pep3118())
-            .map_err(|_| Error::new(ErrorKind::Unsupported, "the item type's format has a NUL"))?;
+        let format = match format {
+            Some(f) => f,
+            None => CString::new(v.item().to_pep3118()).map_err(|_| {
+                Error::new(ErrorKind::Unsupported, "the item type's format has a NUL")
+            })?,
+        };
         let ssize = |n: usize, what: &str| {
             ffi::Py_ssize_t::try_from(n).map_err(|_| {
                 Error::new(
@@ -205,10 +226,7 @@ impl Meta {
             shape,
             strides: v.strides().to_vec(),
             itemsize: ssize(v.itemsize(), "item size")?,
-            len: ssize(
-                v.len().checked_mul(v.itemsize()).unwrap_or(usize::MAX),
-                "byte length",
-            )?,
+            len: ssize(v.len().saturating_mul(v.itemsize()), "byte length")?,
             c: v.is_c_contiguous(),
             f: v.is_f_contiguous(),
             writable,
@@ -231,6 +249,11 @@ impl PyArray {
         if view.is_null() {
             return Err(buffer_error("NULL Py_buffer"));
         }
+        // An exporter that fails leaves `obj` NULL (the C API's rule), whatever the caller left
+        // there; it is set below on success.
+        // SAFETY: `view` is the caller's Py_buffer to fill, non-NULL and writable for this call;
+        // `obj` is a plain pointer field, written without reading the old value.
+        unsafe { (*view).obj = std::ptr::null_mut() };
         let this = slf.try_borrow()?;
         let m = &this.meta;
         if flags & ffi::PyBUF_WRITABLE != 0 && !m.writable {
@@ -261,6 +284,15 @@ impl PyArray {
                 "the array is strided but the consumer did not ask for strides (PyBUF_STRIDES)",
             ));
         }
+        let nd = flags & ffi::PyBUF_ND == ffi::PyBUF_ND;
+        if !nd && flags & ffi::PyBUF_FORMAT != 0 {
+            // Without a shape the buffer is unsigned bytes, which a format would contradict:
+            // the C API allows PyBUF_FORMAT with every request but PyBUF_SIMPLE, and
+            // `memoryview` and `_testbuffer` refuse it the same way.
+            return Err(buffer_error(
+                "a format was requested without a shape (PyBUF_FORMAT without PyBUF_ND): a buffer without a shape is unsigned bytes and cannot carry a format",
+            ));
+        }
         // SAFETY: `view` is the caller's Py_buffer to fill, valid and unaliased for this call.
         let view = unsafe { &mut *view };
         // The pointers handed out point into `meta` and the owner, which stay put while the
@@ -280,7 +312,6 @@ impl PyArray {
         // `PyBuffer_FillInfo` reports, for C-contiguous data, checked above); for 0-d arrays, no
         // shape and no strides; without `PyBUF_STRIDES`, no strides.
         let ndim = m.shape.len();
-        let nd = flags & ffi::PyBUF_ND == ffi::PyBUF_ND;
         let with_shape = nd && ndim > 0;
         view.ndim = if nd { ndim as c_int } else { 1 };
         view.shape = if with_shape {

@@ -13,25 +13,34 @@
 //! Errors reach Python as `TypeError` (not an array), `ValueError` (wrong type, shape or
 //! layout) or `BufferError` (an export that cannot be made, memory that cannot be described).
 
+mod buffer;
+mod claims;
+mod dlpack;
 mod export;
 mod import;
+mod interface;
 
+pub use buffer::{Buffer, BufferMut};
+pub use dlpack::from_dlpack;
 pub use export::PyArray;
-pub use import::{from_dlpack, Buffer};
+pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
 use std::prelude::rust_2021::*;
 
-use pyo3::exceptions::{PyBufferError, PyMemoryError, PyOSError, PyValueError};
+use pyo3::exceptions::{PyBufferError, PyMemoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
 use crate::{Error, ErrorKind};
 
 /// An array-protocol error as the Python exception for its kind, so `?` works in a
-/// `#[pyfunction]`: `BufferError` for memory that cannot be described or shared, `MemoryError`
-/// when a copy cannot be allocated, `OSError` for files, `ValueError` otherwise.
+/// `#[pyfunction]`, with one mapping everywhere: `TypeError` for a wrong item type (or byte
+/// order), `BufferError` for memory that cannot be described or shared (an exporter's refusal,
+/// overlapping imports), `MemoryError` when a copy cannot be allocated, `OSError` for files,
+/// `ValueError` otherwise (shape, number of axes, layout, alignment, formats).
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
         match e.kind() {
+            ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(e.to_string()),
             ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
             ErrorKind::OutOfMemory => PyMemoryError::new_err(e.to_string()),
             ErrorKind::Io => PyOSError::new_err(e.to_string()),

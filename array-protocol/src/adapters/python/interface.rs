@@ -1,0 +1,194 @@
+//! `__array_interface__` imports (version 3): the data pointer is kept alive by holding the
+//! object; `typestr` and `descr` are read with this crate's NumPy dialect parsers; what can be
+//! checked is checked before any view exists.
+
+use std::format;
+use std::prelude::rust_2021::*;
+
+use pyo3::exceptions::{PyBufferError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::item::numpy::{Descr, DescrField, DescrFormat};
+use crate::layout::{contiguous_strides, Foreign};
+use crate::{ArrayView, Error, ItemType, Order};
+
+/// An array read through `__array_interface__`, kept alive by holding its object.
+pub(crate) struct Interface {
+    /// Keeps the memory alive: the interface's pointer is valid while the object lives (and is
+    /// not resized, which this crate cannot see; numpy's own consumers have the same contract).
+    _object: Py<PyAny>,
+    item: ItemType,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    foreign: Foreign,
+    readonly: bool,
+}
+
+// SAFETY: only read: the memory through views, the object never touched until dropped (PyO3
+// defers the decrement until a thread attached to the interpreter can make it).
+unsafe impl Send for Interface {}
+// SAFETY: as above; `&Interface` gives only shared, read-only access.
+unsafe impl Sync for Interface {}
+
+impl Interface {
+    /// Reads `obj.__array_interface__`. `TypeError` when it is missing or not a dict.
+    pub(crate) fn get(obj: &Bound<'_, PyAny>) -> PyResult<Interface> {
+        let d = obj.getattr("__array_interface__")?;
+        let d = d
+            .cast::<PyDict>()
+            .map_err(|_| PyTypeError::new_err("__array_interface__ is not a dict"))?;
+        let get = |key: &str| -> PyResult<Option<Bound<'_, PyAny>>> {
+            Ok(d.get_item(key)?.filter(|v| !v.is_none()))
+        };
+        let bad = |what: String| PyValueError::new_err(format!("__array_interface__: {what}"));
+        let version: i64 = match get("version")? {
+            Some(v) => v.extract()?,
+            None => 3,
+        };
+        if version != 3 {
+            return Err(bad(format!("version {version}, expected 3")));
+        }
+        if get("mask")?.is_some() {
+            return Err(PyBufferError::new_err(
+                "__array_interface__ has a mask: masked arrays are not plain memory",
+            ));
+        }
+        let shape: Vec<usize> = get("shape")?
+            .ok_or_else(|| bad("no shape".into()))?
+            .extract()
+            .map_err(|_| bad("shape is not a tuple of non-negative ints".into()))?;
+        if shape.len() > crate::MAX_NDIM {
+            return Err(bad(format!(
+                "{} axes, more than {}",
+                shape.len(),
+                crate::MAX_NDIM
+            )));
+        }
+        let typestr: String = get("typestr")?
+            .ok_or_else(|| bad("no typestr".into()))?
+            .extract()
+            .map_err(|_| bad("typestr is not a str".into()))?;
+        let mut item = ItemType::from_typestr(&typestr).map_err(Error::from)?;
+        if typestr.get(1..2) == Some("V") {
+            if let Some(descr) = get("descr")? {
+                let descr = read_descr(&descr, 0)?;
+                let trivial = matches!(&descr.0[..], [DescrField { name, shape: None, .. }] if name.is_empty());
+                if !trivial {
+                    let described = ItemType::from_descr(&descr).map_err(Error::from)?;
+                    if described.itemsize() != item.itemsize() {
+                        return Err(bad(format!(
+                            "descr of {} bytes for typestr {typestr:?}",
+                            described.itemsize()
+                        )));
+                    }
+                    item = described;
+                }
+            }
+        }
+        let itemsize = item.itemsize();
+        let strides: Vec<isize> = match get("strides")? {
+            Some(s) => {
+                let s: Vec<isize> = s
+                    .extract()
+                    .map_err(|_| bad("strides is not a tuple of ints".into()))?;
+                if s.len() != shape.len() {
+                    return Err(bad(format!("{} strides for {} axes", s.len(), shape.len())));
+                }
+                s
+            }
+            None => contiguous_strides(&shape, itemsize, Order::C)
+                .ok_or_else(|| bad(format!("shape {shape:?} overflows")))?
+                .to_vec(),
+        };
+        let data = get("data")?.ok_or_else(|| {
+            PyBufferError::new_err(
+                "__array_interface__ has no data pointer (data is None: the memory is the object's buffer, which it does not export)",
+            )
+        })?;
+        let (address, readonly): (usize, bool) = data.extract().map_err(|_| {
+            PyBufferError::new_err(
+                "__array_interface__'s data is not a (pointer, read-only) tuple; buffer objects there are not read",
+            )
+        })?;
+        if get("offset")?.is_some_and(|o| o.extract::<usize>().ok() != Some(0)) {
+            return Err(bad(
+                "an offset, which applies only when data is a buffer object".into(),
+            ));
+        }
+        let foreign = Foreign::locate(address as *mut u8, &shape, &strides, itemsize)?;
+        let interface = Interface {
+            _object: obj.clone().unbind(),
+            item,
+            shape,
+            strides,
+            foreign,
+            readonly,
+        };
+        interface.view()?;
+        Ok(interface)
+    }
+
+    pub(crate) fn view(&self) -> Result<ArrayView<'_>, Error> {
+        // SAFETY: the interface's contract: the pointer is valid for the described elements while
+        // the object lives, which `_object` ensures; the span was located with every step
+        // checked and is validated again as a view.
+        unsafe {
+            self.foreign
+                .view(self.item.clone(), &self.shape, &self.strides)
+        }
+    }
+
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.readonly
+    }
+}
+
+/// A descr list as numpy gives it: `[(name, format[, shape]), …]`, `name` possibly a
+/// `(title, name)` pair, `format` a typestr or a nested list. Nesting is bounded.
+fn read_descr(list: &Bound<'_, PyAny>, depth: usize) -> PyResult<Descr> {
+    if depth > crate::item::MAX_NESTING {
+        return Err(PyValueError::new_err(format!(
+            "__array_interface__: descr nested deeper than {} records",
+            crate::item::MAX_NESTING
+        )));
+    }
+    let bad = || {
+        PyValueError::new_err(
+            "__array_interface__: descr is not a list of (name, format[, shape]) tuples",
+        )
+    };
+    let list = list.cast::<PyList>().map_err(|_| bad())?;
+    let mut fields = Vec::with_capacity(list.len());
+    for entry in list.iter() {
+        let entry = entry.cast::<PyTuple>().map_err(|_| bad())?;
+        if !(2..=3).contains(&entry.len()) {
+            return Err(bad());
+        }
+        let name = entry.get_item(0)?;
+        let name: String = match name.extract::<(String, String)>() {
+            Ok((_title, name)) => name,
+            Err(_) => name.extract().map_err(|_| bad())?,
+        };
+        let format = entry.get_item(1)?;
+        let format = match format.extract::<String>() {
+            Ok(t) => DescrFormat::Typestr(t),
+            Err(_) => DescrFormat::Fields(read_descr(&format, depth + 1)?),
+        };
+        let shape = if entry.len() == 3 {
+            let s = entry.get_item(2)?;
+            Some(match s.extract::<Vec<usize>>() {
+                Ok(v) => v,
+                Err(_) => vec![s.extract::<usize>().map_err(|_| bad())?],
+            })
+        } else {
+            None
+        };
+        fields.push(DescrField {
+            name,
+            format,
+            shape,
+        });
+    }
+    Ok(Descr(fields))
+}

@@ -1,0 +1,197 @@
+"""Imports that live, write and release the GIL; one aliasing policy; one import call; the
+#[pyfunction] argument types."""
+import gc
+import threading
+
+import numpy as np
+import pytest
+
+
+class OnlyDLPack:
+    def __init__(self, a):
+        self.a = a
+
+    def __dlpack__(self, **kwargs):
+        return self.a.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self):
+        return self.a.__dlpack_device__()
+
+
+class OnlyInterface:
+    def __init__(self, a=None, **override):
+        self.keep = a
+        self.__array_interface__ = dict(a.__array_interface__ if a is not None else {}, **override)
+
+
+def test_one_call_imports_every_route(demo):
+    a = np.arange(12.0).reshape(3, 4)[:, ::2]
+    assert demo.import_route(a) == ("buffer protocol", [3, 2], False)
+    assert demo.import_route(OnlyDLPack(a)) == ("DLPack", [3, 2], False)
+    assert demo.import_route(OnlyInterface(a)) == ("__array_interface__", [3, 2], False)
+    for make in (lambda x: x, OnlyDLPack, OnlyInterface):
+        assert demo.sum_f64(make(a)) == float(a.sum())
+    # The interface's read-only flag is honoured.
+    ro = a.copy()
+    ro.flags.writeable = False
+    assert demo.import_route(OnlyInterface(ro))[2] is True
+    with pytest.raises(TypeError, match="expected an array"):
+        demo.import_route(3)
+    with pytest.raises(TypeError, match="expected an array"):
+        demo.sum_f64([1.0, 2.0])
+
+
+def test_array_interface_imports_check_before_reading(demo):
+    a = np.arange(4.0)
+    # A NULL pointer with elements, extents that overflow or wrap, masks: refused, never read.
+    with pytest.raises((ValueError, BufferError), match="NULL|address 0"):
+        demo.sum_f64(OnlyInterface(a, data=(0, True)))
+    with pytest.raises((ValueError, BufferError), match="overflow"):
+        demo.sum_f64(OnlyInterface(a, shape=(2**62, 4), strides=(2**62, 8)))
+    with pytest.raises(BufferError, match="mask"):
+        demo.sum_f64(OnlyInterface(a, mask=a))
+    with pytest.raises(ValueError, match="typestr"):
+        demo.sum_f64(OnlyInterface(a, typestr="<Q9"))
+    with pytest.raises(ValueError, match="strides"):
+        demo.sum_f64(OnlyInterface(a, strides=(8, 8)))
+    with pytest.raises(ValueError, match="version"):
+        demo.sum_f64(OnlyInterface(a, version=2))
+    # An empty array may point anywhere: nothing is read.
+    assert demo.sum_f64(OnlyInterface(a, data=(0, True), shape=(0,))) == 0.0
+    # Records come through descr.
+    r = np.zeros(3, dtype=[("x", "<f8"), ("y", "<i4")])
+    assert demo.import_route(OnlyInterface(r))[0] == "__array_interface__"
+    assert np.asarray(demo.copy_of(OnlyInterface(r))).dtype == r.dtype
+    deep = [("a", "<f8")]
+    for _ in range(40):
+        deep = [("a", deep)]
+    with pytest.raises(ValueError, match="nested"):
+        demo.copy_of(OnlyInterface(a, typestr="|V8", descr=deep))
+
+
+def test_imports_live_in_structs_and_are_released_from_any_thread(demo):
+    stash = demo.Stash()
+    x = demo.points(4)  # ours: counts its exports
+    a = np.arange(10.0)
+    stash.keep(x)
+    stash.keep(a[::3])
+    stash.keep(OnlyDLPack(np.ones(5)))
+    assert len(stash) == 3 and x.exports == 1
+    del a
+    gc.collect()
+    assert stash.total() == 0.0 + sum(range(0, 10, 3)) + 5.0
+    stash.clear_elsewhere()  # the buffers are released by another thread
+    assert len(stash) == 0 and x.exports == 0
+
+
+def test_reexports_share_memory_and_keep_the_exact_format(demo):
+    for a in (
+        np.arange(6.0).reshape(2, 3)[:, ::-1],
+        np.arange(5, dtype=">i4"),
+        np.zeros(4, dtype=[("x", "<f8"), ("tag", "S3"), ("n", ">u2")]),
+        np.zeros(3, dtype=np.dtype([("a", "u1"), ("b", "<f4")], align=True)),
+    ):
+        r = demo.reexport(a)
+        assert np.shares_memory(np.asarray(r), a)
+        m, n = memoryview(r), memoryview(a)
+        assert (m.format, m.shape, m.strides) == (n.format, n.shape, n.strides)
+        assert m.readonly  # PyArray::new exports read-only
+        assert np.asarray(r).tobytes() == a.tobytes()
+
+
+def test_writable_imports_write_in_place_and_refuse_read_only_memory(demo):
+    a = np.array([2.0, 4.0, 3.0, 6.0])
+    demo.normalize(a)
+    assert a.tolist() == [0.0, 0.5, 0.25, 1.0]
+    s = np.arange(10.0)
+    demo.normalize(s[::3])
+    assert s.tolist() == [0.0, 1, 2, 1 / 3, 4, 5, 2 / 3, 7, 8, 1.0]
+    ro = np.arange(3.0)
+    ro.flags.writeable = False
+    with pytest.raises(BufferError, match="read-only"):
+        demo.normalize(ro)
+    with pytest.raises(BufferError, match="read-only"):
+        demo.normalize(b"12345678")
+    with pytest.raises(BufferError, match="read-only"):
+        demo.normalize(demo.transposed(2, 2))  # a read-only export of ours
+    aliased = np.lib.stride_tricks.as_strided(np.zeros(3), shape=(3,), strides=(0,), writeable=True)
+    with pytest.raises(BufferError, match="overlap"):
+        demo.normalize(aliased)
+    with pytest.raises(TypeError, match="f8|float64|<d|d"):
+        demo.normalize(np.arange(3))
+
+
+def test_writable_imports_exclude_overlapping_imports(demo):
+    a = np.arange(10.0)
+    conflict = pytest.raises(BufferError, match="overlaps")
+    # A writable import excludes every other import of overlapping memory, by every route…
+    for route in (lambda x: x, OnlyDLPack, OnlyInterface):
+        with conflict:
+            demo.while_writing(a, lambda: demo.sum_f64(route(a[3:5])))
+    with conflict:
+        demo.while_writing(a[2:], lambda: demo.normalize(a[:3]))
+    with conflict:
+        demo.while_reading(a, lambda: demo.normalize(a[::4]))
+    # …but not of memory it does not touch: the even and odd elements, or disjoint halves.
+    assert demo.while_writing(a[::2], lambda: demo.sum_f64(a[1::2])) == 25.0
+    assert demo.while_writing(a[:5], lambda: demo.normalize(a[5:])) is None
+    m = np.zeros((4, 6))
+    assert demo.while_writing(m[:, :3], lambda: demo.normalize(m[:, 3:])) is None
+    with conflict:
+        demo.while_writing(m[:, :3], lambda: demo.normalize(m[1:, 2:]))
+    # Shared imports coexist, and every claim ends with its import.
+    assert demo.while_reading(a, lambda: demo.sum_f64(a)) == float(a.sum())
+    b = np.arange(10.0)
+    demo.while_reading(b, lambda: None)
+    demo.normalize(b)
+    assert demo.sum_f64(b) == pytest.approx(5.0)
+
+
+def test_compute_runs_with_the_gil_released(demo):
+    a = np.linspace(-3.0, 3.0, 1 << 16)
+    assert demo.sum_sqrt(a) == pytest.approx(float(np.sqrt(1 + a * a).sum()))
+    assert demo.sum_sqrt(a[::-5]) == pytest.approx(float(np.sqrt(1 + a[::-5] ** 2).sum()))
+    # While one thread computes with the GIL released, another makes progress: it runs Python.
+    big = np.ones(1 << 23)
+    ticks, done = [], threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(1)
+
+    t = threading.Thread(target=tick)
+    t.start()
+    before = len(ticks)
+    demo.sum_sqrt(big)
+    during = len(ticks) - before
+    done.set()
+    t.join()
+    assert during > 0
+
+
+def test_channels_are_zero_copy_views_of_the_image(demo):
+    img = demo.rgba_image(7, 5)
+    full = np.asarray(img)
+    for c in range(4):
+        ch = demo.channel(img, c)
+        v = np.asarray(ch)
+        assert v.shape == (5, 7) and (v == full[:, :, c]).all()
+        assert np.shares_memory(v, full)
+    n = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    g = np.asarray(demo.channel(n, 2))
+    assert np.shares_memory(g, n) and g.tolist() == n[:, :, 2].tolist()
+    with pytest.raises(ValueError, match="channel 4"):
+        demo.channel(img, 4)
+    with pytest.raises(ValueError, match="axes"):
+        demo.channel(np.zeros((3, 3)), 0)
+
+
+def test_derived_consumers_are_copied_from_any_array(demo):
+    g = (np.arange(30) % 7).astype(np.uint8).reshape(5, 6)
+    assert demo.histogram(g) == np.bincount(g.ravel(), minlength=256).tolist()
+    assert demo.histogram(g.T) == demo.histogram(g)
+    assert demo.histogram(OnlyInterface(g)) == demo.histogram(g)
+    with pytest.raises(TypeError):
+        demo.histogram(g.astype(np.float32))
+    with pytest.raises(ValueError):
+        demo.histogram(g.ravel())
