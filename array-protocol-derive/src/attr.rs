@@ -62,6 +62,8 @@ pub struct ContainerAttrs {
     pub strides: Option<Dims>,
     pub order: Option<(Order, Span)>,
     pub item: Option<Type>,
+    /// `python`: the producer converts into a Python array (`IntoPyObject`).
+    pub python: Option<Span>,
 }
 
 #[derive(Default)]
@@ -106,9 +108,11 @@ pub fn container(attrs: &[Attribute], errors: &mut Vec<Error>) -> ContainerAttrs
             } else if meta.path.is_ident("item") {
                 let ty: Type = meta.value()?.parse()?;
                 set(&mut out.item, ty, span, "item")
+            } else if meta.path.is_ident("python") {
+                set(&mut out.python, span, span, "python")
             } else {
                 Err(meta.error(format!(
-                    "unknown `array` attribute `{}`: expected one of `crate`, `shape`, `strides`, `order`, `item` on a struct",
+                    "unknown `array` attribute `{}`: expected one of `crate`, `shape`, `strides`, `order`, `item`, `python` on a struct",
                     meta.path.get_ident().map_or_else(|| "?".to_string(), ToString::to_string)
                 )))
             }

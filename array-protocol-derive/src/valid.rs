@@ -30,6 +30,7 @@ impl Input<'_> {
             self.attrs.strides.as_ref().map(|d| (d.span, "strides")),
             self.attrs.order.as_ref().map(|o| (o.1, "order")),
             self.attrs.item.as_ref().map(|t| (t.span(), "item")),
+            self.attrs.python.map(|s| (s, "python")),
         ]
         .into_iter()
         .flatten()

@@ -281,3 +281,46 @@ pub fn stride_error(axis: usize, actual: isize) -> Error {
         "the type declares a constant stride for axis {axis}, but a contiguous copy has stride {actual} there"
     )
 }
+
+/// `#[array(python)]`: `IntoPyObject` for a derived producer, so a `#[pyfunction]` returns it
+/// as a Python array (a read-only [`PyArray`](crate::python::PyArray)).
+#[cfg(feature = "python")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_protocol_into_python {
+    ([$($generics:tt)*] [$($ty:tt)*] [$($bounds:tt)*] [$constructor:ident]) => {
+        #[automatically_derived]
+        impl $($generics)* $crate::__private::pyo3::IntoPyObject<'__py> for $($ty)*
+        where
+            $($bounds)*
+            Self: ::core::marker::Send + ::core::marker::Sync + 'static,
+        {
+            type Target = $crate::python::PyArray;
+            type Output = $crate::__private::pyo3::Bound<'__py, $crate::python::PyArray>;
+            type Error = $crate::__private::pyo3::PyErr;
+            fn into_pyobject(
+                self,
+                py: $crate::__private::pyo3::Python<'__py>,
+            ) -> ::core::result::Result<Self::Output, Self::Error> {
+                let array = $crate::python::PyArray::$constructor(self)?;
+                $crate::__private::pyo3::Bound::new(py, array)
+            }
+        }
+    };
+}
+
+/// Without the `python` feature, `#[array(python)]` is a compile error that says so.
+#[cfg(not(feature = "python"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_protocol_into_python {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`#[array(python)]` makes a type returnable from a `#[pyfunction]`: enable array-protocol's `python` feature"
+        );
+    };
+}
+
+pub use crate::__array_protocol_into_python as into_python;
+#[cfg(feature = "python")]
+pub use pyo3;

@@ -219,9 +219,41 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
             }
         }
     });
+    let python = input.attrs.python.map(|_| {
+        // `impl<'py, …> IntoPyObject<'py> for Name<…> where …, Self: Send + Sync + 'static`,
+        // written by a macro of the crate so that it names the crate's own PyO3 and fails with
+        // a clear message when the crate's `python` feature is off.
+        let generics = &input.original.generics;
+        let params = generics.params.iter().map(|param| match param {
+            syn::GenericParam::Lifetime(l) => quote!(#l),
+            syn::GenericParam::Type(t) => {
+                let (ident, colon, bounds) = (&t.ident, &t.colon_token, &t.bounds);
+                quote!(#ident #colon #bounds)
+            }
+            syn::GenericParam::Const(c) => {
+                let (ident, ty) = (&c.ident, &c.ty);
+                quote!(const #ident: #ty)
+            }
+        });
+        let impl_py = quote!(<'__py, #(#params,)*>);
+        let predicates = generics
+            .where_clause
+            .iter()
+            .flat_map(|w| w.predicates.iter());
+        let predicates = quote!(#(#predicates,)*);
+        // Read-only, as the rest of Python's image types hand out theirs; `ExportMut` makes a
+        // writable export.
+        let constructor = quote!(new);
+        quote! {
+            #private::into_python! {
+                [#impl_py] [#ident #ty_generics] [#predicates] [#constructor]
+            }
+        }
+    });
     Ok(quote! {
         const _: () = {
             #check_impl
+            #python
             #[automatically_derived]
             impl #impl_generics #krate::ArrayProducer for #ident #ty_generics #where_clause {
                 fn array(&self) -> #krate::ArrayView<'_> {

@@ -1,7 +1,9 @@
 //! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
 //! through array-protocol.
 
-use array_protocol::python::{Buffer, Copied, Imported, PyArray, TypedArray, TypedArrayMut};
+use array_protocol::python::{
+    Buffer, Copied, Export, Imported, PyArray, TypedArray, TypedArrayMut,
+};
 use array_protocol::{ArrayProducer, Element};
 use num_complex::Complex64;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -21,7 +23,7 @@ struct Rgba {
 
 /// A user image type, exported as `height × width × 4` bytes.
 #[derive(array_protocol::ArrayProducer)]
-#[array(item = u8, shape = [height, width, 4])]
+#[array(item = u8, shape = [height, width, 4], python)]
 struct RgbaImage {
     width: usize,
     height: usize,
@@ -39,7 +41,7 @@ struct Particle {
 
 /// A read-only RGBA image: pixel (x, y) = (x % 256, y % 256, (x + y) % 256, 255).
 #[pyfunction]
-fn rgba_image(width: usize, height: usize) -> PyResult<PyArray> {
+fn rgba_image(width: usize, height: usize) -> RgbaImage {
     let pixels = (0..height)
         .flat_map(|y| {
             (0..width).map(move |x| Rgba {
@@ -50,28 +52,26 @@ fn rgba_image(width: usize, height: usize) -> PyResult<PyArray> {
             })
         })
         .collect();
-    PyArray::new(RgbaImage {
+    RgbaImage {
         width,
         height,
         pixels,
-    })
-    .map_err(PyErr::from)
+    }
 }
 
 /// complex128 values k - k·1j.
 #[pyfunction]
-fn complex_ramp(n: usize) -> PyResult<PyArray> {
-    PyArray::new(
+fn complex_ramp(n: usize) -> Export<Vec<Complex64>> {
+    Export(
         (0..n)
             .map(|k| Complex64::new(k as f64, -(k as f64)))
-            .collect::<Vec<_>>(),
+            .collect(),
     )
-    .map_err(PyErr::from)
 }
 
 /// Records `pos` (3 × f4), `id` (u4), `mass` (f8): particle k = ((k, 2k, 3k), k, k / 2).
 #[pyfunction]
-fn particles(n: usize) -> PyResult<PyArray> {
+fn particles(n: usize) -> Export<Vec<Particle>> {
     let ps: Vec<Particle> = (0..n)
         .map(|k| Particle {
             pos: [k as f32, 2.0 * k as f32, 3.0 * k as f32],
@@ -79,7 +79,7 @@ fn particles(n: usize) -> PyResult<PyArray> {
             mass: k as f64 / 2.0,
         })
         .collect();
-    PyArray::new(ps).map_err(PyErr::from)
+    Export(ps)
 }
 
 fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
@@ -123,13 +123,8 @@ fn sum_f64(a: Imported) -> PyResult<f64> {
 
 /// `n` points `(k, -k)` as an `n × 2` float64 array.
 #[pyfunction]
-fn points(n: usize) -> PyResult<PyArray> {
-    PyArray::new(
-        (0..n)
-            .map(|k| [k as f64, -(k as f64)])
-            .collect::<Vec<[f64; 2]>>(),
-    )
-    .map_err(PyErr::from)
+fn points(n: usize) -> Export<Vec<[f64; 2]>> {
+    Export((0..n).map(|k| [k as f64, -(k as f64)]).collect())
 }
 
 /// A `rows × cols` float64 matrix (value `10 * i + j`) exported transposed: a strided array.
@@ -150,19 +145,18 @@ impl ArrayProducer for Transposed {
 
 /// The transpose of a `rows × cols` matrix `m[i, j] = 10 i + j`: a Fortran-ordered export.
 #[pyfunction]
-fn transposed(rows: usize, cols: usize) -> PyResult<PyArray> {
+fn transposed(rows: usize, cols: usize) -> Export<Transposed> {
     let values = (0..rows * cols)
         .map(|k| (10 * (k / cols) + k % cols) as f64)
         .collect();
-    PyArray::new(Transposed { values, rows, cols }).map_err(PyErr::from)
+    Export(Transposed { values, rows, cols })
 }
 
 /// A Rust-owned, read-only C-contiguous copy of any array: the same shape and item type,
 /// exported by this crate.
 #[pyfunction]
-fn copy_of(a: Imported) -> PyResult<PyArray> {
-    let copy = a.view().to_contiguous(array_protocol::Order::C)?;
-    Ok(PyArray::new(copy)?)
+fn copy_of(a: Imported) -> PyResult<Export<array_protocol::Array>> {
+    Ok(Export(a.view().to_contiguous(array_protocol::Order::C)?))
 }
 
 /// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
@@ -285,7 +279,7 @@ fn normalize(py: Python<'_>, mut a: TypedArrayMut<f64>) {
 /// module's `rgba_image`…), exported without a copy: it shares the image's memory and keeps it
 /// alive.
 #[pyfunction]
-fn channel(image: Buffer, c: usize) -> PyResult<PyArray> {
+fn channel(image: Buffer, c: usize) -> PyResult<Export<Channel>> {
     let v = image.view();
     if v.ndim() != 3 {
         return Err(PyValueError::new_err(format!(
@@ -299,7 +293,7 @@ fn channel(image: Buffer, c: usize) -> PyResult<PyArray> {
             "channel {c} of an image with {channels} channels"
         )));
     }
-    Ok(PyArray::new(Channel { image, c })?)
+    Ok(Export(Channel { image, c }))
 }
 
 struct Channel {
@@ -315,8 +309,8 @@ impl ArrayProducer for Channel {
 
 /// Any array handed back to Python without a copy, with its exact format string.
 #[pyfunction]
-fn reexport(a: Buffer) -> PyResult<PyArray> {
-    Ok(PyArray::new(a)?)
+fn reexport(a: Buffer) -> Export<Buffer> {
+    Export(a)
 }
 
 /// A grayscale image copied out of any `height × width` byte array.

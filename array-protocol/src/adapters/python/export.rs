@@ -614,3 +614,40 @@ fn descr_list<'py>(py: Python<'py>, d: &Descr) -> PyResult<Bound<'py, PyList>> {
     }
     Ok(list)
 }
+
+/// A `#[pyfunction]` return type for producers that PyO3 already converts otherwise (`Vec<T>`
+/// becomes a list) or that are not this crate's to convert (ndarray arrays): returned as a
+/// read-only [`PyArray`], zero-copy. Derived producers convert directly with
+/// `#[array(python)]`.
+///
+/// ```no_run
+/// use array_protocol::python::Export;
+/// use pyo3::prelude::*;
+///
+/// #[pyfunction]
+/// fn squares(n: usize) -> Export<Vec<f64>> {
+///     Export((0..n).map(|k| (k * k) as f64).collect())
+/// }
+/// ```
+pub struct Export<P>(pub P);
+
+/// As [`Export`], writable: Python may write through the array.
+pub struct ExportMut<P>(pub P);
+
+impl<'py, P: ArrayProducer + Send + Sync + 'static> IntoPyObject<'py> for Export<P> {
+    type Target = PyArray;
+    type Output = Bound<'py, PyArray>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
+        Bound::new(py, PyArray::new(self.0)?)
+    }
+}
+
+impl<'py, P: ArrayProducerMut + Send + Sync + 'static> IntoPyObject<'py> for ExportMut<P> {
+    type Target = PyArray;
+    type Output = Bound<'py, PyArray>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
+        Bound::new(py, PyArray::new_mut(self.0)?)
+    }
+}

@@ -22,7 +22,7 @@ mod interface;
 
 pub use buffer::{Buffer, BufferMut};
 pub use dlpack::from_dlpack;
-pub use export::PyArray;
+pub use export::{Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
 use std::prelude::rust_2021::*;
