@@ -29,12 +29,13 @@ use crate::error::{error, Error};
 mod axes;
 #[cfg(any(feature = "ndarray", feature = "dlpack"))]
 mod foreign;
+#[cfg(any(feature = "python", test))]
 mod overlap;
 
 pub(crate) use axes::Axes;
 #[cfg(any(feature = "ndarray", feature = "dlpack"))]
 pub(crate) use foreign::Foreign;
-#[allow(unused_imports)]
+#[cfg(feature = "python")]
 pub(crate) use overlap::{may_overlap, Extent};
 
 /// The most axes an array may have (as in NumPy and the buffer protocol).
