@@ -1,17 +1,36 @@
 //! Python (feature `python`, PyO3): export any producer to Python through the buffer protocol,
-//! `__array_interface__` and DLPack at once, and import buffer-protocol and DLPack objects.
+//! `__array_interface__` and DLPack at once; import any array in place, shared or writable, with
+//! handles that outlive the call.
 //!
-//! - [`PyArray::new`] / [`PyArray::new_mut`] wrap an owner into a Python object that numpy,
-//!   Pillow, pyarrow, `memoryview` and any DLPack consumer read without copying. The owner stays
-//!   alive as long as any of them holds the memory; [`PyArray::with_owner_mut`] refuses to touch
-//!   the owner while buffer or DLPack exports are alive (a `BufferError`, as `bytearray` does).
-//! - [`Buffer::get`] borrows any buffer-protocol object (numpy arrays of any strides and byte
-//!   order, `bytes`, `bytearray`, `memoryview`, `array.array`) as an [`ArrayView`](crate::ArrayView); the format is
-//!   read by this crate's parser, suboffsets are refused.
-//! - [`from_dlpack`] takes over any object with `__dlpack__` (CPU only).
+//! - Exports: [`PyArray::new`] / [`PyArray::new_mut`] wrap an owner into a Python object that
+//!   numpy, Pillow, pyarrow, `memoryview` and any DLPack consumer read without copying. The owner
+//!   stays alive as long as any of them holds the memory; [`PyArray::with_owner_mut`] refuses to
+//!   touch the owner while buffer or DLPack exports are alive (a `BufferError`, as `bytearray`
+//!   does). [`Export`] / [`ExportMut`] (and `#[array(python)]` on derived producers) make any
+//!   producer a `#[pyfunction]` return type.
+//! - Imports: [`Buffer::get`] (shared) and [`BufferMut::get`] (writable) borrow a
+//!   buffer-protocol object; [`import`] tries the buffer protocol, DLPack and
+//!   `__array_interface__` in turn; [`from_dlpack`] takes over an object with `__dlpack__` (CPU).
+//!   Every handle is `'static + Send + Sync` and an [`ArrayProducer`](crate::ArrayProducer), so
+//!   it can be kept, read with the GIL released, and re-exported with [`PyArray::new`].
+//! - `#[pyfunction]` argument types: [`TypedArray<T>`], [`TypedArrayMut<T>`], [`Copied<C>`],
+//!   and the handles themselves.
 //!
-//! Errors reach Python as `TypeError` (not an array), `ValueError` (wrong type, shape or
-//! layout) or `BufferError` (an export that cannot be made, memory that cannot be described).
+//! # Aliasing
+//! Every import claims the bytes its elements touch for as long as it lives. While a writable
+//! import ([`BufferMut`], [`TypedArrayMut`]) of some memory is alive, every other import of
+//! overlapping memory is refused with a `BufferError` naming the conflict, and a writable import
+//! is refused while a shared import of overlapping memory is alive; shared imports coexist.
+//! Overlap is decided element by element: `a[::2]` and `a[1::2]` of one numpy array do not
+//! overlap. So the `&mut` of [`BufferMut::view_mut`] is unique among this crate's imports;
+//! Python code that writes an array while a Rust function reads it with the GIL released races
+//! with it, as with any extension.
+//!
+//! # Errors
+//! One mapping everywhere (`impl From<Error> for PyErr`): a wrong item type or byte order is a
+//! `TypeError`; a wrong shape, number of axes, layout or format a `ValueError`; an exporter's
+//! refusal, memory that cannot be described or an aliasing conflict a `BufferError`; a copy that
+//! cannot be allocated a `MemoryError`; `TypeError` too for an object that is no array.
 
 mod buffer;
 mod claims;
