@@ -1,15 +1,44 @@
 """Python-side performance of the exports and imports, each against a reference timed in the
-same run. Run by scripts/bench-python.sh (after the extension is installed)."""
+same run (medians of 5 best-of-repeats). Run by scripts/bench-python.sh (after the extension and,
+for the rust-numpy comparison, tests/python-bench are installed)."""
+import statistics
+import threading
+import time
 import timeit
 
 import numpy as np
 
 import array_protocol_demo as d
 
+try:
+    import array_protocol_bench as bench
+except ImportError:  # built by scripts/bench-python.sh only
+    bench = None
+
 
 def best(fn, number):
     return min(timeit.repeat(fn, number=number, repeat=5)) / number
 
+
+def ratio(name, ours, ref, ref_name, number=20000, target=1.2):
+    """Median over 5 rounds of best-of-5, ours and the reference interleaved."""
+    rounds = [(best(ours, number), best(ref, number)) for _ in range(5)]
+    o = statistics.median(r[0] for r in rounds)
+    r = statistics.median(r[1] for r in rounds)
+    print(f"{name}: {o * 1e9:.0f} ns vs {ref_name} {r * 1e9:.0f} ns, ratio {o / r:.2f} (target <= {target})")
+
+
+export = d.points(512)  # 512 x 2 float64, Rust-owned
+nd = np.zeros((512, 2))
+mv = memoryview(nd)
+ratio("memoryview(export)", lambda: memoryview(export), lambda: memoryview(nd), "memoryview(ndarray)")
+ratio("np.asarray(export)", lambda: np.asarray(export), lambda: np.asarray(mv), "np.asarray(memoryview of ndarray, made once)")
+ratio("np.asarray(export)", lambda: np.asarray(export), lambda: np.asarray(memoryview(nd)), "np.asarray(memoryview(ndarray))")
+ratio("np.from_dlpack(export)", lambda: np.from_dlpack(export), lambda: np.from_dlpack(nd), "np.from_dlpack(ndarray)")
+if bench is not None:
+    small = np.arange(16.0)
+    ratio("import + typed read in a #[pyfunction]", lambda: bench.sum_ours(small),
+          lambda: bench.sum_rust_numpy(small), "rust-numpy PyReadonlyArray")
 
 small, large = d.points(512), d.points(8 << 20)  # 1 K and 16 M float64 elements
 t_small = best(lambda: np.asarray(small), 2000)
@@ -31,3 +60,33 @@ t_ours = best(lambda: d.sum_f64(big), 10)
 t_np = best(lambda: np.sum(big), 10)
 print(f"sum over 16M float64: sum_f64 {t_ours * 1e3:.2f} ms, np.sum {t_np * 1e3:.2f} ms, "
       f"ratio {t_ours / t_np:.2f} (target <= 1.2)")
+
+# The GIL released: two Python threads, each running the compute-bound sum of sqrt(1 + x^2)
+# over its own 16M-element array, against one thread doing both.
+arrays = [np.random.default_rng(k).random(16 << 20) for k in range(2)]
+
+
+def one_thread():
+    for a in arrays:
+        d.sum_sqrt(a)
+
+
+def two_threads():
+    threads = [threading.Thread(target=d.sum_sqrt, args=(a,)) for a in arrays]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+rounds = [(timed(two_threads), timed(one_thread)) for _ in range(5)]
+t2 = statistics.median(r[0] for r in rounds)
+t1 = statistics.median(r[1] for r in rounds)
+print(f"sum of sqrt(1 + x^2) over 2 x 16M float64: two threads {t2 * 1e3:.1f} ms, one thread {t1 * 1e3:.1f} ms, "
+      f"ratio {t2 / t1:.2f} (target <= 0.6)")

@@ -158,6 +158,81 @@ pub unsafe fn export_view<K: Send + 'static>(
     build(keep_alive, move |_| Ok(p), flags)
 }
 
+/// What a tensor of a view says, computed once, for exporters that hand out the same memory many
+/// times (a Python object's `__dlpack__`): [`export_described`] then only allocates the tensor.
+pub(crate) struct Description {
+    data: *mut c_void,
+    dtype: DLDataType,
+    shape: Vec<i64>,
+    strides: Vec<i64>,
+}
+
+impl Description {
+    /// Refused as [`export`] refuses.
+    pub(crate) fn of(view: &ArrayView<'_>) -> Result<Description, Error> {
+        let p = parts(view);
+        Ok(Description {
+            data: p.data,
+            dtype: p.dtype?,
+            shape: p.shape?,
+            strides: p.strides?,
+        })
+    }
+}
+
+/// A tensor whose shape and strides are borrowed from a [`Description`] kept alive by `K`.
+#[repr(C)]
+struct BorrowedExport<K> {
+    managed: DLManagedTensorVersioned,
+    keep_alive: K,
+}
+
+unsafe extern "C" fn delete_described<K>(tensor: *mut DLManagedTensorVersioned) {
+    if tensor.is_null() {
+        return;
+    }
+    // SAFETY: `tensor` is the first field of a `Box<BorrowedExport<K>>` leaked by
+    // `export_described`, reclaimed once (the deleter runs once).
+    drop(unsafe { Box::from_raw(tensor.cast::<BorrowedExport<K>>()) });
+}
+
+/// Exports the tensor `description` says as one the caller owns, whose deleter drops
+/// `keep_alive`; one allocation.
+///
+/// # Safety
+/// As [`export_view`], and `description` itself (its shape and strides, which the tensor points
+/// at) stays alive and unchanged until `keep_alive` is dropped.
+pub(crate) unsafe fn export_described<K: Send + 'static>(
+    keep_alive: K,
+    description: &Description,
+    flags: u64,
+) -> Result<*mut DLManagedTensorVersioned, Error> {
+    let ndim =
+        i32::try_from(description.shape.len()).map_err(|_| error!(Layout, "too many axes"))?;
+    let boxed = Box::new(BorrowedExport {
+        managed: DLManagedTensorVersioned {
+            version: DLPACK_VERSION,
+            manager_ctx: core::ptr::null_mut(),
+            deleter: Some(delete_described::<K>),
+            flags,
+            dl_tensor: DLTensor {
+                data: description.data,
+                device: DLDevice {
+                    device_type: DL_CPU,
+                    device_id: 0,
+                },
+                ndim,
+                dtype: description.dtype,
+                shape: description.shape.as_ptr().cast_mut(),
+                strides: description.strides.as_ptr().cast_mut(),
+                byte_offset: 0,
+            },
+        },
+        keep_alive,
+    });
+    Ok(Box::into_raw(boxed).cast())
+}
+
 struct Parts {
     data: *mut c_void,
     dtype: Result<DLDataType, Error>,
@@ -447,6 +522,25 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<Described, E
         foreign,
         read_only,
     })
+}
+
+impl DLPackArray {
+    /// The view with the lifetime of the tensor's memory rather than of `&self`, for handles
+    /// that keep the array beside it.
+    ///
+    /// # Safety
+    /// The view is not used after this array is dropped (which calls the deleter).
+    #[cfg(feature = "python")]
+    pub(crate) unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
+        // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the array.
+        unsafe {
+            self.parts.foreign.view(
+                self.parts.item.clone(),
+                &self.parts.shape,
+                &self.parts.strides,
+            )
+        }
+    }
 }
 
 impl ArrayProducer for DLPackArray {

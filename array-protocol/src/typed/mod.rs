@@ -204,6 +204,19 @@ pub struct TypedView<'a, T> {
     marker: PhantomData<&'a [T]>,
 }
 
+/// A copy of the view (no elements are copied), like cloning a `&[T]`.
+impl<T> Clone for TypedView<'_, T> {
+    fn clone(&self) -> Self {
+        TypedView {
+            first: self.first,
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            len: self.len,
+            marker: PhantomData,
+        }
+    }
+}
+
 // SAFETY: a `TypedView` is a shared borrow of `T`s, like `&[T]`.
 unsafe impl<T: Sync> Send for TypedView<'_, T> {}
 // SAFETY: as above.

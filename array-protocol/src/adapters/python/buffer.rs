@@ -11,15 +11,16 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::claims::Claim;
-use crate::layout::{check_suboffsets, contiguous_strides, Foreign};
+use crate::layout::{check_suboffsets, contiguous_strides, Axes, Foreign};
 use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ItemType, Order};
 
 /// What an exporter's `Py_buffer` describes, validated, and the buffer itself, released on drop.
 struct Held {
     raw: Box<ffi::Py_buffer>,
-    item: ItemType,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    /// The validated view of the buffer, made once. Its `'static` is this module's to keep: the
+    /// memory lives until the buffer is released (when `Held` drops), so the view is only ever
+    /// handed out re-borrowed for the life of a `&Held`.
+    view: ArrayView<'static>,
     foreign: Foreign,
     readonly: bool,
 }
@@ -57,9 +58,7 @@ impl Held {
         }
         let mut held = Held {
             raw,
-            item: <u8 as crate::Element>::ITEM_TYPE,
-            shape: Vec::new(),
-            strides: Vec::new(),
+            view: ArrayView::from_slice(&[0u8; 0], &[0]).map_err(PyErr::from)?,
             foreign: Foreign::empty(),
             readonly: true,
         };
@@ -117,14 +116,16 @@ impl Held {
         if let Some(sub) = suboffsets {
             check_suboffsets(sub)?;
         }
-        let shape: Vec<usize> = match shape {
-            Some(s) => s
-                .iter()
-                .map(|&d| {
-                    usize::try_from(d).map_err(|_| unsupported(format!("a negative length {d}")))
-                })
-                .collect::<Result<_, _>>()?,
-            None if ndim == 0 => Vec::new(),
+        let shape: Axes<usize> = match shape {
+            Some(s) => {
+                let mut out = Axes::zeroed(ndim);
+                for (o, &d) in out.iter_mut().zip(s) {
+                    *o = usize::try_from(d)
+                        .map_err(|_| unsupported(format!("a negative length {d}")))?;
+                }
+                out
+            }
+            None if ndim == 0 => Axes::zeroed(0),
             None => {
                 let len = usize::try_from(r.len)
                     .map_err(|_| unsupported(format!("a negative buffer length {}", r.len)))?;
@@ -133,17 +134,17 @@ impl Held {
                         "a length of {len} bytes, not a whole number of {itemsize}-byte items"
                     )));
                 }
-                vec![len / itemsize]
+                Axes::from_slice(&[len / itemsize])
             }
         };
         let c_order = contiguous_strides(&shape, itemsize, Order::C);
-        let strides_vec = match strides {
-            Some(s) => s.to_vec(),
-            None => c_order
-                .as_ref()
-                .ok_or_else(|| unsupported(format!("a shape {shape:?} whose size overflows")))?
-                .to_vec(),
-        };
+        let strides_vec: Axes<isize> =
+            match strides {
+                Some(s) => Axes::from_slice(s),
+                None => Axes::from_slice(c_order.as_ref().ok_or_else(|| {
+                    unsupported(format!("a shape {shape:?} whose size overflows"))
+                })?),
+            };
         let foreign = Foreign::locate(r.buf.cast::<u8>(), &shape, &strides_vec, itemsize)?;
         // A contiguous buffer's `len` is the size of its memory block: when it disagrees with
         // shape × itemsize, one of the two is wrong and the memory cannot be trusted to cover
@@ -166,33 +167,29 @@ impl Held {
             )));
         }
         self.readonly = r.readonly != 0;
-        self.item = item;
-        self.shape = shape;
-        self.strides = strides_vec;
+        // SAFETY: the exporter keeps the memory valid until release (when `self` drops, after
+        // which the view is never used); the span from the lowest to the highest element is one
+        // allocation of the exporter's.
+        self.view = unsafe { foreign.view(item, &shape, &strides_vec) }?;
         self.foreign = foreign;
-        self.view()?;
         Ok(())
     }
 
-    fn view(&self) -> Result<ArrayView<'_>, Error> {
-        // SAFETY: the exporter keeps the memory valid until release (when `self` drops); the
-        // span from the lowest to the highest element is one allocation of the exporter's.
-        unsafe {
-            self.foreign
-                .view(self.item.clone(), &self.shape, &self.strides)
-        }
+    fn view(&self) -> ArrayView<'_> {
+        self.view.clone()
     }
 
     fn view_mut(&mut self) -> Result<ArrayViewMut<'_>, Error> {
-        // SAFETY: as in `view`; the exporter granted a writable buffer (checked by
+        // SAFETY: as in `describe`; the exporter granted a writable buffer (checked by
         // `BufferMut::get`), and the exclusive claim held beside this buffer keeps every other
         // import through this crate away from these bytes while `&mut self` is borrowed.
         let bytes = unsafe { self.foreign.bytes_mut() };
+        let v = &self.view;
         ArrayViewMut::new(
             bytes,
-            self.item.clone(),
-            &self.shape,
-            Some(&self.strides),
+            v.item().clone(),
+            v.shape(),
+            Some(v.strides()),
             self.foreign.offset(),
         )
     }
@@ -228,7 +225,7 @@ impl Buffer {
     /// [`BufferMut`], `ValueError` when its format cannot be read.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Buffer> {
         let held = Held::get(obj, ffi::PyBUF_FULL_RO)?;
-        let claim = Claim::new(&held.view()?, false, "a buffer")?;
+        let claim = Claim::new(&held.view, false, "a buffer")?;
         Ok(Buffer {
             held,
             _claim: claim,
@@ -237,9 +234,12 @@ impl Buffer {
 
     /// The buffer as an array view.
     pub fn view(&self) -> ArrayView<'_> {
-        self.held
-            .view()
-            .expect("a buffer's description is validated when it is borrowed")
+        self.held.view()
+    }
+
+    /// The view with the lifetime of the memory, for handles that keep `self` beside it.
+    pub(crate) fn detached_view(&self) -> &ArrayView<'static> {
+        &self.held.view
     }
 
     /// Whether the exporter marked the buffer read-only.
@@ -256,7 +256,7 @@ impl Buffer {
 
 impl ArrayProducer for Buffer {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        self.held.view()
+        Ok(self.held.view())
     }
 }
 
@@ -294,7 +294,7 @@ impl BufferMut {
         }
         let mut held = held;
         held.view_mut()?;
-        let claim = Claim::new(&held.view()?, true, "a writable buffer")?;
+        let claim = Claim::new(&held.view, true, "a writable buffer")?;
         Ok(BufferMut {
             held,
             _claim: claim,
@@ -303,9 +303,7 @@ impl BufferMut {
 
     /// The buffer as a read-only view.
     pub fn view(&self) -> ArrayView<'_> {
-        self.held
-            .view()
-            .expect("a buffer's description is validated when it is borrowed")
+        self.held.view()
     }
 
     /// The buffer as a writable view.
@@ -323,7 +321,7 @@ impl BufferMut {
 
 impl ArrayProducer for BufferMut {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        self.held.view()
+        Ok(self.held.view())
     }
 }
 

@@ -181,6 +181,8 @@ struct Meta {
     writable: bool,
     /// The owner is writable (its layout may still forbid writing).
     owner_writable: bool,
+    /// What `__dlpack__` hands out, or why it cannot.
+    dlpack: Result<dlpack::Description, Error>,
 }
 
 // SAFETY: `buf` points into the owner, which is `Send + Sync`; `Meta` only hands the pointer
@@ -231,6 +233,7 @@ impl Meta {
             f: v.is_f_contiguous(),
             writable,
             owner_writable,
+            dlpack: dlpack::Description::of(&v),
         })
     }
 }
@@ -393,7 +396,11 @@ impl PyArray {
                 .map_err(PyErr::from)?;
             dlpack::export_mut(copy).map_err(dlpack_error)?
         } else {
-            let v = this.owner.view().map_err(PyErr::from)?;
+            let description = this
+                .meta
+                .dlpack
+                .as_ref()
+                .map_err(|e| dlpack_error(e.clone()))?;
             let flags = if writable {
                 0
             } else {
@@ -403,9 +410,10 @@ impl PyArray {
             // decrements it, so a refused export (records, strings, non-native byte order…)
             // that drops `keep` leaves the count as it was.
             let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
-            // SAFETY: `keep` holds this object, whose owner cannot change while the export count
+            // SAFETY: `keep` holds this object, whose owner and description (`meta`, which the
+            // tensor's shape and strides point into) cannot change while the export count
             // (incremented by `keep`, decremented when it drops) is non-zero.
-            unsafe { dlpack::export_view(keep, &v, flags) }.map_err(dlpack_error)?
+            unsafe { dlpack::export_described(keep, description, flags) }.map_err(dlpack_error)?
         };
         if copy == Some(true) {
             // SAFETY: a live tensor we just made.
@@ -468,16 +476,27 @@ impl KeepAlive {
 impl Drop for KeepAlive {
     fn drop(&mut self) {
         self.exports.fetch_sub(1, Ordering::SeqCst);
-        // The deleter may run at interpreter shutdown, when Python can no longer be used: leak
-        // the reference then. Otherwise PyO3 releases it now, or later if this thread is not
-        // attached to the interpreter.
-        if let Some(object) = self.object.take() {
-            // SAFETY: a plain query of the interpreter's state.
-            if unsafe { ffi::Py_IsInitialized() } == 0 {
-                std::mem::forget(object);
-            } else {
-                drop(object);
-            }
+        let Some(object) = self.object.take() else {
+            return;
+        };
+        // SAFETY: a plain query of the interpreter's state.
+        if unsafe { ffi::Py_IsInitialized() } == 0 {
+            // At interpreter shutdown Python can no longer be used: leak the reference.
+            std::mem::forget(object);
+            return;
+        }
+        // SAFETY: a plain query of this thread's state (valid once the interpreter is
+        // initialised, checked above).
+        if unsafe { ffi::PyGILState_Check() } == 1 {
+            // The usual case: the consumer deletes the tensor with the GIL held (numpy, torch).
+            // Release the reference now rather than through PyO3's deferred pool, which a
+            // deleter called outside a PyO3 call would go through.
+            let ptr = object.into_ptr();
+            // SAFETY: a strong reference we own, released once, with the GIL held.
+            unsafe { ffi::Py_DECREF(ptr) };
+        } else {
+            // Another thread: PyO3 attaches to release it.
+            Python::attach(|_| drop(object));
         }
     }
 }

@@ -24,10 +24,13 @@ pub struct Imported {
     _claim: Option<Claim>,
 }
 
+/// Each route with its validated view, made once. The views' `'static` is this module's to
+/// keep: the memory lives as long as the route's handle, beside which the view is kept and
+/// dropped, and it is only handed out re-borrowed for a `&Imported`.
 enum Route {
     Buffer(Buffer),
-    DLPack(DLPackArray),
-    Interface(Interface),
+    DLPack(DLPackArray, ArrayView<'static>),
+    Interface(Interface, ArrayView<'static>),
 }
 
 // SAFETY: every route is `Send`: `Buffer` and `Interface` are; a `DLPackArray` owns its tensor,
@@ -38,25 +41,34 @@ unsafe impl Sync for Imported {}
 
 impl Imported {
     pub(crate) fn dlpack(array: DLPackArray) -> Result<Imported, Error> {
-        let claim = Claim::new(&array.try_array()?, false, "a DLPack tensor")?;
+        // SAFETY: the view is kept beside the array, in `Imported`, and never outlives it.
+        let view = unsafe { array.detached_view() }?;
+        let claim = Claim::new(&view, false, "a DLPack tensor")?;
         Ok(Imported {
-            route: Route::DLPack(array),
+            route: Route::DLPack(array, view),
             _claim: Some(claim),
         })
     }
 
     /// The array as a view.
     pub fn view(&self) -> ArrayView<'_> {
-        self.try_array()
-            .expect("an import's description is validated when it is made")
+        self.detached_view().clone()
+    }
+
+    /// The view with the lifetime of the memory, for handles that keep `self` beside it.
+    pub(crate) fn detached_view(&self) -> &ArrayView<'static> {
+        match &self.route {
+            Route::Buffer(b) => b.detached_view(),
+            Route::DLPack(_, v) | Route::Interface(_, v) => v,
+        }
     }
 
     /// Which route it came by: `"buffer protocol"`, `"DLPack"` or `"__array_interface__"`.
     pub fn route(&self) -> &'static str {
         match self.route {
             Route::Buffer(_) => "buffer protocol",
-            Route::DLPack(_) => "DLPack",
-            Route::Interface(_) => "__array_interface__",
+            Route::DLPack(..) => "DLPack",
+            Route::Interface(..) => "__array_interface__",
         }
     }
 
@@ -64,8 +76,8 @@ impl Imported {
     pub fn is_read_only(&self) -> bool {
         match &self.route {
             Route::Buffer(b) => b.is_read_only(),
-            Route::DLPack(d) => d.is_read_only(),
-            Route::Interface(i) => i.is_read_only(),
+            Route::DLPack(d, _) => d.is_read_only(),
+            Route::Interface(i, _) => i.is_read_only(),
         }
     }
 
@@ -80,11 +92,7 @@ impl Imported {
 
 impl ArrayProducer for Imported {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        match &self.route {
-            Route::Buffer(b) => b.try_array(),
-            Route::DLPack(d) => d.try_array(),
-            Route::Interface(i) => i.view(),
-        }
+        Ok(self.view())
     }
 }
 
@@ -108,9 +116,11 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     }
     if obj.hasattr("__array_interface__")? {
         let interface = Interface::get(obj)?;
-        let claim = Claim::new(&interface.view()?, false, "an __array_interface__ array")?;
+        // SAFETY: the view is kept beside the interface, in `Imported`, and never outlives it.
+        let view = unsafe { interface.detached_view() }?;
+        let claim = Claim::new(&view, false, "an __array_interface__ array")?;
         return Ok(Imported {
-            route: Route::Interface(interface),
+            route: Route::Interface(interface, view),
             _claim: Some(claim),
         });
     }
@@ -148,7 +158,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 ///     a.view().iter().sum()
 /// }
 /// ```
-pub struct TypedArray<T> {
+pub struct TypedArray<T: 'static> {
+    /// Checked once; `'static` as in [`Imported`]: only handed out re-borrowed.
+    typed: TypedView<'static, T>,
     import: Imported,
     _item: PhantomData<fn() -> T>,
 }
@@ -157,19 +169,17 @@ impl<T: Element> TypedArray<T> {
     /// Imports `obj` and checks its items are `T`.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
         let import = import(obj)?;
-        import.view().typed::<T>()?;
+        let typed = import.detached_view().typed::<T>()?;
         Ok(TypedArray {
+            typed,
             import,
             _item: PhantomData,
         })
     }
 
     /// The array as a typed view.
-    pub fn view(&self) -> TypedView<'_, T> {
-        self.import
-            .view()
-            .typed::<T>()
-            .expect("the item type is checked when the array is imported")
+    pub fn view(&self) -> &TypedView<'_, T> {
+        &self.typed
     }
 
     /// The untyped import.

@@ -125,14 +125,19 @@ impl Interface {
             foreign,
             readonly,
         };
-        interface.view()?;
+        // SAFETY: a view made only to validate, dropped at once.
+        unsafe { interface.detached_view() }?;
         Ok(interface)
     }
 
-    pub(crate) fn view(&self) -> Result<ArrayView<'_>, Error> {
+    /// The view with the lifetime of the memory rather than of `&self`.
+    ///
+    /// # Safety
+    /// The view is not used after this interface (which keeps the object alive) is dropped.
+    pub(crate) unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
         // SAFETY: the interface's contract: the pointer is valid for the described elements while
-        // the object lives, which `_object` ensures; the span was located with every step
-        // checked and is validated again as a view.
+        // the object lives, which `_object` ensures for as long as the caller's contract says;
+        // the span was located with every step checked and is validated again as a view.
         unsafe {
             self.foreign
                 .view(self.item.clone(), &self.shape, &self.strides)
