@@ -195,3 +195,20 @@ def test_derived_consumers_are_copied_from_any_array(demo):
         demo.histogram(g.astype(np.float32))
     with pytest.raises(ValueError):
         demo.histogram(g.ravel())
+
+
+def test_pillow_images_import_through_the_array_interface(demo):
+    Image = pytest.importorskip("PIL.Image")
+    gray = Image.frombytes("L", (6, 5), bytes(range(30)))
+    # Pillow's interface hands its pixels over as a bytes object, read in place.
+    assert demo.import_route(gray) == ("__array_interface__", [5, 6], True)
+    assert demo.histogram(gray) == np.bincount(np.asarray(gray).ravel(), minlength=256).tolist()
+    rgba = Image.new("RGBA", (4, 3), (1, 2, 3, 4))
+    assert np.asarray(demo.copy_of(rgba)).tolist() == np.asarray(rgba).tolist()
+    # An offset into a buffer object is honoured, and checked against its length.
+    raw = np.arange(10, dtype="<f8").tobytes()
+    inside = OnlyInterface(shape=(3,), typestr="<f8", data=raw, offset=16, version=3)
+    assert demo.sum_f64(inside) == 2.0 + 3.0 + 4.0
+    outside = OnlyInterface(shape=(3,), typestr="<f8", data=raw, offset=64, version=3)
+    with pytest.raises(ValueError, match="buffer|outside|bytes"):
+        demo.sum_f64(outside)

@@ -9,6 +9,7 @@ use pyo3::exceptions::{PyBufferError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
+use super::buffer::Buffer;
 use crate::item::numpy::{Descr, DescrField, DescrFormat};
 use crate::layout::{contiguous_strides, Foreign};
 use crate::{ArrayView, Error, ItemType, Order};
@@ -18,6 +19,8 @@ pub(crate) struct Interface {
     /// Keeps the memory alive: the interface's pointer is valid while the object lives (and is
     /// not resized, which this crate cannot see; numpy's own consumers have the same contract).
     _object: Py<PyAny>,
+    /// When `data` is a buffer object (Pillow gives `bytes`): its buffer, which holds the memory.
+    _data: Option<Buffer>,
     item: ItemType,
     shape: Vec<usize>,
     strides: Vec<isize>,
@@ -26,7 +29,8 @@ pub(crate) struct Interface {
 }
 
 // SAFETY: only read: the memory through views, the object never touched until dropped (PyO3
-// defers the decrement until a thread attached to the interpreter can make it).
+// defers the decrement until a thread attached to the interpreter can make it); `data` is a
+// `Buffer`, itself `Send + Sync`.
 unsafe impl Send for Interface {}
 // SAFETY: as above; `&Interface` gives only shared, read-only access.
 unsafe impl Sync for Interface {}
@@ -106,19 +110,60 @@ impl Interface {
                 "__array_interface__ has no data pointer (data is None: the memory is the object's buffer, which it does not export)",
             )
         })?;
-        let (address, readonly): (usize, bool) = data.extract().map_err(|_| {
-            PyBufferError::new_err(
-                "__array_interface__'s data is not a (pointer, read-only) tuple; buffer objects there are not read",
-            )
-        })?;
-        if get("offset")?.is_some_and(|o| o.extract::<usize>().ok() != Some(0)) {
-            return Err(bad(
-                "an offset, which applies only when data is a buffer object".into(),
-            ));
-        }
-        let foreign = Foreign::locate(address as *mut u8, &shape, &strides, itemsize)?;
+        let offset: usize = match get("offset")? {
+            Some(o) => o
+                .extract()
+                .map_err(|_| bad("offset is not a non-negative int".into()))?,
+            None => 0,
+        };
+        let (foreign, readonly, data) = match data.extract::<(usize, bool)>() {
+            Ok((address, readonly)) => {
+                if offset != 0 {
+                    return Err(bad(
+                        "an offset, which applies only when data is a buffer object".into(),
+                    ));
+                }
+                let first = std::ptr::with_exposed_provenance_mut::<u8>(address);
+                (
+                    Foreign::locate(first, &shape, &strides, itemsize)?,
+                    readonly,
+                    None,
+                )
+            }
+            Err(_) => {
+                // A buffer object (Pillow gives `bytes`): the array lies in its bytes, from
+                // `offset`, and every element must lie inside them.
+                let buffer = Buffer::get(&data).map_err(|e| {
+                    if e.is_instance_of::<PyTypeError>(obj.py()) {
+                        bad(
+                            "data is neither a (pointer, read-only) tuple nor a buffer object"
+                                .into(),
+                        )
+                    } else {
+                        e
+                    }
+                })?;
+                let bytes = buffer.view();
+                if !bytes.is_c_contiguous() {
+                    return Err(PyBufferError::new_err(
+                        "__array_interface__'s data buffer is not contiguous",
+                    ));
+                }
+                let len = bytes.len() * bytes.itemsize();
+                // SAFETY: the buffer's contiguous bytes, alive while `buffer` is (this view is
+                // dropped below, before `buffer` moves).
+                let all = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) };
+                let first = ArrayView::new(all, item.clone(), &shape, Some(&strides), offset)?
+                    .as_ptr()
+                    .cast_mut();
+                let foreign = Foreign::locate(first, &shape, &strides, itemsize)?;
+                let readonly = buffer.is_read_only();
+                (foreign, readonly, Some(buffer))
+            }
+        };
         let interface = Interface {
             _object: obj.clone().unbind(),
+            _data: data,
             item,
             shape,
             strides,
