@@ -30,7 +30,7 @@ pub struct Imported {
 enum Route {
     Buffer(Buffer),
     DLPack(DLPackArray, ArrayView<'static>),
-    Interface(Interface, ArrayView<'static>),
+    Interface(Box<Interface>, ArrayView<'static>),
 }
 
 // SAFETY: every route is `Send`: `Buffer` and `Interface` are; a `DLPackArray` owns its tensor,
@@ -120,7 +120,7 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
         let view = unsafe { interface.detached_view() }?;
         let claim = Claim::new(&view, false, "an __array_interface__ array")?;
         return Ok(Imported {
-            route: Route::Interface(interface, view),
+            route: Route::Interface(Box::new(interface), view),
             _claim: Some(claim),
         });
     }
