@@ -158,6 +158,7 @@ pub unsafe fn export_view<K: Send + 'static>(
     build(keep_alive, move |_| Ok(p), flags)
 }
 
+#[cfg(feature = "python")]
 /// What a tensor of a view says, computed once, for exporters that hand out the same memory many
 /// times (a Python object's `__dlpack__`): [`export_described`] then only allocates the tensor.
 pub(crate) struct Description {
@@ -167,6 +168,7 @@ pub(crate) struct Description {
     strides: Vec<i64>,
 }
 
+#[cfg(feature = "python")]
 impl Description {
     /// Refused as [`export`] refuses.
     pub(crate) fn of(view: &ArrayView<'_>) -> Result<Description, Error> {
@@ -180,6 +182,7 @@ impl Description {
     }
 }
 
+#[cfg(feature = "python")]
 /// A tensor whose shape and strides are borrowed from a [`Description`] kept alive by `K`.
 #[repr(C)]
 struct BorrowedExport<K> {
@@ -187,6 +190,7 @@ struct BorrowedExport<K> {
     keep_alive: K,
 }
 
+#[cfg(feature = "python")]
 unsafe extern "C" fn delete_described<K>(tensor: *mut DLManagedTensorVersioned) {
     if tensor.is_null() {
         return;
@@ -196,6 +200,7 @@ unsafe extern "C" fn delete_described<K>(tensor: *mut DLManagedTensorVersioned) 
     drop(unsafe { Box::from_raw(tensor.cast::<BorrowedExport<K>>()) });
 }
 
+#[cfg(feature = "python")]
 /// Exports the tensor `description` says as one the caller owns, whose deleter drops
 /// `keep_alive`; one allocation.
 ///

@@ -16,6 +16,58 @@
 //! - `#[pyfunction]` argument types: [`TypedArray<T>`], [`TypedArrayMut<T>`], [`Copied<C>`],
 //!   and the handles themselves.
 //!
+//! # Example
+//! Every kind of argument and return type in `#[pyfunction]`s (the README adds derived types):
+//!
+//! ```no_run
+//! use array_protocol::python::{Buffer, Copied, Export, TypedArray, TypedArrayMut};
+//! use array_protocol::{ArrayProducer, ArrayView, Error};
+//! use pyo3::prelude::*;
+//!
+//! /// Any readable float64 array, in place; the GIL is released while it is read.
+//! #[pyfunction]
+//! fn sum_sqrt(py: Python<'_>, a: TypedArray<f64>) -> f64 {
+//!     py.detach(|| a.view().iter().map(|x| (1.0 + x * x).sqrt()).sum())
+//! }
+//!
+//! /// A writable float64 array, written in place.
+//! #[pyfunction]
+//! fn scale(mut a: TypedArrayMut<f64>, k: f64) {
+//!     a.view_mut().iter_mut().for_each(|x| *x *= k);
+//! }
+//!
+//! /// Any array of bytes, copied into a consumer (here a `Vec`).
+//! #[pyfunction]
+//! fn histogram(pixels: Copied<Vec<u8>>) -> Vec<usize> {
+//!     let mut counts = vec![0; 256];
+//!     pixels.iter().for_each(|&p| counts[usize::from(p)] += 1);
+//!     counts
+//! }
+//!
+//! /// A zero-copy channel of an image passed in, returned zero-copy.
+//! struct Channel {
+//!     image: Buffer,
+//!     c: usize,
+//! }
+//!
+//! impl ArrayProducer for Channel {
+//!     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+//!         self.image.view().index_axis(2, self.c)
+//!     }
+//! }
+//!
+//! #[pyfunction]
+//! fn channel(image: Buffer, c: usize) -> Export<Channel> {
+//!     Export(Channel { image, c })
+//! }
+//!
+//! /// A Rust-owned array handed to Python without a copy.
+//! #[pyfunction]
+//! fn ramp(n: usize) -> Export<Vec<f64>> {
+//!     Export((0..n).map(|k| k as f64).collect())
+//! }
+//! ```
+//!
 //! # Aliasing
 //! Every import claims the bytes its elements touch for as long as it lives. While a writable
 //! import ([`BufferMut`], [`TypedArrayMut`]) of some memory is alive, every other import of
