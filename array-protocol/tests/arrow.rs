@@ -135,13 +135,36 @@ fn fake(
     }
 }
 
+/// A hand-built schema and the list of its children's pointers (the children themselves are
+/// the caller's).
+struct Schema {
+    s: ArrowSchema,
+    _children: Box<[*mut ArrowSchema]>,
+}
+
+impl std::ops::Deref for Schema {
+    type Target = ArrowSchema;
+    fn deref(&self) -> &ArrowSchema {
+        &self.s
+    }
+}
+
+impl std::ops::DerefMut for Schema {
+    fn deref_mut(&mut self) -> &mut ArrowSchema {
+        &mut self.s
+    }
+}
+
+impl Schema {
+    fn ptr(&mut self) -> *mut ArrowSchema {
+        &raw mut self.s
+    }
+}
+
 /// A schema of `format` with optional metadata and children the caller keeps alive.
-fn schema(
-    format: &CStr,
-    metadata: Option<&[u8]>,
-    children: &mut [*mut ArrowSchema],
-) -> ArrowSchema {
-    ArrowSchema {
+fn schema(format: &CStr, metadata: Option<&[u8]>, children: &[*mut ArrowSchema]) -> Schema {
+    let mut list: Box<[*mut ArrowSchema]> = children.into();
+    let s = ArrowSchema {
         format: format.as_ptr(),
         name: null(),
         metadata: metadata.map_or(null(), |m| m.as_ptr().cast()),
@@ -150,16 +173,17 @@ fn schema(
         children: if children.is_empty() {
             null_mut()
         } else {
-            children.as_mut_ptr()
+            list.as_mut_ptr()
         },
         dictionary: null_mut(),
         release: Some(release_schema),
         private_data: null_mut(),
-    }
+    };
+    Schema { s, _children: list }
 }
 
-fn named(mut s: ArrowSchema, name: &'static CStr) -> ArrowSchema {
-    s.name = name.as_ptr();
+fn named(mut s: Schema, name: &'static CStr) -> Schema {
+    s.s.name = name.as_ptr();
     s
 }
 
@@ -406,7 +430,7 @@ fn the_specifications_permutation_example() {
         ),
     ]);
     let mut value_schema = schema(c"i", None, &mut []);
-    let s = schema(c"+w:24", Some(&meta), &mut [&raw mut value_schema]);
+    let s = schema(c"+w:24", Some(&meta), &mut [value_schema.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         let v = i.array();
         assert_eq!(v.shape(), [1, 4, 2, 3]);
@@ -743,8 +767,8 @@ fn nested_fixed_size_lists_become_axes() {
     let mut kids = [&raw mut inner];
     let mut a = fake(2, 1, &mut bufs, &mut kids, &calls);
     let mut leaf_s = schema(c"i", None, &mut []);
-    let mut inner_s = schema(c"+w:3", None, &mut [&raw mut leaf_s]);
-    let s = schema(c"+w:2", None, &mut [&raw mut inner_s]);
+    let mut inner_s = schema(c"+w:3", None, &mut [leaf_s.ptr()]);
+    let s = schema(c"+w:2", None, &mut [inner_s.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         let v = i.array();
         assert_eq!(v.shape(), [2, 2, 3]);
@@ -799,9 +823,9 @@ fn variable_shape_tensors_import_one_row() {
     let mut kids = [&raw mut shape, &raw mut data]; // by name, not position
     let mut a = fake(1, 1, &mut bufs, &mut kids, &c[0]);
     let mut vs = schema(c"f", None, &mut []);
-    let mut data_s = named(schema(c"+l", None, &mut [&raw mut vs]), c"data");
+    let mut data_s = named(schema(c"+l", None, &mut [vs.ptr()]), c"data");
     let mut is = schema(c"i", None, &mut []);
-    let mut shape_s = named(schema(c"+w:2", None, &mut [&raw mut is]), c"shape");
+    let mut shape_s = named(schema(c"+w:2", None, &mut [is.ptr()]), c"shape");
     let meta = encode(&[
         ("ARROW:extension:name", "arrow.variable_shape_tensor"),
         (
@@ -809,14 +833,11 @@ fn variable_shape_tensors_import_one_row() {
             r#"{"permutation":[1,0],"dim_names":["a","b"]}"#,
         ),
     ]);
-    let s = schema(c"+s", Some(&meta), &mut [&raw mut shape_s, &raw mut data_s]);
+    let s = schema(c"+s", Some(&meta), &mut [shape_s.ptr(), data_s.ptr()]);
     import_once(&mut a, &s, &c[0], |i| {
         let v = i.array();
         assert_eq!(v.shape(), [3, 2], "physical [2, 3] permuted");
-        assert_eq!(
-            v.to_vec::<f32>().unwrap(),
-            [4.0, 7.0, 5.0, 8.0, 6.0, 9.0]
-        );
+        assert_eq!(v.to_vec::<f32>().unwrap(), [4.0, 7.0, 5.0, 8.0, 6.0, 9.0]);
         assert_eq!(i.dim_names().unwrap(), ["b", "a"]);
     })
     .unwrap();
@@ -846,14 +867,14 @@ fn variable_shape_tensors_import_one_row() {
 fn null_and_released_structures() {
     let s = schema(c"f", None, &mut []);
     // SAFETY: NULL is allowed and refused.
-    let e = unsafe { ArrowImport::from_raw(null_mut(), &s) }
+    let e = unsafe { ArrowImport::from_raw(null_mut(), &*s) }
         .err()
         .unwrap();
     assert_eq!(e.kind(), ErrorKind::Requirement);
     // A released array: nothing to release.
     let mut a = ArrowArray::released();
     // SAFETY: a released structure is refused before anything is read.
-    let e = unsafe { ArrowImport::from_raw(&mut a, &s) }.err().unwrap();
+    let e = unsafe { ArrowImport::from_raw(&mut a, &*s) }.err().unwrap();
     assert!(e.to_string().contains("released"), "{e}");
     // A NULL or released schema: the array is released once.
     let values = [1.0f32];
@@ -995,7 +1016,7 @@ fn hostile_counts_lengths_and_pointers() {
     let mut kids = [null_mut()];
     let mut a = fake(1, 0, &mut bufs, &mut kids, &calls);
     let mut leaf = schema(c"g", None, &mut []);
-    let s = schema(c"+w:2", None, &mut [&raw mut leaf]);
+    let s = schema(c"+w:2", None, &mut [leaf.ptr()]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("NULL"), "{e}");
 }
@@ -1049,14 +1070,14 @@ fn hostile_formats() {
     let mut a = fake(8, 0, &mut bufs, &mut [], &calls);
     let mut dict = schema(c"u", None, &mut []);
     let mut s = schema(c"c", None, &mut []);
-    s.dictionary = &raw mut dict;
+    s.dictionary = dict.ptr();
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("dictionary"), "{e}");
     // Schema children that disagree with the format.
     let calls = Cell::new(0);
     let mut a = fake(8, 0, &mut bufs, &mut [], &calls);
     let mut extra = schema(c"c", None, &mut []);
-    let s = schema(c"c", None, &mut [&raw mut extra]);
+    let s = schema(c"c", None, &mut [extra.ptr()]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("n_children 1"), "{e}");
 }
@@ -1122,7 +1143,7 @@ fn hostile_tensor_metadata() {
         let mut a = fake(4, 0, &mut bufs, &mut kids, &calls);
         let meta = tensor_meta(json);
         let mut leaf = schema(c"C", None, &mut []);
-        let s = schema(c"+w:6", Some(&meta), &mut [&raw mut leaf]);
+        let s = schema(c"+w:6", Some(&meta), &mut [leaf.ptr()]);
         let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
         assert!(e.to_string().contains(text), "{json}: {e}");
     }
@@ -1138,7 +1159,7 @@ fn hostile_tensor_metadata() {
         r#" { "extra" : {"a": [true, null, -1.5e3]}, "shape" : [ 2 , 3 ], "dim_names": ["\u00e9\n", "\ud83d\ude00"] } "#,
     );
     let mut leaf = schema(c"C", None, &mut []);
-    let s = schema(c"+w:6", Some(&meta), &mut [&raw mut leaf]);
+    let s = schema(c"+w:6", Some(&meta), &mut [leaf.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         assert_eq!(i.array().shape(), [4, 2, 3]);
         assert_eq!(i.dim_names().unwrap(), ["é\n", "😀"]);
