@@ -66,7 +66,9 @@ fn extent(u: &mut Unstructured<'_>, capacity: u64, lie: bool) -> Result<(i64, i6
 impl Arena {
     fn counter(&mut self) -> *mut c_void {
         self.counters.push(Box::new(Cell::new(0)));
-        std::ptr::from_ref(&**self.counters.last().unwrap()).cast_mut().cast()
+        std::ptr::from_ref(&**self.counters.last().unwrap())
+            .cast_mut()
+            .cast()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -126,7 +128,11 @@ impl Arena {
         children: &[*mut ArrowSchema],
     ) -> Result<*mut ArrowSchema> {
         let format = if u.ratio(1, 32)? {
-            let bytes: Vec<u8> = u.arbitrary::<Vec<u8>>()?.into_iter().filter(|&b| b != 0).collect();
+            let bytes: Vec<u8> = u
+                .arbitrary::<Vec<u8>>()?
+                .into_iter()
+                .filter(|&b| b != 0)
+                .collect();
             CString::new(bytes).unwrap()
         } else {
             CString::new(format).unwrap()
@@ -240,7 +246,7 @@ fn tensor_json(u: &mut Unstructured<'_>, fixed: bool) -> Result<Vec<u8>> {
     }
     let n = u.int_in_range(0..=4)?;
     let mut parts = Vec::new();
-    let mut list = |u: &mut Unstructured<'_>| -> Result<String> {
+    let list = |u: &mut Unstructured<'_>| -> Result<String> {
         let values: Vec<String> = (0..n)
             .map(|_| u.int_in_range(0..=6u32).map(|v| v.to_string()))
             .collect::<Result<_>>()?;
@@ -282,7 +288,11 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         0 => arena.leaf(u, "", true)?,
         1 => {
             let depth = u.int_in_range(1..=3)?;
-            let sizes = [u.int_in_range(0..=4)?, u.int_in_range(0..=4)?, u.int_in_range(0..=4)?];
+            let sizes = [
+                u.int_in_range(0..=4)?,
+                u.int_in_range(0..=4)?,
+                u.int_in_range(0..=4)?,
+            ];
             arena.lists(u, depth, &sizes, true, None)?
         }
         2 => {
@@ -295,26 +305,61 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         }
         3 => {
             // One row (or a few) of a variable-shape tensor. The shape values and list offsets
-            // are read during the import, so their lengths stay honest.
+            // are read during the import, so their lengths stay honest; mostly they are also
+            // consistent (one row at offset 0 whose offsets match its shape).
+            let consistent = u.ratio(3, 4)?;
+            let pick = |u: &mut Unstructured<'_>, cap: u64, n: i64| {
+                if consistent && n as u64 <= cap {
+                    Ok((0, n))
+                } else {
+                    extent(u, cap, false)
+                }
+            };
             let ndim = u.int_in_range(0..=3)?;
             let base = arena.storage.as_mut_ptr().cast::<u8>();
             let (dims, dims_cap) = values_in(u, base, 4)?;
-            let dims_extent = extent(u, dims_cap, false)?;
+            let dims_extent = pick(u, dims_cap, ndim as i64)?;
+            let mut count = 1i64;
+            if consistent && ndim as u64 <= dims_cap {
+                for k in 0..ndim {
+                    let d: i32 = u.int_in_range(0..=3)?;
+                    count *= i64::from(d);
+                    // SAFETY: entry `k` is inside the storage (`ndim <= dims_cap`).
+                    unsafe { dims.cast_mut().cast::<i32>().add(k).write_unaligned(d) };
+                }
+            }
             let da = arena.array(u, dims_extent, 2, [null(), dims, null(), null()], &[])?;
             let ds = arena.schema(u, "i", "item", None, &[])?;
-            let rows_cap = if ndim == 0 { 8 } else { (dims_extent.1 as u64) / ndim as u64 };
-            let shape_extent = extent(u, rows_cap, false)?;
+            let rows_cap = if ndim == 0 {
+                8
+            } else {
+                (dims_extent.1 as u64) / ndim as u64
+            };
+            let shape_extent = pick(u, rows_cap, 1)?;
             let sa = arena.array(u, shape_extent, 1, [null(); 4], &[da])?;
             let ss = arena.schema(u, &format!("+w:{ndim}"), "shape", None, &[ds])?;
             let (vs, va) = arena.leaf(u, "item", true)?;
             let large = u.arbitrary()?;
             // Room for 8-byte offsets, so that a format changed to `+L` still reads inside.
             let (offsets, offsets_cap) = values_in(u, base, 8)?;
-            let list_extent = extent(u, offsets_cap.saturating_sub(1), false)?;
+            let list_extent = pick(u, offsets_cap.saturating_sub(1), 1)?;
+            if consistent && offsets_cap >= 2 {
+                let o = offsets.cast_mut().cast::<u8>();
+                // SAFETY: two 8-byte entries are inside the storage (`offsets_cap >= 2`).
+                unsafe {
+                    if large {
+                        o.cast::<i64>().write_unaligned(0);
+                        o.cast::<i64>().add(1).write_unaligned(count);
+                    } else {
+                        o.cast::<i32>().write_unaligned(0);
+                        o.cast::<i32>().add(1).write_unaligned(count as i32);
+                    }
+                }
+            }
             let la = arena.array(u, list_extent, 2, [null(), offsets, null(), null()], &[va])?;
             let ls = arena.schema(u, if large { "+L" } else { "+l" }, "data", None, &[vs])?;
             let cap = (shape_extent.1 as u64).min(list_extent.1 as u64);
-            let root_extent = extent(u, cap, false)?;
+            let root_extent = pick(u, cap, 1)?;
             let (children, schemas) = if u.arbitrary()? {
                 ([sa, la], [ss, ls])
             } else {
@@ -359,10 +404,15 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             let span = v.buffer();
             let (start, len) = (span.as_ptr() as usize, span.len());
             assert!(len == 0 || start != 0, "a non-empty span at address 0");
-            assert!(start.checked_add(len).is_some(), "a span wrapping the address space");
+            assert!(
+                start.checked_add(len).is_some(),
+                "a span wrapping the address space"
+            );
             // Spans outside the storage are this target lying about lengths: not read.
             if len > 0 && start >= lo && start + len <= hi {
-                let c = v.to_contiguous(array_protocol::Order::C).expect("a small copy");
+                let c = v
+                    .to_contiguous(array_protocol::Order::C)
+                    .expect("a small copy");
                 assert_eq!(c.bytes().len(), v.len() * v.itemsize());
             }
             drop(v);

@@ -321,7 +321,7 @@ fn physical(node: &Node, lo: u64, count: u64, what: &str) -> Result<u64, Error> 
         Some(end) if end <= node.length => Ok(node.offset + lo), // offset + length fits i64
         _ => Err(error!(
             Layout,
-            "{what} has {} items but {count} are needed from item {lo}", node.length
+            "{what}: {} items, but {count} are needed from item {lo}", node.length
         )),
     }
 }
