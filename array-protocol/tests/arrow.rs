@@ -226,7 +226,7 @@ fn refused<T>(format: &CStr, values: &[T], tweak: impl FnOnce(&mut ArrowArray)) 
     let mut bufs = buffers(values);
     let mut a = fake(values.len() as i64, 0, &mut bufs, &mut [], &calls);
     tweak(&mut a);
-    let s = schema(format, None, &mut []);
+    let s = schema(format, None, &[]);
     import_once(&mut a, &s, &calls, |_| {}).unwrap_err()
 }
 
@@ -429,8 +429,8 @@ fn the_specifications_permutation_example() {
             r#"{ "shape": [2, 3, 4], "permutation": [2, 0, 1], "dim_names": ["x", "y", "z"] }"#,
         ),
     ]);
-    let mut value_schema = schema(c"i", None, &mut []);
-    let s = schema(c"+w:24", Some(&meta), &mut [value_schema.ptr()]);
+    let mut value_schema = schema(c"i", None, &[]);
+    let s = schema(c"+w:24", Some(&meta), &[value_schema.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         let v = i.array();
         assert_eq!(v.shape(), [1, 4, 2, 3]);
@@ -746,7 +746,7 @@ fn primitive_offsets_are_honoured() {
     let calls = Cell::new(0);
     let mut bufs = buffers(&values);
     let mut a = fake(3, 4, &mut bufs, &mut [], &calls);
-    let s = schema(c"S", None, &mut []);
+    let s = schema(c"S", None, &[]);
     import_once(&mut a, &s, &calls, |i| {
         assert_eq!(i.array().to_vec::<u16>().unwrap(), [4, 5, 6]);
     })
@@ -766,9 +766,9 @@ fn nested_fixed_size_lists_become_axes() {
     let mut bufs = [null()];
     let mut kids = [&raw mut inner];
     let mut a = fake(2, 1, &mut bufs, &mut kids, &calls);
-    let mut leaf_s = schema(c"i", None, &mut []);
-    let mut inner_s = schema(c"+w:3", None, &mut [leaf_s.ptr()]);
-    let s = schema(c"+w:2", None, &mut [inner_s.ptr()]);
+    let mut leaf_s = schema(c"i", None, &[]);
+    let mut inner_s = schema(c"+w:3", None, &[leaf_s.ptr()]);
+    let s = schema(c"+w:2", None, &[inner_s.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         let v = i.array();
         assert_eq!(v.shape(), [2, 2, 3]);
@@ -822,10 +822,10 @@ fn variable_shape_tensors_import_one_row() {
     let mut bufs = [null()];
     let mut kids = [&raw mut shape, &raw mut data]; // by name, not position
     let mut a = fake(1, 1, &mut bufs, &mut kids, &c[0]);
-    let mut vs = schema(c"f", None, &mut []);
-    let mut data_s = named(schema(c"+l", None, &mut [vs.ptr()]), c"data");
-    let mut is = schema(c"i", None, &mut []);
-    let mut shape_s = named(schema(c"+w:2", None, &mut [is.ptr()]), c"shape");
+    let mut vs = schema(c"f", None, &[]);
+    let mut data_s = named(schema(c"+l", None, &[vs.ptr()]), c"data");
+    let mut is = schema(c"i", None, &[]);
+    let mut shape_s = named(schema(c"+w:2", None, &[is.ptr()]), c"shape");
     let meta = encode(&[
         ("ARROW:extension:name", "arrow.variable_shape_tensor"),
         (
@@ -833,7 +833,7 @@ fn variable_shape_tensors_import_one_row() {
             r#"{"permutation":[1,0],"dim_names":["a","b"]}"#,
         ),
     ]);
-    let s = schema(c"+s", Some(&meta), &mut [shape_s.ptr(), data_s.ptr()]);
+    let s = schema(c"+s", Some(&meta), &[shape_s.ptr(), data_s.ptr()]);
     import_once(&mut a, &s, &c[0], |i| {
         let v = i.array();
         assert_eq!(v.shape(), [3, 2], "physical [2, 3] permuted");
@@ -865,7 +865,7 @@ fn variable_shape_tensors_import_one_row() {
 
 #[test]
 fn null_and_released_structures() {
-    let s = schema(c"f", None, &mut []);
+    let s = schema(c"f", None, &[]);
     // SAFETY: NULL is allowed and refused.
     let e = unsafe { ArrowImport::from_raw(null_mut(), &*s) }
         .err()
@@ -896,7 +896,8 @@ fn null_and_released_structures() {
 #[test]
 fn hostile_counts_lengths_and_pointers() {
     let v = [1.0f64, 2.0, 3.0, 4.0];
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut ArrowArray)>, ErrorKind, &str)> = vec![
+    type Tweak = Box<dyn FnOnce(&mut ArrowArray)>;
+    let cases: Vec<(&str, Tweak, ErrorKind, &str)> = vec![
         (
             "negative length",
             Box::new(|a| a.length = -1),
@@ -982,7 +983,7 @@ fn hostile_counts_lengths_and_pointers() {
     let calls = Cell::new(0);
     let mut bufs = [null(), null()];
     let mut a = fake(2, 0, &mut bufs, &mut [], &calls);
-    let s = schema(c"g", None, &mut []);
+    let s = schema(c"g", None, &[]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("NULL values buffer"), "{e}");
     calls.set(0);
@@ -1015,8 +1016,8 @@ fn hostile_counts_lengths_and_pointers() {
     let mut bufs = [null()];
     let mut kids = [null_mut()];
     let mut a = fake(1, 0, &mut bufs, &mut kids, &calls);
-    let mut leaf = schema(c"g", None, &mut []);
-    let s = schema(c"+w:2", None, &mut [leaf.ptr()]);
+    let mut leaf = schema(c"g", None, &[]);
+    let s = schema(c"+w:2", None, &[leaf.ptr()]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("NULL"), "{e}");
 }
@@ -1061,23 +1062,23 @@ fn hostile_formats() {
     let calls = Cell::new(0);
     let mut bufs = [null()];
     let mut a = fake(0, 0, &mut bufs, &mut [], &calls);
-    let s = schema(c"+s", None, &mut []);
+    let s = schema(c"+s", None, &[]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("struct"), "{e}");
     // A dictionary-encoded schema.
     let calls = Cell::new(0);
     let mut bufs = buffers(&v);
     let mut a = fake(8, 0, &mut bufs, &mut [], &calls);
-    let mut dict = schema(c"u", None, &mut []);
-    let mut s = schema(c"c", None, &mut []);
+    let mut dict = schema(c"u", None, &[]);
+    let mut s = schema(c"c", None, &[]);
     s.dictionary = dict.ptr();
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("dictionary"), "{e}");
     // Schema children that disagree with the format.
     let calls = Cell::new(0);
     let mut a = fake(8, 0, &mut bufs, &mut [], &calls);
-    let mut extra = schema(c"c", None, &mut []);
-    let s = schema(c"c", None, &mut [extra.ptr()]);
+    let mut extra = schema(c"c", None, &[]);
+    let s = schema(c"c", None, &[extra.ptr()]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("n_children 1"), "{e}");
 }
@@ -1092,7 +1093,7 @@ fn bool8_storage_and_values() {
         ("ARROW:extension:name", "arrow.bool8"),
         ("ARROW:extension:metadata", ""),
     ]);
-    let s = schema(c"c", Some(&meta), &mut []);
+    let s = schema(c"c", Some(&meta), &[]);
     import_once(&mut a, &s, &calls, |i| {
         assert_eq!(i.array().item(), &bool::item_type());
         // Arrow allows any non-zero byte for true; a `bool` read refuses the 2.
@@ -1106,7 +1107,7 @@ fn bool8_storage_and_values() {
     .unwrap();
     let calls = Cell::new(0);
     let mut a = fake(3, 0, &mut bufs, &mut [], &calls);
-    let s = schema(c"i", Some(&meta), &mut []);
+    let s = schema(c"i", Some(&meta), &[]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("bool8"), "{e}");
 }
@@ -1142,8 +1143,8 @@ fn hostile_tensor_metadata() {
         let mut kids = [&raw mut child];
         let mut a = fake(4, 0, &mut bufs, &mut kids, &calls);
         let meta = tensor_meta(json);
-        let mut leaf = schema(c"C", None, &mut []);
-        let s = schema(c"+w:6", Some(&meta), &mut [leaf.ptr()]);
+        let mut leaf = schema(c"C", None, &[]);
+        let s = schema(c"+w:6", Some(&meta), &[leaf.ptr()]);
         let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
         assert!(e.to_string().contains(text), "{json}: {e}");
     }
@@ -1158,8 +1159,8 @@ fn hostile_tensor_metadata() {
     let meta = tensor_meta(
         r#" { "extra" : {"a": [true, null, -1.5e3]}, "shape" : [ 2 , 3 ], "dim_names": ["\u00e9\n", "\ud83d\ude00"] } "#,
     );
-    let mut leaf = schema(c"C", None, &mut []);
-    let s = schema(c"+w:6", Some(&meta), &mut [leaf.ptr()]);
+    let mut leaf = schema(c"C", None, &[]);
+    let s = schema(c"+w:6", Some(&meta), &[leaf.ptr()]);
     import_once(&mut a, &s, &calls, |i| {
         assert_eq!(i.array().shape(), [4, 2, 3]);
         assert_eq!(i.dim_names().unwrap(), ["é\n", "😀"]);
@@ -1171,7 +1172,7 @@ fn hostile_tensor_metadata() {
     let mut a = fake(24, 0, &mut bufs, &mut [], &calls);
     let mut bad = encode(&[("k", "v")]);
     bad[4..8].copy_from_slice(&(-5i32).to_ne_bytes());
-    let s = schema(c"C", Some(&bad), &mut []);
+    let s = schema(c"C", Some(&bad), &[]);
     let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
     assert!(e.to_string().contains("negative"), "{e}");
 }
@@ -1183,7 +1184,7 @@ fn unknown_extensions_read_as_their_storage() {
     let mut bufs = buffers(&values);
     let mut a = fake(2, 0, &mut bufs, &mut [], &calls);
     let meta = encode(&[("ARROW:extension:name", "example.unit"), ("other", "x")]);
-    let s = schema(c"l", Some(&meta), &mut []);
+    let s = schema(c"l", Some(&meta), &[]);
     import_once(&mut a, &s, &calls, |i| {
         assert_eq!(i.extension(), Some("example.unit"));
         assert_eq!(i.array().to_vec::<i64>().unwrap(), [1, 2]);
