@@ -275,9 +275,12 @@ fn zero_copy(view: &ArrayView<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<us
             order[place] = axis;
         }
     }
-    let block = inner.iter().product::<usize>() * size; // inside the valid, non-empty extent
+    let block = inner
+        .iter()
+        .try_fold(size, |n, &d| n.checked_mul(d))
+        .and_then(|b| isize::try_from(b).ok());
     let inner_ok = contiguous_in(inner, inner_strides, size, order.iter().rev().copied());
-    let rows_ok = shape[0] == 1 || strides[0] == block as isize;
+    let rows_ok = shape[0] == 1 || Some(strides[0]) == block;
     if inner_ok && rows_ok {
         return Ok((view.as_ptr(), order));
     }
