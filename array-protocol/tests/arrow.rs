@@ -1225,3 +1225,86 @@ fn records_with_nested_records_and_sub_arrays() {
         r#"{"shape":[2,2]}"#
     );
 }
+
+#[test]
+fn tensors_of_bools_and_of_empty_rows() {
+    let bools = ArrayView::from_slice(&[true, false, false, true], &[2, 2])
+        .unwrap()
+        .to_contiguous(Order::C)
+        .unwrap();
+    let (schema, mut array) = export(bools, &ExportOptions::default()).unwrap();
+    assert_eq!(format(schema_child(&schema, 0)), "c");
+    assert_eq!(
+        extension(schema_child(&schema, 0)),
+        Some(("arrow.bool8".into(), String::new()))
+    );
+    // SAFETY: fresh export.
+    let i = unsafe { ArrowImport::from_raw(&mut array, &schema) }.unwrap();
+    assert_eq!(i.array().item(), &bool::item_type());
+    assert_eq!(
+        i.array().to_vec::<bool>().unwrap(),
+        [true, false, false, true]
+    );
+
+    // Rows of zero values: `+w:0`, and the inner shape kept.
+    let empty = Array::zeros(f32::item_type(), &[3, 0, 2], Order::C).unwrap();
+    let (schema, mut array) = export(empty, &ExportOptions::default()).unwrap();
+    assert_eq!(format(&schema), "+w:0");
+    assert_eq!(extension(&schema).unwrap().1, r#"{"shape":[0,2]}"#);
+    // SAFETY: fresh export.
+    let i = unsafe { ArrowImport::from_raw(&mut array, &schema) }.unwrap();
+    assert_eq!(i.array().shape(), [3, 0, 2]);
+}
+
+#[test]
+fn tensor_rows_from_an_offset_with_a_permutation() {
+    // Rows 1 and 2 of a storage of 3 rows, each physically [3, 2], logically [2, 3].
+    let values: Vec<u8> = (0..18).collect();
+    let (calls, child_calls) = (Cell::new(0), Cell::new(0));
+    let mut child_bufs = buffers(&values);
+    let mut child = fake(18, 0, &mut child_bufs, &mut [], &child_calls);
+    let mut bufs = [null()];
+    let mut kids = [&raw mut child];
+    let mut a = fake(2, 1, &mut bufs, &mut kids, &calls);
+    let meta = tensor_meta(r#"{"shape":[3,2],"permutation":[1,0]}"#);
+    let mut leaf = schema(c"C", None, &[]);
+    let s = schema(c"+w:6", Some(&meta), &[leaf.ptr()]);
+    import_once(&mut a, &s, &calls, |i| {
+        let v = i.array();
+        assert_eq!((v.shape(), v.strides()), (&[2, 2, 3][..], &[6, 1, 2][..]));
+        assert_eq!(
+            v.to_vec::<u8>().unwrap(),
+            [6, 8, 10, 7, 9, 11, 12, 14, 16, 13, 15, 17]
+        );
+    })
+    .unwrap();
+}
+
+#[test]
+fn fixed_size_lists_need_their_one_child() {
+    let calls = Cell::new(0);
+    let mut bufs = [null()];
+    let mut a = fake(2, 0, &mut bufs, &mut [], &calls);
+    let s = schema(c"+w:2", None, &[]);
+    let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("n_children 0"), "{e}");
+    // The schema is right, the array has no child.
+    let calls = Cell::new(0);
+    let mut a = fake(2, 0, &mut bufs, &mut [], &calls);
+    let mut leaf = schema(c"C", None, &[]);
+    let s = schema(c"+w:2", None, &[leaf.ptr()]);
+    let e = import_once(&mut a, &s, &calls, |_| {}).unwrap_err();
+    assert!(e.to_string().contains("n_children 0"), "{e}");
+}
+
+#[test]
+fn released_structures_are_inert() {
+    use array_protocol::arrow::ArrowArrayStream;
+    let (s, a, st) = (
+        ArrowSchema::released(),
+        ArrowArray::default(),
+        ArrowArrayStream::default(),
+    );
+    assert!(s.is_released() && a.is_released() && st.is_released());
+    drop((s, a, st)); // nothing to release
+}
