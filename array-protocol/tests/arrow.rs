@@ -235,9 +235,9 @@ fn round_trip<P: ArrayProducer + Send + 'static>(
     producer: P,
     options: &ExportOptions,
 ) -> ArrowImport {
-    let (schema, mut array) = export(producer, options).unwrap();
+    let (schema, array) = export(producer, options).unwrap();
     // SAFETY: a fresh export.
-    unsafe { ArrowImport::from_raw(&mut array, &schema) }.unwrap()
+    unsafe { ArrowImport::from_parts(array, &schema) }.unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -71,7 +71,6 @@ impl Arena {
             .cast()
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn array(
         &mut self,
         u: &mut Unstructured<'_>,

@@ -106,6 +106,21 @@ impl ArrowImport {
         })
     }
 
+    /// As [`from_raw`](Self::from_raw), for an array held by value (as [`export`] returns
+    /// it), moved in.
+    ///
+    /// # Safety
+    /// As for [`from_raw`](Self::from_raw).
+    ///
+    /// [`export`]: super::export
+    pub unsafe fn from_parts(
+        mut array: ArrowArray,
+        schema: &ArrowSchema,
+    ) -> Result<ArrowImport, Error> {
+        // SAFETY: the caller's contract; `array` is ours, and left released by the move.
+        unsafe { ArrowImport::from_raw(&mut array, schema) }
+    }
+
     /// The canonical (or other) extension the schema names, if any.
     pub fn extension(&self) -> Option<&str> {
         self.parts.extension.as_deref()

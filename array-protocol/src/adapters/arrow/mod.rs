@@ -59,7 +59,8 @@
 //!
 //! [`ArrowImport::from_raw`] moves the array out of the caller's structure whatever the result
 //! (the caller's copy is marked released): on success the import calls `release` once, when
-//! dropped; on refusal it has called it once before returning the error. The schema is only
+//! dropped; on refusal it has called it once before returning the error
+//! ([`ArrowImport::from_parts`] does the same for an array held by value). The schema is only
 //! borrowed: its owner releases it.
 
 use core::ffi::{c_char, c_int, c_void};
