@@ -1308,3 +1308,82 @@ fn released_structures_are_inert() {
     assert!(s.is_released() && a.is_released() && st.is_released());
     drop((s, a, st)); // nothing to release
 }
+
+/// A C-contiguous array seen through a permutation of its axes, optionally with one axis
+/// reversed and one stepped by 2.
+#[derive(Debug, Clone)]
+struct Reordered {
+    data: Vec<u32>,
+    shape: Vec<usize>,
+    axes: Vec<usize>,
+    reverse: Option<usize>,
+    step: Option<usize>,
+}
+
+impl ArrayProducer for Reordered {
+    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        let mut v = ArrayView::from_slice(&self.data, &self.shape)?.permute_axes(&self.axes)?;
+        if let Some(a) = self.reverse {
+            v = v.reverse_axis(a)?;
+        }
+        if let Some(a) = self.step {
+            v = v.slice(a, None, None, 2)?;
+        }
+        Ok(v)
+    }
+}
+
+fn reordered() -> impl proptest::strategy::Strategy<Value = Reordered> {
+    use proptest::prelude::*;
+    (1..5usize)
+        .prop_flat_map(|ndim| {
+            (
+                prop::collection::vec(1..5usize, ndim),
+                Just((0..ndim).collect::<Vec<_>>()).prop_shuffle(),
+                prop::option::weighted(0.2, 0..ndim),
+                prop::option::weighted(0.2, 0..ndim),
+            )
+        })
+        .prop_map(|(shape, axes, reverse, step)| Reordered {
+            data: (0..shape.iter().product::<usize>() as u32).collect(),
+            shape,
+            axes,
+            reverse,
+            step,
+        })
+}
+
+proptest::proptest! {
+    #[test]
+    fn reordered_arrays_round_trip(p in reordered()) {
+        let expected = p.array().to_vec::<u32>().unwrap();
+        let q = p.clone();
+        let (lo, hi) = (q.data.as_ptr() as usize, q.data.as_ptr() as usize + 4 * q.data.len());
+        let plain = p.reverse.is_none() && p.step.is_none();
+        // Rows outermost and the inner axes in any order: always without a copy.
+        let describable = plain && (p.axes.len() == 1 || p.axes[0] == 0);
+        match export(q, &ExportOptions::default()) {
+            Ok((schema, array)) => {
+                let values = if array.n_children == 1 {
+                    // SAFETY: an exported tensor has one child with two buffers.
+                    unsafe { *(**array.children).buffers.add(1) }
+                } else {
+                    // SAFETY: an exported primitive array has two buffers.
+                    unsafe { *array.buffers.add(1) }
+                } as usize;
+                proptest::prop_assert!(expected.is_empty() || (lo..hi).contains(&values), "not zero-copy");
+                // SAFETY: a fresh export.
+                let i = unsafe { ArrowImport::from_parts(array, &schema) }.unwrap();
+                proptest::prop_assert_eq!(i.array().shape().to_vec(), p.array().shape().to_vec());
+                proptest::prop_assert_eq!(i.array().to_vec::<u32>().unwrap(), expected.clone());
+            }
+            Err(e) => {
+                proptest::prop_assert!(!describable, "refused a describable layout: {}", e);
+                proptest::prop_assert_eq!(e.kind(), ErrorKind::Layout);
+            }
+        }
+        let i = round_trip(p.clone(), &copy());
+        proptest::prop_assert_eq!(i.array().shape().to_vec(), p.array().shape().to_vec());
+        proptest::prop_assert_eq!(i.array().to_vec::<u32>().unwrap(), expected);
+    }
+}
