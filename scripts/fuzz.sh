@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a bounded time: scripts/fuzz.sh TARGET SECONDS [LIBFUZZER ARGS...]
-# Targets: pep3118 numpy_dialects npy layouts dlpack (fuzz/fuzz_targets/). Builds if needed,
+# Targets: pep3118 numpy_dialects npy layouts dlpack arrow (fuzz/fuzz_targets/). Builds if needed,
 # with AddressSanitizer and debug assertions (overflow checks) on. The committed seeds in
 # fuzz/corpus/TARGET are read, never written: new inputs go to fuzz/corpus-work/TARGET and
 # crashes to fuzz/artifacts/TARGET/ (both ignored by git). Exits non-zero on any crash, leak,

@@ -73,7 +73,7 @@ step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTION
 fuzz_all() {
   (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz build --debug-assertions) || return 1
   local status=0 target
-  for target in pep3118 numpy_dialects npy layouts dlpack; do
+  for target in pep3118 numpy_dialects npy layouts dlpack arrow; do
     scripts/fuzz.sh "$target" 20 || { echo "fuzz target $target failed" >&2; status=1; }
   done
   return $status

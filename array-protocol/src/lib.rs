@@ -41,8 +41,9 @@
 //!   other, and derive for your own types.
 //! - One [`Error`] type, built with [`Error::new`] and kept causes; `std` converts it to and
 //!   from `std::io::Error`.
-//! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI) and
-//!   `python` (PyO3: buffer protocol, `__array_interface__`, DLPack).
+//! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI),
+//!   `arrow` (the Arrow C data interface) and `python` (PyO3: buffer protocol,
+//!   `__array_interface__`, DLPack).
 //! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -72,6 +73,9 @@ mod view;
 
 pub use error::{Dialect, Error, ErrorKind, FormatError};
 
+#[cfg(feature = "arrow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
+pub use adapters::arrow;
 #[cfg(feature = "dlpack")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dlpack")))]
 pub use adapters::dlpack;

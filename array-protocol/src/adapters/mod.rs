@@ -1,6 +1,9 @@
 //! Adapters to other crates' array types, each behind a feature. They translate at the edge;
 //! validation and copies stay in the core modules.
 
+#[cfg(feature = "arrow")]
+#[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]
+pub mod arrow;
 #[cfg(feature = "dlpack")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dlpack")))]
 pub mod dlpack;
