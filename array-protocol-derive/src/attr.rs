@@ -64,6 +64,8 @@ pub struct ContainerAttrs {
     pub item: Option<Type>,
     /// `python`: the producer converts into a Python array (`IntoPyObject`).
     pub python: Option<Span>,
+    /// `dim_names = ["H", "W", "C"]`: the names of the axes.
+    pub dim_names: Option<(Vec<LitStr>, Span)>,
 }
 
 #[derive(Default)]
@@ -110,9 +112,15 @@ pub fn container(attrs: &[Attribute], errors: &mut Vec<Error>) -> ContainerAttrs
                 set(&mut out.item, ty, span, "item")
             } else if meta.path.is_ident("python") {
                 set(&mut out.python, span, span, "python")
+            } else if meta.path.is_ident("dim_names") {
+                let input = meta.value()?;
+                let content;
+                syn::bracketed!(content in input);
+                let names = content.parse_terminated(<LitStr as Parse>::parse, Token![,])?;
+                set(&mut out.dim_names, (names.into_iter().collect(), span), span, "dim_names")
             } else {
                 Err(meta.error(format!(
-                    "unknown `array` attribute `{}`: expected one of `crate`, `shape`, `strides`, `order`, `item`, `python` on a struct",
+                    "unknown `array` attribute `{}`: expected one of `crate`, `shape`, `strides`, `order`, `item`, `python`, `dim_names` on a struct",
                     meta.path.get_ident().map_or_else(|| "?".to_string(), ToString::to_string)
                 )))
             }

@@ -31,6 +31,7 @@ impl Input<'_> {
             self.attrs.order.as_ref().map(|o| (o.1, "order")),
             self.attrs.item.as_ref().map(|t| (t.span(), "item")),
             self.attrs.python.map(|s| (s, "python")),
+            self.attrs.dim_names.as_ref().map(|d| (d.1, "dim_names")),
         ]
         .into_iter()
         .flatten()

@@ -51,6 +51,13 @@ pub trait ArrayProducer {
             Err(e) => crate::error::inconsistent(core::any::type_name::<Self>(), &e),
         }
     }
+
+    /// Names of the array's axes, one per axis, when the producer names them (an image's
+    /// `["H", "W", "C"]`): exporters that can carry them do (Arrow's `arrow.fixed_shape_tensor`
+    /// `"dim_names"`). `#[derive(ArrayProducer)]` takes them as `#[array(dim_names = [..])]`.
+    fn axis_names(&self) -> Option<&[&str]> {
+        None
+    }
 }
 
 /// The number of axes of a [`TypedArrayProducer`]'s typed view, in its type: [`Ix<N>`] for a

@@ -219,6 +219,24 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
             }
         }
     });
+    if let Some((names, span)) = &input.attrs.dim_names {
+        if names.len() != ndim {
+            return Err(Error::new(
+                *span,
+                format!(
+                    "`dim_names` names {} axes, but the shape has {ndim}: give one name per axis",
+                    names.len()
+                ),
+            ));
+        }
+    }
+    let axis_names = input.attrs.dim_names.as_ref().map(|(names, _)| {
+        quote! {
+            fn axis_names(&self) -> ::core::option::Option<&[&str]> {
+                ::core::option::Option::Some(&[#(#names),*])
+            }
+        }
+    });
     let python = input.attrs.python.map(|_| {
         // `impl<'py, …> IntoPyObject<'py> for Name<…> where …, Self: Send + Sync + 'static`,
         // written by a macro of the crate so that it names the crate's own PyO3 and fails with
@@ -268,6 +286,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
                     let __strides = #strides;
                     #private::view::<#elem, #item>(&self.#data[..], &__shape, __strides, #fortran)
                 }
+                #axis_names
             }
             #[automatically_derived]
             impl #impl_generics #krate::TypedArrayProducer for #ident #ty_generics #where_clause {

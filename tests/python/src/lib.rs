@@ -23,7 +23,7 @@ struct Rgba {
 
 /// A user image type, exported as `height × width × 4` bytes.
 #[derive(array_protocol::ArrayProducer)]
-#[array(item = u8, shape = [height, width, 4], python)]
+#[array(item = u8, shape = [height, width, 4], python, dim_names = ["H", "W", "C"])]
 struct RgbaImage {
     width: usize,
     height: usize,
@@ -57,6 +57,18 @@ fn rgba_image(width: usize, height: usize) -> RgbaImage {
         height,
         pixels,
     }
+}
+
+/// float64 values 0, 1, …, n - 1.
+#[pyfunction]
+fn ramp(n: usize) -> Export<Vec<f64>> {
+    Export((0..n).map(|k| k as f64).collect())
+}
+
+/// Booleans k % 3 == 0 (Arrow: `arrow.bool8`).
+#[pyfunction]
+fn thirds(n: usize) -> Export<Vec<bool>> {
+    Export((0..n).map(|k| k % 3 == 0).collect())
 }
 
 /// complex128 values k - k·1j.
@@ -380,6 +392,14 @@ fn import_route(a: Imported) -> (&'static str, Vec<usize>, bool) {
     (a.route(), a.view().shape().to_vec(), a.is_read_only())
 }
 
+/// The address of an array's first element and its item type, as imported (for tests that
+/// check an import shares memory).
+#[pyfunction]
+fn import_address(a: Imported) -> (usize, String) {
+    let v = a.view();
+    (v.as_ptr() as usize, v.item().describe())
+}
+
 /// Holds a writable import of `a` while calling `f()`, to test the aliasing policy.
 #[pyfunction]
 fn while_writing(
@@ -413,12 +433,15 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
     m.add_class::<Stash>()?;
+    m.add_function(wrap_pyfunction!(ramp, m)?)?;
+    m.add_function(wrap_pyfunction!(thirds, m)?)?;
     m.add_function(wrap_pyfunction!(sum_sqrt, m)?)?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(channel, m)?)?;
     m.add_function(wrap_pyfunction!(reexport, m)?)?;
     m.add_function(wrap_pyfunction!(histogram, m)?)?;
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
+    m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
     m.add_function(wrap_pyfunction!(while_reading, m)?)?;
     layouts::register(m)?;

@@ -59,6 +59,24 @@ impl ArrayProducer for ArrowImport {
 }
 
 impl ArrowImport {
+    /// The view with the lifetime of the array's buffers rather than of `&self`, for handles
+    /// that keep the import beside it.
+    ///
+    /// # Safety
+    /// The view is not used after this import is dropped (which releases the array).
+    #[cfg(feature = "python")]
+    pub(crate) unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
+        // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the
+        // import.
+        unsafe {
+            self.parts.foreign.view(
+                self.parts.item.clone(),
+                &self.parts.shape,
+                &self.parts.strides,
+            )
+        }
+    }
+
     /// Takes the array over (moving it out of `*array`, which is marked released) and
     /// describes it with `schema`, which stays the caller's.
     ///

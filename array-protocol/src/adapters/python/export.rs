@@ -13,7 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use super::{Buffer, BufferMut, Imported};
+use super::{arrow, Buffer, BufferMut, Imported};
 use crate::dlpack::{
     self, DLManagedTensorVersioned, DLTensor, DLPACK_FLAG_BITMASK_IS_COPIED,
     DLPACK_FLAG_BITMASK_READ_ONLY,
@@ -24,16 +24,24 @@ use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, Err
 /// What an export holds: the owner, read-only or writable.
 trait Owner: Send + Sync + 'static {
     fn view(&self) -> Result<ArrayView<'_>, Error>;
+    fn axis_names(&self) -> Option<Vec<String>>;
     fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>>;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
 struct ReadOnly<P>(P);
+
+fn names(names: Option<&[&str]>) -> Option<Vec<String>> {
+    names.map(|n| n.iter().map(|s| s.to_string()).collect())
+}
 struct Writable<P>(P);
 
 impl<P: ArrayProducer + Send + Sync + 'static> Owner for ReadOnly<P> {
     fn view(&self) -> Result<ArrayView<'_>, Error> {
         self.0.try_array()
+    }
+    fn axis_names(&self) -> Option<Vec<String>> {
+        names(self.0.axis_names())
     }
     fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
         None
@@ -46,6 +54,9 @@ impl<P: ArrayProducer + Send + Sync + 'static> Owner for ReadOnly<P> {
 impl<P: ArrayProducerMut + Send + Sync + 'static> Owner for Writable<P> {
     fn view(&self) -> Result<ArrayView<'_>, Error> {
         self.0.try_array()
+    }
+    fn axis_names(&self) -> Option<Vec<String>> {
+        names(self.0.axis_names())
     }
     fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
         Some(self.0.try_array_mut())
@@ -86,6 +97,8 @@ pub struct PyArray {
     resize: Option<Resize>,
     /// The owner's description, as buffer requests are answered.
     meta: Meta,
+    /// The names of the inner axes, for Arrow's `arrow.fixed_shape_tensor`.
+    dim_names: Option<Vec<String>>,
 }
 
 type Resize = Box<dyn Fn(&mut dyn Any, usize) + Send + Sync>;
@@ -98,10 +111,12 @@ impl PyArray {
 
     fn with_owner(mut owner: Box<dyn Owner>) -> Result<PyArray, Error> {
         let meta = Meta::of(&mut *owner)?;
+        let dim_names = inner_names(owner.axis_names(), meta.shape.len());
         Ok(PyArray {
             owner,
             exports: Arc::default(),
             resize: None,
+            dim_names,
             meta,
         })
     }
@@ -424,6 +439,40 @@ impl PyArray {
         unsafe { capsule(py, managed, versioned) }
     }
 
+    /// The Arrow PyCapsule interface: the array's Arrow type (an `arrow_schema` capsule): a
+    /// primitive type for 1-D arrays of numbers, `arrow.bool8` for booleans,
+    /// `arrow.fixed_shape_tensor` for N-D arrays (one row per index of the first axis).
+    fn __arrow_c_schema__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let source = arrow_source(slf)?;
+        arrow::schema_capsule(slf.py(), source.export().map_err(arrow::arrow_error)?)
+    }
+
+    /// The Arrow PyCapsule interface: `(arrow_schema, arrow_array)` capsules sharing the array's
+    /// memory, kept alive (and the owner unchanged) until the consumer releases them. A
+    /// `requested_schema` is not followed (the interface lets a producer ignore it): layouts
+    /// Arrow cannot describe without a copy are refused with a `BufferError`.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_array__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        let source = arrow_source(slf)?;
+        arrow::array_capsules(slf.py(), source.export().map_err(arrow::arrow_error)?)
+    }
+
+    /// The Arrow PyCapsule interface: an `arrow_array_stream` capsule of one array (as
+    /// `__arrow_c_array__`), for consumers that read streams (DuckDB, Polars).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = requested_schema;
+        let source = arrow_source(slf)?;
+        arrow::stream_capsule(slf.py(), Box::new(move || source.export()))
+    }
+
     fn __dlpack_device__(&self) -> (i32, i32) {
         (dlpack::DL_CPU, 0)
     }
@@ -447,6 +496,43 @@ impl PyArray {
         self.meta = Meta::of(&mut *self.owner)?;
         Ok(())
     }
+}
+
+/// Arrow's `"dim_names"` name the axes of each row's tensor: every axis's name but the first.
+fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
+    names
+        .filter(|n| n.len() == ndim && ndim >= 2)
+        .map(|n| n[1..].to_vec())
+}
+
+/// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
+/// and a counted reference that keeps the object alive and its owner unchanged.
+fn arrow_source(slf: &Bound<'_, PyArray>) -> PyResult<arrow::Source<KeepAlive>> {
+    let this = slf.try_borrow()?;
+    let v = this.owner.view()?;
+    let buffer = v.buffer();
+    // SAFETY: the owner's memory, which stays put and unchanged while the export count is
+    // non-zero (`with_owner_mut` and `resize` refuse then); the count is incremented by the
+    // `KeepAlive` made next, which every Arrow structure of the export holds until released, and
+    // this view is only used through them.
+    let memory: &'static [u8] =
+        unsafe { std::slice::from_raw_parts(buffer.as_ptr(), buffer.len()) };
+    let view = ArrayView::new(
+        memory,
+        v.item().clone(),
+        v.shape(),
+        Some(v.strides()),
+        v.offset(),
+    )?;
+    let keep = Arc::new(KeepAlive::new(slf.clone().unbind(), this.exports.clone()));
+    Ok(arrow::Source {
+        keep,
+        view,
+        options: crate::arrow::ExportOptions {
+            dim_names: this.dim_names.clone(),
+            allow_copy: false,
+        },
+    })
 }
 
 /// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from

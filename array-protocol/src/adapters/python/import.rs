@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use super::buffer::{Buffer, BufferMut};
 use super::claims::Claim;
 use super::interface::Interface;
+use crate::arrow::ArrowImport;
 use crate::dlpack::DLPackArray;
 use crate::typed::{TypedView, TypedViewMut};
 use crate::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
@@ -31,6 +32,7 @@ enum Route {
     Buffer(Buffer),
     DLPack(DLPackArray, ArrayView<'static>),
     Interface(Box<Interface>, ArrayView<'static>),
+    Arrow(Box<ArrowImport>, ArrayView<'static>),
 }
 
 // SAFETY: every route is `Send`: `Buffer` and `Interface` are; a `DLPackArray` owns its tensor,
@@ -59,16 +61,18 @@ impl Imported {
     pub(crate) fn detached_view(&self) -> &ArrayView<'static> {
         match &self.route {
             Route::Buffer(b) => b.detached_view(),
-            Route::DLPack(_, v) | Route::Interface(_, v) => v,
+            Route::DLPack(_, v) | Route::Interface(_, v) | Route::Arrow(_, v) => v,
         }
     }
 
-    /// Which route it came by: `"buffer protocol"`, `"DLPack"` or `"__array_interface__"`.
+    /// Which route it came by: `"buffer protocol"`, `"DLPack"`, `"__array_interface__"` or
+    /// `"Arrow"`.
     pub fn route(&self) -> &'static str {
         match self.route {
             Route::Buffer(_) => "buffer protocol",
             Route::DLPack(..) => "DLPack",
             Route::Interface(..) => "__array_interface__",
+            Route::Arrow(..) => "Arrow",
         }
     }
 
@@ -78,6 +82,16 @@ impl Imported {
             Route::Buffer(b) => b.is_read_only(),
             Route::DLPack(d, _) => d.is_read_only(),
             Route::Interface(i, _) => i.is_read_only(),
+            Route::Arrow(..) => true,
+        }
+    }
+
+    /// The Arrow extension type of an array that came by the Arrow route
+    /// (`"arrow.fixed_shape_tensor"`, …).
+    pub fn arrow_extension(&self) -> Option<&str> {
+        match &self.route {
+            Route::Arrow(a, _) => a.extension(),
+            _ => None,
         }
     }
 
@@ -97,7 +111,9 @@ impl ArrayProducer for Imported {
 }
 
 /// Imports any array-like Python object in place, trying in order the buffer protocol, DLPack
-/// (`__dlpack__`, CPU) and `__array_interface__`. The handle is `'static`, `Send` and `Sync`.
+/// (`__dlpack__`, CPU), `__array_interface__` and Arrow (`__arrow_c_array__`, then
+/// `__arrow_c_stream__` with one non-empty chunk: pyarrow arrays and chunked arrays, Polars
+/// series). The handle is `'static`, `Send` and `Sync`.
 ///
 /// Errors: `TypeError` when `obj` offers none of the three; otherwise the route's own error
 /// (`BufferError` for memory that cannot be described or overlaps a live writable import,
@@ -124,6 +140,16 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
             _claim: Some(claim),
         });
     }
+    if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
+        let arrow = super::arrow::import(obj)?;
+        // SAFETY: the view is kept beside the import, in `Imported`, and never outlives it.
+        let view = unsafe { arrow.detached_view() }?;
+        let claim = Claim::new(&view, false, "an Arrow array")?;
+        return Ok(Imported {
+            route: Route::Arrow(Box::new(arrow), view),
+            _claim: Some(claim),
+        });
+    }
     Err(not_an_array(obj))
 }
 
@@ -133,7 +159,7 @@ fn not_an_array(obj: &Bound<'_, PyAny>) -> PyErr {
         .name()
         .map_or_else(|_| "object".to_string(), |n| n.to_string());
     PyTypeError::new_err(format!(
-        "expected an array (an object with the buffer protocol, __dlpack__ or __array_interface__), got {name}"
+        "expected an array (an object with the buffer protocol, __dlpack__, __array_interface__ or the Arrow PyCapsule interface), got {name}"
     ))
 }
 

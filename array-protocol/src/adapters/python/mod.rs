@@ -84,6 +84,7 @@
 //! refusal, memory that cannot be described or an aliasing conflict a `BufferError`; a copy that
 //! cannot be allocated a `MemoryError`; `TypeError` too for an object that is no array.
 
+mod arrow;
 mod buffer;
 mod claims;
 mod dlpack;
