@@ -40,6 +40,36 @@ if bench is not None:
     ratio("import + typed read in a #[pyfunction]", lambda: bench.sum_ours(small),
           lambda: bench.sum_rust_numpy(small), "rust-numpy PyReadonlyArray")
 
+try:
+    import pyarrow as pa
+except ImportError:
+    pa = None
+if pa is not None:
+    # Arrow: exporting a 16M-element float64 tensor column (8M rows of 2) against pyarrow's own
+    # conversion of a numpy array of that shape, and importing a tensor array back.
+    big_export, big_np = d.points(8 << 20), np.zeros((8 << 20, 2))
+    small_export = d.points(512)
+    t_ours = best(lambda: pa.array(big_export), 200)
+    t_small = best(lambda: pa.array(small_export), 200)
+    t_ref = best(lambda: pa.FixedShapeTensorArray.from_numpy_ndarray(big_np), 200)
+    print(f"Arrow export of 16M float64: pa.array(export) {t_ours * 1e6:.1f} us vs "
+          f"pa.FixedShapeTensorArray.from_numpy_ndarray {t_ref * 1e6:.1f} us, ratio {t_ours / t_ref:.2f} "
+          f"(target <= 1.5); vs 1K elements {t_small * 1e6:.1f} us, ratio {t_ours / t_small:.2f} (constant)")
+
+    class OnlyArrow:
+        def __init__(self, obj):
+            self.obj = obj
+
+        def __arrow_c_array__(self, requested_schema=None):
+            return self.obj.__arrow_c_array__(requested_schema)
+
+    big_t = OnlyArrow(pa.FixedShapeTensorArray.from_numpy_ndarray(np.zeros((8 << 20, 2))))
+    small_t = OnlyArrow(pa.FixedShapeTensorArray.from_numpy_ndarray(np.zeros((512, 2))))
+    t_big = best(lambda: d.import_route(big_t), 200)
+    t_small = best(lambda: d.import_route(small_t), 200)
+    print(f"Arrow import of a tensor array: 16M elements {t_big * 1e6:.1f} us, 1K elements {t_small * 1e6:.1f} us, "
+          f"ratio {t_big / t_small:.2f} (constant)")
+
 small, large = d.points(512), d.points(8 << 20)  # 1 K and 16 M float64 elements
 t_small = best(lambda: np.asarray(small), 2000)
 t_large = best(lambda: np.asarray(large), 2000)
