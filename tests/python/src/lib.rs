@@ -65,6 +65,29 @@ fn ramp(n: usize) -> Export<Vec<f64>> {
     Export((0..n).map(|k| k as f64).collect())
 }
 
+/// The sum of each row of a 2-D float64 array (any route: a pyarrow tensor column comes through
+/// Arrow, in place), as a Rust-owned array.
+#[pyfunction]
+fn row_sums(a: TypedArray<f64>) -> PyResult<Export<Vec<f64>>> {
+    let v = a.view();
+    if v.ndim() != 2 {
+        return Err(PyValueError::new_err(format!(
+            "expected rows × columns, got {} axes",
+            v.ndim()
+        )));
+    }
+    let (rows, cols) = (v.shape()[0], v.shape()[1]);
+    Ok(Export(
+        (0..rows)
+            .map(|i| {
+                (0..cols)
+                    .map(|j| v.get(&[i, j]).copied().unwrap_or(0.0))
+                    .sum()
+            })
+            .collect(),
+    ))
+}
+
 /// Booleans k % 3 == 0 (Arrow: `arrow.bool8`).
 #[pyfunction]
 fn thirds(n: usize) -> Export<Vec<bool>> {
@@ -434,6 +457,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyArray>()?;
     m.add_class::<Stash>()?;
     m.add_function(wrap_pyfunction!(ramp, m)?)?;
+    m.add_function(wrap_pyfunction!(row_sums, m)?)?;
     m.add_function(wrap_pyfunction!(thirds, m)?)?;
     m.add_function(wrap_pyfunction!(sum_sqrt, m)?)?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
