@@ -74,6 +74,21 @@ def test_exports_live_until_arrow_releases_them(demo):
     assert recs.exports == 0
 
 
+def test_copies_only_when_allowed(demo):
+    recs = demo.particles(3)
+    with pytest.raises(BufferError, match="allow_copy"):
+        pa.array(recs)
+    s = pa.array(recs.arrow(allow_copy=True))
+    assert pa.types.is_struct(s.type)
+    n = np.asarray(recs)
+    assert s.field("id").to_pylist() == n["id"].tolist()
+    assert s.field("mass").to_pylist() == n["mass"].tolist()
+    swapped = pa.array(demo.copy_of(np.arange(4, dtype=">f8")).arrow(allow_copy=True))
+    assert swapped.type == pa.float64() and swapped.to_pylist() == [0.0, 1.0, 2.0, 3.0]
+    f = demo.transposed(3, 4)
+    assert pa.array(f.arrow(allow_copy=True)).to_numpy_ndarray().tolist() == np.asarray(f).tolist()
+
+
 def test_layouts_arrow_cannot_describe_are_refused(demo):
     with pytest.raises(BufferError):
         pa.array(demo.complex_ramp(3))

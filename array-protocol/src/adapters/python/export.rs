@@ -443,7 +443,7 @@ impl PyArray {
     /// primitive type for 1-D arrays of numbers, `arrow.bool8` for booleans,
     /// `arrow.fixed_shape_tensor` for N-D arrays (one row per index of the first axis).
     fn __arrow_c_schema__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let source = arrow_source(slf)?;
+        let source = arrow_source(slf, false)?;
         arrow::schema_capsule(slf.py(), source.export().map_err(arrow::arrow_error)?)
     }
 
@@ -457,7 +457,7 @@ impl PyArray {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let _ = requested_schema;
-        let source = arrow_source(slf)?;
+        let source = arrow_source(slf, false)?;
         arrow::array_capsules(slf.py(), source.export().map_err(arrow::arrow_error)?)
     }
 
@@ -469,8 +469,19 @@ impl PyArray {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let _ = requested_schema;
-        let source = arrow_source(slf)?;
+        let source = arrow_source(slf, false)?;
         arrow::stream_capsule(slf.py(), Box::new(move || source.export()))
+    }
+
+    /// The array for Arrow consumers with options: `pa.array(x.arrow(allow_copy=True))` copies
+    /// what Arrow cannot describe in place (records become struct arrays, one buffer per field)
+    /// instead of refusing it.
+    #[pyo3(signature = (*, allow_copy = false))]
+    fn arrow(slf: &Bound<'_, Self>, allow_copy: bool) -> ArrowExport {
+        ArrowExport {
+            array: slf.clone().unbind(),
+            allow_copy,
+        }
     }
 
     fn __dlpack_device__(&self) -> (i32, i32) {
@@ -507,7 +518,7 @@ fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
 
 /// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
 /// and a counted reference that keeps the object alive and its owner unchanged.
-fn arrow_source(slf: &Bound<'_, PyArray>) -> PyResult<arrow::Source<KeepAlive>> {
+fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
     let this = slf.try_borrow()?;
     let v = this.owner.view()?;
     let buffer = v.buffer();
@@ -530,9 +541,48 @@ fn arrow_source(slf: &Bound<'_, PyArray>) -> PyResult<arrow::Source<KeepAlive>> 
         view,
         options: crate::arrow::ExportOptions {
             dim_names: this.dim_names.clone(),
-            allow_copy: false,
+            allow_copy,
         },
     })
+}
+
+/// An Arrow view of a [`PyArray`] made with options (`PyArray.arrow(allow_copy=True)`): the
+/// same PyCapsule interface, copying what Arrow cannot describe in place (records become struct
+/// arrays, one copied buffer per field; other layouts a C-contiguous native copy).
+#[pyclass(name = "ArrowExport", module = "array_protocol", frozen)]
+pub struct ArrowExport {
+    array: Py<PyArray>,
+    allow_copy: bool,
+}
+
+#[pymethods]
+impl ArrowExport {
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::schema_capsule(py, source.export().map_err(arrow::arrow_error)?)
+    }
+
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::array_capsules(py, source.export().map_err(arrow::arrow_error)?)
+    }
+
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = requested_schema;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::stream_capsule(py, Box::new(move || source.export()))
+    }
 }
 
 /// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from

@@ -94,7 +94,7 @@ mod interface;
 
 pub use buffer::{Buffer, BufferMut};
 pub use dlpack::from_dlpack;
-pub use export::{Export, ExportMut, PyArray};
+pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
 use std::prelude::rust_2021::*;
