@@ -1,9 +1,12 @@
-//! DLPack imports: objects with `__dlpack__` taken over, versioned or legacy.
+//! DLPack: objects with `__dlpack__` taken over, versioned or legacy; the capsules `PyArray`
+//! exports.
 
 use std::format;
 use std::prelude::rust_2021::*;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use std::ffi::{c_void, CStr};
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
@@ -107,4 +110,105 @@ fn take(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
         }
         other => Err(PyValueError::new_err(format!("__dlpack__ returned a capsule named {other:?}, expected \"dltensor_versioned\" or \"dltensor\""))),
     }
+}
+
+const VERSIONED: &CStr = c"dltensor_versioned";
+const LEGACY: &CStr = c"dltensor";
+
+unsafe extern "C" fn delete_legacy(legacy: *mut LegacyManaged) {
+    if legacy.is_null() {
+        return;
+    }
+    // SAFETY: a box leaked by `capsule`, whose context is the versioned tensor it wraps; the
+    // legacy deleter runs once.
+    let boxed = unsafe { Box::from_raw(legacy) };
+    let inner = boxed.manager_ctx.cast::<DLManagedTensorVersioned>();
+    // SAFETY: the versioned tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*inner).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(inner) };
+    }
+}
+
+unsafe extern "C" fn capsule_destructor_versioned(capsule: *mut ffi::PyObject) {
+    // SAFETY: called by Python with the capsule being destroyed.
+    if unsafe { ffi::PyCapsule_IsValid(capsule, VERSIONED.as_ptr()) } != 1 {
+        return;
+    }
+    // A capsule still named `dltensor_versioned` was never consumed, so its tensor is ours to
+    // delete, once.
+    // SAFETY: a valid capsule of that name holds the tensor.
+    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, VERSIONED.as_ptr()) }
+        .cast::<DLManagedTensorVersioned>();
+    // SAFETY: the tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*t).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(t) };
+    }
+}
+
+unsafe extern "C" fn capsule_destructor_legacy(capsule: *mut ffi::PyObject) {
+    // SAFETY: called by Python with the capsule being destroyed.
+    if unsafe { ffi::PyCapsule_IsValid(capsule, LEGACY.as_ptr()) } != 1 {
+        return;
+    }
+    // SAFETY: a valid, unconsumed capsule of that name holds the legacy tensor, ours to delete.
+    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, LEGACY.as_ptr()) }.cast::<LegacyManaged>();
+    // SAFETY: the tensor is live until its deleter runs, below.
+    let deleter = unsafe { (*t).deleter };
+    if let Some(d) = deleter {
+        // SAFETY: its own deleter, called once.
+        unsafe { d(t) };
+    }
+}
+
+/// Wraps `managed` in a capsule that deletes it unless a consumer takes it.
+///
+/// # Safety
+/// `managed` is a live tensor owned by the caller, handed to the capsule.
+pub(super) unsafe fn capsule(
+    py: Python<'_>,
+    managed: *mut DLManagedTensorVersioned,
+    versioned: bool,
+) -> PyResult<Py<PyAny>> {
+    let (pointer, name, destructor): (*mut c_void, &CStr, ffi::PyCapsule_Destructor) = if versioned
+    {
+        (managed.cast(), VERSIONED, capsule_destructor_versioned)
+    } else {
+        // SAFETY: `managed` is live: its description may be read.
+        let description = unsafe { &raw const (*managed).dl_tensor };
+        let legacy = Box::new(LegacyManaged {
+            // SAFETY: a copy of that description, which points at memory the versioned tensor
+            // keeps alive.
+            dl_tensor: unsafe { std::ptr::read(description) },
+            manager_ctx: managed.cast(),
+            deleter: Some(delete_legacy),
+        });
+        (
+            Box::into_raw(legacy).cast(),
+            LEGACY,
+            capsule_destructor_legacy,
+        )
+    };
+    // SAFETY: a non-NULL pointer, a static name, a destructor that checks the name.
+    let raw = unsafe { ffi::PyCapsule_New(pointer, name.as_ptr(), Some(destructor)) };
+    if raw.is_null() {
+        // The capsule was not made, so the tensor is still ours to delete, once.
+        if versioned {
+            // SAFETY: the tensor is live until its deleter runs, below.
+            let deleter = unsafe { (*managed).deleter };
+            if let Some(d) = deleter {
+                // SAFETY: its own deleter, called once.
+                unsafe { d(managed) };
+            }
+        } else {
+            // SAFETY: the legacy box made above, deleted once (it deletes `managed` once).
+            unsafe { delete_legacy(pointer.cast()) };
+        }
+        return Err(PyErr::fetch(py));
+    }
+    // SAFETY: a new reference we own.
+    Ok(unsafe { Bound::from_owned_ptr(py, raw) }.unbind())
 }

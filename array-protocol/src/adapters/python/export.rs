@@ -4,7 +4,7 @@ use std::format;
 use std::prelude::rust_2021::*;
 
 use std::any::Any;
-use std::ffi::{c_int, c_void, CStr, CString};
+use std::ffi::{c_int, c_void, CString};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -14,10 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::{arrow, Buffer, BufferMut, Imported};
-use crate::dlpack::{
-    self, DLManagedTensorVersioned, DLTensor, DLPACK_FLAG_BITMASK_IS_COPIED,
-    DLPACK_FLAG_BITMASK_READ_ONLY,
-};
+use crate::dlpack::{self, DLPACK_FLAG_BITMASK_IS_COPIED, DLPACK_FLAG_BITMASK_READ_ONLY};
 use crate::item::numpy::{Descr, DescrFormat};
 use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order};
 
@@ -436,7 +433,7 @@ impl PyArray {
         }
         drop(this);
         // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
-        unsafe { capsule(py, managed, versioned) }
+        unsafe { super::dlpack::capsule(py, managed, versioned) }
     }
 
     /// The Arrow PyCapsule interface: the array's Arrow type (an `arrow_schema` capsule): a
@@ -477,11 +474,8 @@ impl PyArray {
     /// what Arrow cannot describe in place (records become struct arrays, one buffer per field)
     /// instead of refusing it.
     #[pyo3(signature = (*, allow_copy = false))]
-    fn arrow(slf: &Bound<'_, Self>, allow_copy: bool) -> ArrowExport {
-        ArrowExport {
-            array: slf.clone().unbind(),
-            allow_copy,
-        }
+    fn arrow(slf: &Bound<'_, Self>, allow_copy: bool) -> arrow::ArrowExport {
+        arrow::ArrowExport::new(slf.clone().unbind(), allow_copy)
     }
 
     fn __dlpack_device__(&self) -> (i32, i32) {
@@ -518,7 +512,10 @@ fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
 
 /// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
 /// and a counted reference that keeps the object alive and its owner unchanged.
-fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
+pub(super) fn arrow_source(
+    slf: &Bound<'_, PyArray>,
+    allow_copy: bool,
+) -> PyResult<arrow::Source<KeepAlive>> {
     let this = slf.try_borrow()?;
     let v = this.owner.view()?;
     let buffer = v.buffer();
@@ -546,45 +543,6 @@ fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::S
     })
 }
 
-/// An Arrow view of a [`PyArray`] made with options (`PyArray.arrow(allow_copy=True)`): the
-/// same PyCapsule interface, copying what Arrow cannot describe in place (records become struct
-/// arrays, one copied buffer per field; other layouts a C-contiguous native copy).
-#[pyclass(name = "ArrowExport", module = "array_protocol", frozen)]
-pub struct ArrowExport {
-    array: Py<PyArray>,
-    allow_copy: bool,
-}
-
-#[pymethods]
-impl ArrowExport {
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::schema_capsule(py, source.export().map_err(arrow::arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::array_capsules(py, source.export().map_err(arrow::arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::stream_capsule(py, Box::new(move || source.export()))
-    }
-}
-
 /// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from
 /// `__dlpack__`.
 fn dlpack_error(e: Error) -> PyErr {
@@ -594,13 +552,13 @@ fn dlpack_error(e: Error) -> PyErr {
 /// Keeps the exported object alive for a DLPack tensor and counts the export: made only by
 /// [`KeepAlive::new`], which increments the count its `Drop` decrements, so every decrement has
 /// its increment whatever happens to the export.
-struct KeepAlive {
+pub(super) struct KeepAlive {
     object: Option<Py<PyArray>>,
     exports: Arc<AtomicUsize>,
 }
 
 impl KeepAlive {
-    fn new(object: Py<PyArray>, exports: Arc<AtomicUsize>) -> KeepAlive {
+    pub(super) fn new(object: Py<PyArray>, exports: Arc<AtomicUsize>) -> KeepAlive {
         exports.fetch_add(1, Ordering::SeqCst);
         KeepAlive {
             object: Some(object),
@@ -635,115 +593,6 @@ impl Drop for KeepAlive {
             Python::attach(|_| drop(object));
         }
     }
-}
-
-const VERSIONED: &CStr = c"dltensor_versioned";
-const LEGACY: &CStr = c"dltensor";
-
-/// DLPack's legacy `DLManagedTensor`, for consumers that predate 1.0.
-#[repr(C)]
-struct LegacyManaged {
-    dl_tensor: DLTensor,
-    manager_ctx: *mut c_void,
-    deleter: Option<unsafe extern "C" fn(*mut LegacyManaged)>,
-}
-
-unsafe extern "C" fn delete_legacy(legacy: *mut LegacyManaged) {
-    if legacy.is_null() {
-        return;
-    }
-    // SAFETY: a box leaked by `capsule`, whose context is the versioned tensor it wraps; the
-    // legacy deleter runs once.
-    let boxed = unsafe { Box::from_raw(legacy) };
-    let inner = boxed.manager_ctx.cast::<DLManagedTensorVersioned>();
-    // SAFETY: the versioned tensor is live until its deleter runs, below.
-    let deleter = unsafe { (*inner).deleter };
-    if let Some(d) = deleter {
-        // SAFETY: its own deleter, called once.
-        unsafe { d(inner) };
-    }
-}
-
-unsafe extern "C" fn capsule_destructor_versioned(capsule: *mut ffi::PyObject) {
-    // SAFETY: called by Python with the capsule being destroyed.
-    if unsafe { ffi::PyCapsule_IsValid(capsule, VERSIONED.as_ptr()) } != 1 {
-        return;
-    }
-    // A capsule still named `dltensor_versioned` was never consumed, so its tensor is ours to
-    // delete, once.
-    // SAFETY: a valid capsule of that name holds the tensor.
-    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, VERSIONED.as_ptr()) }
-        .cast::<DLManagedTensorVersioned>();
-    // SAFETY: the tensor is live until its deleter runs, below.
-    let deleter = unsafe { (*t).deleter };
-    if let Some(d) = deleter {
-        // SAFETY: its own deleter, called once.
-        unsafe { d(t) };
-    }
-}
-
-unsafe extern "C" fn capsule_destructor_legacy(capsule: *mut ffi::PyObject) {
-    // SAFETY: called by Python with the capsule being destroyed.
-    if unsafe { ffi::PyCapsule_IsValid(capsule, LEGACY.as_ptr()) } != 1 {
-        return;
-    }
-    // SAFETY: a valid, unconsumed capsule of that name holds the legacy tensor, ours to delete.
-    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, LEGACY.as_ptr()) }.cast::<LegacyManaged>();
-    // SAFETY: the tensor is live until its deleter runs, below.
-    let deleter = unsafe { (*t).deleter };
-    if let Some(d) = deleter {
-        // SAFETY: its own deleter, called once.
-        unsafe { d(t) };
-    }
-}
-
-/// Wraps `managed` in a capsule that deletes it unless a consumer takes it.
-///
-/// # Safety
-/// `managed` is a live tensor owned by the caller, handed to the capsule.
-unsafe fn capsule(
-    py: Python<'_>,
-    managed: *mut DLManagedTensorVersioned,
-    versioned: bool,
-) -> PyResult<Py<PyAny>> {
-    let (pointer, name, destructor): (*mut c_void, &CStr, ffi::PyCapsule_Destructor) = if versioned
-    {
-        (managed.cast(), VERSIONED, capsule_destructor_versioned)
-    } else {
-        // SAFETY: `managed` is live: its description may be read.
-        let description = unsafe { &raw const (*managed).dl_tensor };
-        let legacy = Box::new(LegacyManaged {
-            // SAFETY: a copy of that description, which points at memory the versioned tensor
-            // keeps alive.
-            dl_tensor: unsafe { std::ptr::read(description) },
-            manager_ctx: managed.cast(),
-            deleter: Some(delete_legacy),
-        });
-        (
-            Box::into_raw(legacy).cast(),
-            LEGACY,
-            capsule_destructor_legacy,
-        )
-    };
-    // SAFETY: a non-NULL pointer, a static name, a destructor that checks the name.
-    let raw = unsafe { ffi::PyCapsule_New(pointer, name.as_ptr(), Some(destructor)) };
-    if raw.is_null() {
-        // The capsule was not made, so the tensor is still ours to delete, once.
-        if versioned {
-            // SAFETY: the tensor is live until its deleter runs, below.
-            let deleter = unsafe { (*managed).deleter };
-            if let Some(d) = deleter {
-                // SAFETY: its own deleter, called once.
-                unsafe { d(managed) };
-            }
-        } else {
-            // SAFETY: the legacy box made above, deleted once (it deletes `managed` once).
-            unsafe { delete_legacy(pointer.cast()) };
-        }
-        return Err(PyErr::fetch(py));
-    }
-    // SAFETY: a new reference we own.
-    Ok(unsafe { Bound::from_owned_ptr(py, raw) }.unbind())
 }
 
 /// A descr as the Python list numpy expects.
