@@ -46,6 +46,13 @@ def test_pyarrow_reads_exports_in_place(demo):
     assert st.type.permutation == [1, 0] and st.type.shape == [4, 3]
     assert st.to_numpy_ndarray().tolist() == base.transpose(0, 2, 1).tolist()
     assert st.buffers()[-1].address == base.ctypes.data
+    # A cyclic order of three inner axes is refused in place (pyarrow reads such permutations as
+    # their inverse) and copied when allowed.
+    cube = np.arange(2 * 2 * 3 * 4, dtype=np.float64).reshape(2, 2, 3, 4)
+    cyclic = demo.reexport(cube.transpose(0, 3, 1, 2))
+    with pytest.raises(BufferError, match="cycle"):
+        pa.array(cyclic)
+    assert pa.array(cyclic.arrow(allow_copy=True)).to_numpy_ndarray().tolist() == cube.transpose(0, 3, 1, 2).tolist()
     # Rows that are not one after the other (Fortran order of the first axis) need a copy.
     with pytest.raises(BufferError, match="allow_copy"):
         pa.array(demo.transposed(3, 4))

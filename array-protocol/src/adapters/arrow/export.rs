@@ -151,7 +151,20 @@ fn column(
         .try_fold(1usize, |n, &d| n.checked_mul(d))
         .filter(|&k| k <= i32::MAX as usize)
         .ok_or_else(|| error!(Layout, "the inner axes {inner:?} hold more than 2^31 - 1 values, the most an Arrow fixed-size list holds"))?;
-    let (ptr, order) = match zero_copy(view, &scalar) {
+    // Inner axes whose physical order is a cycle of three or more axes (a permutation that is not
+    // its own inverse) are described differently by readers: pyarrow 26 reads such a
+    // permutation as its inverse, the specification as written. Rather than be misread, such
+    // layouts are exported only as a copy.
+    let found = zero_copy(view, &scalar).and_then(|(ptr, order)| {
+        if order.iter().enumerate().all(|(j, &a)| order.get(a) == Some(&j)) {
+            Ok((ptr, order))
+        } else {
+            Err(alloc::format!(
+                "the inner axes are stored in the order {order:?}, a cycle that Arrow readers disagree on (pyarrow reads the inverse permutation)"
+            ))
+        }
+    });
+    let (ptr, order) = match found {
         Ok(found) => {
             memory.borrowed |= !view.is_empty();
             found
