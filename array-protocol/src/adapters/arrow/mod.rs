@@ -31,14 +31,14 @@
 //!   int8 storage with the canonical extension `arrow.bool8`.
 //! - An N-D array (N ≥ 2) → the canonical extension `arrow.fixed_shape_tensor` on storage
 //!   `+w:K` (a fixed-size list of `K` values, `K` the product of the inner axes), one row per
-//!   index of the first axis. Inner axes contiguous up to a permutation that is its own inverse
-//!   (swaps of axes) are exported without a copy, with `"permutation"` in the metadata: `"shape"` is then the *physical* shape (the C
-//!   order of the bytes in the buffer) and logical axis `i` is physical axis `permutation[i]`,
-//!   as the specification defines it (cyclic orders of three or more axes are exported only as
-//!   a copy: pyarrow reads such permutations as their inverse, so a zero-copy export would be
-//!   misread); `"dim_names"`, given in logical order through
-//!   [`ExportOptions::dim_names`], are written in physical order, as the specification says
-//!   they are stored.
+//!   index of the first axis. Inner axes contiguous up to a permutation that is its own
+//!   inverse (swaps of axes) are exported without a copy, with `"permutation"` in the
+//!   metadata: `"shape"` is then the *physical* shape (the C order of the bytes in the buffer)
+//!   and logical axis `i` is physical axis `permutation[i]`, as the specification defines it.
+//!   Cyclic orders of three or more axes are exported only as a copy: pyarrow reads such
+//!   permutations as their inverse, so a zero-copy export would be misread. `"dim_names"`,
+//!   given in logical order through [`ExportOptions::dim_names`], are written in physical
+//!   order, as the specification says they are stored.
 //! - A 1-D array of records → a struct array (`+s`), one child per field; Arrow keeps each
 //!   field in its own buffer, so this is a copy, made only with [`ExportOptions::allow_copy`].
 //! - Layouts Arrow cannot describe without a copy (gaps, negative or zero strides, Fortran order
