@@ -1402,3 +1402,34 @@ proptest::proptest! {
         proptest::prop_assert_eq!(i.array().to_vec::<u32>().unwrap(), expected);
     }
 }
+
+/// A producer that names its axes.
+struct Named(Vec<u8>);
+
+impl ArrayProducer for Named {
+    fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        ArrayView::from_slice(&self.0, &[2, 3, 4])
+    }
+    fn axis_names(&self) -> Option<&[&str]> {
+        Some(&["H", "W", "C"])
+    }
+}
+
+#[test]
+fn producers_name_their_axes() {
+    let (schema, _array) = export(Named(vec![0; 24]), &ExportOptions::default()).unwrap();
+    assert_eq!(
+        extension(&schema).unwrap().1,
+        r#"{"shape":[3,4],"dim_names":["W","C"]}"#
+    );
+    // Names the caller gives win.
+    let options = ExportOptions {
+        dim_names: Some(vec!["x".into(), "y".into()]),
+        ..ExportOptions::default()
+    };
+    let (schema, _array) = export(Named(vec![0; 24]), &options).unwrap();
+    assert_eq!(
+        extension(&schema).unwrap().1,
+        r#"{"shape":[3,4],"dim_names":["x","y"]}"#
+    );
+}

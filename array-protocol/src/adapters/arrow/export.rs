@@ -22,7 +22,8 @@ use crate::{ArrayProducer, ArrayView, Order};
 pub struct ExportOptions {
     /// Names of the inner axes of an N-D array (every axis but the first, which indexes the
     /// rows), in logical order: the `"dim_names"` of `arrow.fixed_shape_tensor`. Refused for
-    /// 1-D arrays and records.
+    /// 1-D arrays and records. When `None`, the producer's
+    /// [`axis_names`](crate::ArrayProducer::axis_names) are used, if it gives them.
     pub dim_names: Option<Vec<String>>,
     /// Whether a layout Arrow cannot describe without a copy (see the
     /// [module docs](super#what-maps-to-what)) is copied to a C-contiguous native array rather
@@ -44,6 +45,23 @@ pub fn export<P: ArrayProducer + Send + 'static>(
     };
     let (schema, array) = {
         let view = holder.0.try_array()?;
+        // Axis names the producer gives, when the caller gives none: every axis's but the
+        // first, which indexes the rows.
+        let named;
+        let options = match holder.0.axis_names() {
+            Some(names)
+                if options.dim_names.is_none()
+                    && names.len() == view.ndim()
+                    && view.ndim() >= 2 =>
+            {
+                named = ExportOptions {
+                    dim_names: Some(names[1..].iter().map(|n| String::from(*n)).collect()),
+                    ..options.clone()
+                };
+                &named
+            }
+            _ => options,
+        };
         column(&view, options, &mut memory, "", true)?
     };
     // The producer is kept only when some buffer points into it.
