@@ -184,7 +184,7 @@ pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
 pub use item::{
-    ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
+    ByteOrder, Field, ItemType, MiniFloat, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
 };
 pub use layout::{Layout, Order, MAX_NDIM};
 pub use owned::{AlignedBytes, Array};

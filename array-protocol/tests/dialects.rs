@@ -167,8 +167,8 @@ fn dlpack_round_trips_and_refusals() {
     }
     let refused = [
         (DLDataType { code: 2, bits: 32, lanes: 4 }, "found a vector type with 4 lanes, expected lanes = 1"),
-        (DLDataType { code: 3, bits: 64, lanes: 1 }, "found code 3 (OpaqueHandle) with 64 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex or Bool"),
-        (DLDataType { code: 99, bits: 8, lanes: 1 }, "found code 99 (unknown) with 8 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex or Bool"),
+        (DLDataType { code: 3, bits: 64, lanes: 1 }, "found code 3 (OpaqueHandle) with 64 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex, Bool or an FP8/FP6/FP4 code"),
+        (DLDataType { code: 99, bits: 8, lanes: 1 }, "found code 99 (unknown) with 8 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex, Bool or an FP8/FP6/FP4 code"),
         (DLDataType { code: 2, bits: 128, lanes: 1 }, "found Float with 128 bits, which has no item type here"),
         (DLDataType { code: 0, bits: 4, lanes: 1 }, "found Int with 4 bits, which has no item type here"),
         (DLDataType { code: 6, bits: 1, lanes: 1 }, "found Bool with 1 bits, which has no item type here"),
