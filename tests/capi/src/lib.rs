@@ -64,7 +64,15 @@ pub unsafe extern "C" fn ap_sum_f64(tensor: *mut DLManagedTensorVersioned) -> f6
             return f64::NAN;
         }
     };
-    match array.array().typed::<f64>() {
+    // `try_array`: a tensor on a device the CPU cannot address imports as a description only.
+    let view = match array.try_array() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("ap_sum_f64: {e}");
+            return f64::NAN;
+        }
+    };
+    match view.typed::<f64>() {
         Ok(t) => t.iter().sum(),
         Err(e) => {
             eprintln!("ap_sum_f64: {e}");
