@@ -147,7 +147,10 @@ fn imports_call_the_deleter_exactly_once_even_when_refusing() {
     let a = unsafe { DLPackArray::from_raw(&mut gpu) }.unwrap();
     let e = a.try_array().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
-    assert!(e.to_string().contains("lives on device CUDA (type 2):0"), "{e}");
+    assert!(
+        e.to_string().contains("lives on device CUDA (type 2):0"),
+        "{e}"
+    );
     assert_eq!(DELETED.load(Ordering::SeqCst), before + 1);
     drop(a);
     assert_eq!(DELETED.load(Ordering::SeqCst), before + 2);

@@ -135,6 +135,8 @@ impl MiniFloat {
 
     /// The format of DLPack code `code`, if it is one of these.
     pub fn from_dlpack_code(code: u8) -> Option<MiniFloat> {
-        MiniFloat::ALL.get(usize::from(code.checked_sub(7)?)).copied()
+        MiniFloat::ALL
+            .get(usize::from(code.checked_sub(7)?))
+            .copied()
     }
 }

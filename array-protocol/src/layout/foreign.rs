@@ -93,7 +93,7 @@ impl Foreign {
     }
 
     /// No elements (what an importer holds before it has located any).
-    #[cfg_attr(not(any(feature = "python", feature = "dlpack")), allow(dead_code))]
+    #[cfg_attr(not(feature = "python"), allow(dead_code))]
     pub(crate) fn empty() -> Foreign {
         Foreign {
             low: core::ptr::null_mut(),

@@ -5,9 +5,8 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 
 use super::{
-    build, call_deleter, DLDevice, DLManagedTensorVersioned, Parts,
-    DLPACK_FLAG_BITMASK_IS_COPIED, DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED,
-    DLPACK_FLAG_BITMASK_READ_ONLY,
+    build, call_deleter, DLDevice, DLManagedTensorVersioned, Parts, DLPACK_FLAG_BITMASK_IS_COPIED,
+    DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED, DLPACK_FLAG_BITMASK_READ_ONLY,
 };
 use crate::error::{error, Error};
 use crate::item::dlpack::DLDataType;

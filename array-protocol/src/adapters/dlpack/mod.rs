@@ -59,9 +59,9 @@ use crate::item::dlpack::DLDataType;
 mod export;
 mod import;
 
+pub use export::{export, export_copy, export_mut, export_view};
 #[cfg(feature = "python")]
 pub(crate) use export::{export_described, Description};
-pub use export::{export, export_copy, export_mut, export_view};
 pub use import::DLPackArray;
 
 /// `DLDevice`: the device type (CPU = 1, CUDA = 2, CUDA host = 3, …) and its index.
