@@ -65,6 +65,7 @@ unsafe extern "C" fn producer_deleter(t: *mut DLManagedTensorVersioned) {
 }
 
 /// A producer's tensor on `device` over `data`, as a C library would allocate it.
+#[allow(clippy::too_many_arguments)] // the tensor's fields, as a C producer fills them
 fn produce(
     calls: &Cell<usize>,
     device: DLDevice,
@@ -590,4 +591,23 @@ fn fp8_arrays_round_trip_and_sub_byte_exports_are_padded() {
             .unwrap();
         assert_eq!(bytes, [0x38, 0x40, 0x0f]);
     }
+}
+
+#[cfg(feature = "float8")]
+#[test]
+fn float8_elements_cross_dlpack_typed() {
+    use float8::{F8E4M3, F8E5M2};
+    let values = vec![F8E4M3::from_f32(1.5), F8E4M3::from_f32(-448.0)];
+    let t = export(values.clone()).unwrap();
+    // SAFETY: ours to read and hand over.
+    assert_eq!(unsafe { (*t).dl_tensor.dtype }.code, 10);
+    // SAFETY: valid, handed over.
+    let a = unsafe { DLPackArray::from_raw(t) }.unwrap();
+    assert_eq!(a.array().to_vec::<F8E4M3>().unwrap(), values);
+    assert!(a.array().typed::<F8E5M2>().is_err());
+    let t = export(vec![F8E5M2::from_f32(0.25)]).unwrap();
+    // SAFETY: valid, handed over.
+    let a = unsafe { DLPackArray::from_raw(t) }.unwrap();
+    assert_eq!(a.dtype().code, 12);
+    assert_eq!(a.array().to_vec::<F8E5M2>().unwrap()[0].to_f32(), 0.25);
 }

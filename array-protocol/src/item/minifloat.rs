@@ -40,6 +40,23 @@
 /// assert_eq!(fp8.item().describe(), "float8_e4m3fn");
 /// # Ok::<(), array_protocol::Error>(())
 /// ```
+///
+/// With the `float8` feature, the `float8` crate's `F8E4M3` (e4m3fn) and `F8E5M2` are
+/// [`Element`](crate::Element)s, for typed access:
+///
+/// ```
+/// # #[cfg(feature = "float8")] {
+/// use array_protocol::{ArrayView, Element, ItemType, MiniFloat};
+/// use float8::F8E4M3;
+///
+/// assert_eq!(F8E4M3::item_type(), ItemType::mini_float(MiniFloat::Float8E4M3Fn));
+/// let bytes = [0x38u8, 0x40, 0xb8];
+/// let v = ArrayView::from_slice(&bytes, &[3])?.cast::<F8E4M3>()?;
+/// let values: Vec<f32> = v.typed::<F8E4M3>()?.iter().map(|x| x.to_f32()).collect();
+/// assert_eq!(values, [1.0, 2.0, -1.0]);
+/// # }
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MiniFloat {
