@@ -80,3 +80,23 @@ pub unsafe extern "C" fn ap_sum_f64(tensor: *mut DLManagedTensorVersioned) -> f6
         }
     }
 }
+
+/// Takes ownership of `tensor` (on any device) and hands it on as a new tensor the caller owns,
+/// with the same description; its memory is never read. NULL (with the reason on stderr) when
+/// the import is refused, the producer's deleter then called once.
+///
+/// # Safety
+/// `tensor` is a valid `DLManagedTensorVersioned` the caller owns and hands over.
+#[no_mangle]
+pub unsafe extern "C" fn ap_reexport(
+    tensor: *mut DLManagedTensorVersioned,
+) -> *mut DLManagedTensorVersioned {
+    // SAFETY: the caller's contract.
+    match unsafe { DLPackArray::from_raw(tensor) } {
+        Ok(a) => a.into_export(),
+        Err(e) => {
+            eprintln!("ap_reexport: {e}");
+            std::ptr::null_mut()
+        }
+    }
+}
