@@ -215,3 +215,40 @@ fn element_formats_are_compile_time_constants() {
         assert_eq!(ItemType::from_pep3118(&t.to_pep3118()).unwrap(), t);
     }
 }
+
+#[test]
+fn fp8_fp6_fp4_in_every_dialect() {
+    use array_protocol::MiniFloat;
+    for f in MiniFloat::ALL {
+        let t = ItemType::mini_float(f);
+        assert_eq!((t.itemsize(), t.alignment()), (1, 1));
+        let pep = t.to_pep3118();
+        assert_eq!(pep, format!("[{}]", f.name()));
+        assert_eq!(ItemType::from_pep3118(&pep).unwrap(), t);
+        assert_eq!(t.describe(), f.name());
+        assert_eq!(t.typestr(), "|V1");
+        assert_eq!(MiniFloat::from_name(f.name()), Some(f));
+        assert_eq!(MiniFloat::from_dlpack_code(f.dlpack_code()), Some(f));
+        let dt = t.to_dlpack().unwrap();
+        assert_eq!((dt.code, dt.bits, dt.lanes), (f.dlpack_code(), f.bits(), 1));
+        assert_eq!(ItemType::from_dlpack(dt).unwrap(), t);
+    }
+    assert_eq!(MiniFloat::from_dlpack_code(6), None);
+    assert_eq!(MiniFloat::from_dlpack_code(18), None);
+    // Inside records and sub-arrays, in any byte-order mode.
+    let rec = ItemType::from_pep3118("T{[float8_e4m3fn]:a:<H:b:3[float4_e2m1fn]:c:}").unwrap();
+    assert_eq!(rec.itemsize(), 6);
+    assert_eq!(ItemType::from_pep3118(&rec.to_pep3118()).unwrap(), rec);
+    assert_eq!(
+        rec.field("c").unwrap().item().as_subarray().unwrap().item(),
+        ItemType::mini_float(MiniFloat::Float4E2M1Fn)
+    );
+    for (bad, message) in [
+        ("[float8]", "found the type name [float8], expected one of the FP8/FP6/FP4 formats"),
+        ("[float8_e4m3fn", "found end of input, expected `]` closing the type name opened at byte 0"),
+        ("[]", "found the type name [], expected one of"),
+    ] {
+        let e = ItemType::from_pep3118(bad).unwrap_err();
+        assert!(e.message().starts_with(message), "{bad}: {e}");
+    }
+}
