@@ -244,8 +244,14 @@ fn fp8_fp6_fp4_in_every_dialect() {
         ItemType::mini_float(MiniFloat::Float4E2M1Fn)
     );
     for (bad, message) in [
-        ("[float8]", "found the type name [float8], expected one of the FP8/FP6/FP4 formats"),
-        ("[float8_e4m3fn", "found end of input, expected `]` closing the type name opened at byte 0"),
+        (
+            "[float8]",
+            "found the type name [float8], expected one of the FP8/FP6/FP4 formats",
+        ),
+        (
+            "[float8_e4m3fn",
+            "found end of input, expected `]` closing the type name opened at byte 0",
+        ),
         ("[]", "found the type name [], expected one of"),
     ] {
         let e = ItemType::from_pep3118(bad).unwrap_err();

@@ -611,3 +611,38 @@ fn float8_elements_cross_dlpack_typed() {
     assert_eq!(a.dtype().code, 12);
     assert_eq!(a.array().to_vec::<F8E5M2>().unwrap()[0].to_f32(), 0.25);
 }
+
+#[test]
+fn packed_exports_round_trip_and_refuse_what_does_not_fit() {
+    // Seven FP6 values: 42 bits, 6 bytes.
+    let bytes: Vec<u8> = (1..=6).collect();
+    let t = array_protocol::dlpack::export_packed(bytes.clone(), MiniFloat::Float6E3M2Fn, &[7])
+        .unwrap();
+    // SAFETY: ours to read and hand over.
+    let (flags, strides) = unsafe { ((*t).flags, *(*t).dl_tensor.strides) };
+    assert_eq!((flags, strides), (DLPACK_FLAG_BITMASK_READ_ONLY, 1));
+    // SAFETY: valid, handed over.
+    let a = unsafe { DLPackArray::from_raw(t) }.unwrap();
+    assert_eq!(a.packed(), Some(MiniFloat::Float6E3M2Fn));
+    assert_eq!(a.packed_bytes().unwrap().to_vec::<u8>().unwrap(), bytes);
+    // Handed on packed: still packed, the same bytes.
+    // SAFETY: the re-export is ours, handed over.
+    let b = unsafe { DLPackArray::from_raw(a.into_export()) }.unwrap();
+    assert_eq!(b.packed_bytes().unwrap().to_vec::<u8>().unwrap(), bytes);
+    use array_protocol::dlpack::export_packed;
+    let e = export_packed(vec![0u8; 5], MiniFloat::Float6E3M2Fn, &[7]).unwrap_err();
+    assert!(e.to_string().contains("needs 6 contiguous u8 bytes"), "{e}");
+    assert_eq!(
+        export_packed(vec![0u8; 1], MiniFloat::Float8E5M2, &[1])
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ItemType
+    );
+    let e = export_packed(vec![0u8; 1], MiniFloat::Float4E2M1Fn, &[usize::MAX, 2]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Layout);
+    // Empty: no bytes at all.
+    let t = export_packed(Vec::<u8>::new(), MiniFloat::Float4E2M1Fn, &[0, 3]).unwrap();
+    // SAFETY: valid, handed over.
+    let a = unsafe { DLPackArray::from_raw(t) }.unwrap();
+    assert_eq!(a.byte_len(), 0);
+}

@@ -252,7 +252,13 @@ fn another_major_version_is_refused_reading_only_the_version_and_deleter() {
 fn fp8_and_sub_byte_codes_with_wrong_bits_or_lanes_are_refused() {
     let mut data = [0u8; 16];
     let ptr: *mut c_void = data.as_mut_ptr().cast();
-    for (code, bits, lanes) in [(7u8, 16u8, 1u16), (16, 4, 1), (17, 6, 1), (8, 8, 4), (15, 6, 2)] {
+    for (code, bits, lanes) in [
+        (7u8, 16u8, 1u16),
+        (16, 4, 1),
+        (17, 6, 1),
+        (8, 8, 4),
+        (15, 6, 2),
+    ] {
         let calls = Cell::new(0);
         let mut shape = [4i64];
         let mut t = tensor(&calls, ptr, &mut shape, None, 0);

@@ -13,7 +13,7 @@ use super::{DLDevice, DLTensor, DLPACK_VERSION};
 use crate::error::{error, Error};
 use crate::item::dlpack::DLDataType;
 use crate::item::MiniFloat;
-use crate::{ArrayProducer, ArrayProducerMut, ArrayView};
+use crate::{ArrayProducer, ArrayProducerMut, ArrayView, Element};
 
 /// Exports `owner`'s array as a `DLManagedTensorVersioned` the caller now owns (it must call the
 /// deleter once). Marked read-only: [`export_mut`] exports a writable one. Refused when DLPack
@@ -64,6 +64,92 @@ pub fn export_copy<P: ArrayProducerMut + Send + 'static>(
         owner,
         |o: &mut P| o.try_array_mut().map(|v| parts(&v.view())),
         DLPACK_FLAG_BITMASK_IS_COPIED,
+    )
+}
+
+/// Exports `owner`'s bytes as a packed FP6/FP4 tensor of `shape` (DLPack's default for sub-byte
+/// types): the array must be `ceil(count × bits / 8)` contiguous bytes (`u8` items), element
+/// `i` in C order in bits `i·bits ..` of them, least significant bit first. Marked read-only.
+///
+/// ```
+/// use array_protocol::dlpack::{export_packed, DLPackArray};
+/// use array_protocol::MiniFloat;
+///
+/// // Five FP4 values in three bytes (the last half-byte unused).
+/// let t = export_packed(vec![0x21u8, 0x43, 0x05], MiniFloat::Float4E2M1Fn, &[5])?;
+/// // SAFETY: a valid tensor we own, handed over.
+/// let a = unsafe { DLPackArray::from_raw(t)? };
+/// assert_eq!((a.packed(), a.shape()), (Some(MiniFloat::Float4E2M1Fn), &[5][..]));
+/// assert_eq!(a.packed_bytes()?.to_vec::<u8>()?, [0x21, 0x43, 0x05]);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+pub fn export_packed<P: ArrayProducer + Send + 'static>(
+    owner: P,
+    format: MiniFloat,
+    shape: &[usize],
+) -> Result<*mut DLManagedTensorVersioned, Error> {
+    if !format.is_sub_byte() {
+        return Err(error!(
+            ItemType,
+            "{} takes a whole byte per element and is never packed; export an array of it",
+            format.name()
+        ));
+    }
+    let count = if shape.contains(&0) {
+        Some(0)
+    } else {
+        shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+    };
+    let bytes = count
+        .filter(|&n| n <= isize::MAX as usize)
+        .and_then(|n| n.checked_mul(usize::from(format.bits())))
+        .map(|bits| bits.div_ceil(8))
+        .ok_or_else(|| error!(Layout, "shape {shape:?} of {} is too large", format.name()))?;
+    let dims = shape
+        .iter()
+        .map(|&d| {
+            i64::try_from(d)
+                .map_err(|_| error!(Layout, "axis length {d} does not fit DLPack's int64 shape"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut strides = alloc::vec![0i64; dims.len()];
+    let mut step = 1i64;
+    for k in (0..dims.len()).rev() {
+        strides[k] = step;
+        step = step.saturating_mul(dims[k].max(1));
+    }
+    let dtype = DLDataType {
+        code: format.dlpack_code(),
+        bits: format.bits(),
+        lanes: 1,
+    };
+    build(
+        owner,
+        move |o: &mut P| {
+            let v = o.try_array()?;
+            if v.item() != &u8::item_type() || !v.is_c_contiguous() || v.len() != bytes {
+                return Err(error!(
+                    Requirement,
+                    "a packed tensor of {count} {} values needs {bytes} contiguous u8 bytes; \
+                     found {} items of {} (shape {:?})",
+                    format.name(),
+                    v.len(),
+                    v.item().describe(),
+                    v.shape(),
+                    count = count.unwrap_or(0)
+                ));
+            }
+            Ok(Parts {
+                data: v.as_ptr().cast_mut().cast(),
+                device: super::DLDevice::CPU,
+                byte_offset: 0,
+                extra_flags: 0,
+                dtype: Ok(dtype),
+                shape: Ok(dims),
+                strides: Ok(strides),
+            })
+        },
+        DLPACK_FLAG_BITMASK_READ_ONLY,
     )
 }
 

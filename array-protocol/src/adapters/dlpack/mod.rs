@@ -47,7 +47,7 @@
 //! producer sets [`DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED`]. A padded tensor is an array
 //! like any other; a packed one must be C-contiguous and is read only as its bytes
 //! ([`DLPackArray::packed_bytes`]), since no stride in bytes addresses its elements. Exports of
-//! FP6/FP4 arrays are padded and say so.
+//! FP6/FP4 arrays are padded and say so; [`export_packed`] exports packed bytes.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -59,7 +59,7 @@ use crate::item::dlpack::DLDataType;
 mod export;
 mod import;
 
-pub use export::{export, export_copy, export_mut, export_view};
+pub use export::{export, export_copy, export_mut, export_packed, export_view};
 #[cfg(feature = "python")]
 pub(crate) use export::{export_described, Description};
 pub use import::DLPackArray;
