@@ -2,15 +2,22 @@
  * array_protocol.h: the C side of array-protocol's DLPack exchange.
  *
  * Arrays cross the language boundary as DLPack 1.x DLManagedTensorVersioned (the definitions
- * below match dlpack.h; include either, not both). Ownership: whoever holds a
+ * below match dlpack.h 1.3; include either, not both). Rust exports say version 1.3 and always
+ * carry strides; imports accept any 1.x and refuse another major version (calling only the
+ * deleter). Ownership: whoever holds a
  * DLManagedTensorVersioned* calls its deleter exactly once, when done with it.
  *   - From Rust: array_protocol::dlpack::export / export_mut return a tensor the receiver owns.
  *   - To Rust:   array_protocol::dlpack::DLPackArray::from_raw takes ownership whatever the
  *                result, so the caller never calls the deleter after handing a tensor over:
- *                on success the array calls it once when dropped; on refusal (non-CPU device,
- *                unsupported type, bad layout, NULL or wrapping data pointer) it has been called
- *                exactly once before from_raw returns the error.
- * Strides are in elements and may be NULL (C order); data + byte_offset is the first element.
+ *                on success the array calls it once when dropped; on refusal (major version,
+ *                invalid device, unsupported type, bad layout, NULL or wrapping data pointer) it
+ *                has been called exactly once before from_raw returns the error. A tensor on a
+ *                device the CPU cannot address (kDLCUDA, kDLROCM, ...) is accepted as a
+ *                description whose memory is never read: viewing it is refused, handing it on
+ *                (DLPackArray::into_export) keeps the data pointer and runs the deleter once.
+ *   - FP6/FP4 (kDLFloat6_*, kDLFloat4_*) are packed unless DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED
+ *     is set; Rust exports them padded (one element per byte) and says so.
+ * Strides are in elements (NULL read as C order); data + byte_offset is the first element.
  */
 #ifndef ARRAY_PROTOCOL_H
 #define ARRAY_PROTOCOL_H
@@ -23,16 +30,25 @@ extern "C" {
 
 #ifndef DLPACK_VERSION_MAJOR
 #define DLPACK_VERSION_MAJOR 1
-#define DLPACK_VERSION_MINOR 1
+#define DLPACK_VERSION_MINOR 3
 
-typedef enum { kDLCPU = 1, kDLCUDA = 2, kDLCUDAHost = 3 } DLDeviceType;
+typedef enum {
+  kDLCPU = 1, kDLCUDA = 2, kDLCUDAHost = 3, kDLOpenCL = 4, kDLVulkan = 7, kDLMetal = 8, kDLVPI = 9,
+  kDLROCM = 10, kDLROCMHost = 11, kDLExtDev = 12, kDLCUDAManaged = 13, kDLOneAPI = 14,
+  kDLWebGPU = 15, kDLHexagon = 16, kDLMAIA = 17, kDLTrn = 18
+} DLDeviceType;
 
 typedef struct {
   int32_t device_type; /* DLDeviceType */
   int32_t device_id;
 } DLDevice;
 
-typedef enum { kDLInt = 0, kDLUInt = 1, kDLFloat = 2, kDLOpaqueHandle = 3, kDLBfloat = 4, kDLComplex = 5, kDLBool = 6 } DLDataTypeCode;
+typedef enum {
+  kDLInt = 0, kDLUInt = 1, kDLFloat = 2, kDLOpaqueHandle = 3, kDLBfloat = 4, kDLComplex = 5, kDLBool = 6,
+  kDLFloat8_e3m4 = 7, kDLFloat8_e4m3 = 8, kDLFloat8_e4m3b11fnuz = 9, kDLFloat8_e4m3fn = 10,
+  kDLFloat8_e4m3fnuz = 11, kDLFloat8_e5m2 = 12, kDLFloat8_e5m2fnuz = 13, kDLFloat8_e8m0fnu = 14,
+  kDLFloat6_e2m3fn = 15, kDLFloat6_e3m2fn = 16, kDLFloat4_e2m1fn = 17
+} DLDataTypeCode;
 
 typedef struct {
   uint8_t code; /* DLDataTypeCode */
@@ -46,7 +62,7 @@ typedef struct {
   int32_t ndim;
   DLDataType dtype;
   int64_t *shape;
-  int64_t *strides; /* in elements; NULL means C order */
+  int64_t *strides; /* in elements; NULL (C order) accepted on import, never exported */
   uint64_t byte_offset;
 } DLTensor;
 
@@ -57,6 +73,7 @@ typedef struct {
 
 #define DLPACK_FLAG_BITMASK_READ_ONLY (1UL << 0UL)
 #define DLPACK_FLAG_BITMASK_IS_COPIED (1UL << 1UL)
+#define DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED (1UL << 2UL)
 
 typedef struct DLManagedTensorVersioned {
   DLPackVersion version;

@@ -43,7 +43,8 @@
 //!   from `std::io::Error`.
 //! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI),
 //!   `arrow` (the Arrow C data interface) and `python` (PyO3: buffer protocol,
-//!   `__array_interface__`, DLPack).
+//!   `__array_interface__`, DLPack); element types from `half` (f16, bf16), `num-complex` and
+//!   `float8` (FP8 e4m3fn and e5m2; the other FP8/FP6/FP4 formats are [`MiniFloat`] item types).
 //! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -184,7 +185,7 @@ pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
 pub use item::{
-    ByteOrder, Field, ItemType, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
+    ByteOrder, Field, ItemType, MiniFloat, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
 };
 pub use layout::{Layout, Order, MAX_NDIM};
 pub use owned::{AlignedBytes, Array};

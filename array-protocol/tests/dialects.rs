@@ -167,8 +167,8 @@ fn dlpack_round_trips_and_refusals() {
     }
     let refused = [
         (DLDataType { code: 2, bits: 32, lanes: 4 }, "found a vector type with 4 lanes, expected lanes = 1"),
-        (DLDataType { code: 3, bits: 64, lanes: 1 }, "found code 3 (OpaqueHandle) with 64 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex or Bool"),
-        (DLDataType { code: 99, bits: 8, lanes: 1 }, "found code 99 (unknown) with 8 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex or Bool"),
+        (DLDataType { code: 3, bits: 64, lanes: 1 }, "found code 3 (OpaqueHandle) with 64 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex, Bool or an FP8/FP6/FP4 code"),
+        (DLDataType { code: 99, bits: 8, lanes: 1 }, "found code 99 (unknown) with 8 bits, which has no item type here; expected Int, UInt, Float, Bfloat, Complex, Bool or an FP8/FP6/FP4 code"),
         (DLDataType { code: 2, bits: 128, lanes: 1 }, "found Float with 128 bits, which has no item type here"),
         (DLDataType { code: 0, bits: 4, lanes: 1 }, "found Int with 4 bits, which has no item type here"),
         (DLDataType { code: 6, bits: 1, lanes: 1 }, "found Bool with 1 bits, which has no item type here"),
@@ -213,5 +213,48 @@ fn element_formats_are_compile_time_constants() {
         bool::item_type(),
     ] {
         assert_eq!(ItemType::from_pep3118(&t.to_pep3118()).unwrap(), t);
+    }
+}
+
+#[test]
+fn fp8_fp6_fp4_in_every_dialect() {
+    use array_protocol::MiniFloat;
+    for f in MiniFloat::ALL {
+        let t = ItemType::mini_float(f);
+        assert_eq!((t.itemsize(), t.alignment()), (1, 1));
+        let pep = t.to_pep3118();
+        assert_eq!(pep, format!("[{}]", f.name()));
+        assert_eq!(ItemType::from_pep3118(&pep).unwrap(), t);
+        assert_eq!(t.describe(), f.name());
+        assert_eq!(t.typestr(), "|V1");
+        assert_eq!(MiniFloat::from_name(f.name()), Some(f));
+        assert_eq!(MiniFloat::from_dlpack_code(f.dlpack_code()), Some(f));
+        let dt = t.to_dlpack().unwrap();
+        assert_eq!((dt.code, dt.bits, dt.lanes), (f.dlpack_code(), f.bits(), 1));
+        assert_eq!(ItemType::from_dlpack(dt).unwrap(), t);
+    }
+    assert_eq!(MiniFloat::from_dlpack_code(6), None);
+    assert_eq!(MiniFloat::from_dlpack_code(18), None);
+    // Inside records and sub-arrays, in any byte-order mode.
+    let rec = ItemType::from_pep3118("T{[float8_e4m3fn]:a:<H:b:3[float4_e2m1fn]:c:}").unwrap();
+    assert_eq!(rec.itemsize(), 6);
+    assert_eq!(ItemType::from_pep3118(&rec.to_pep3118()).unwrap(), rec);
+    assert_eq!(
+        rec.field("c").unwrap().item().as_subarray().unwrap().item(),
+        ItemType::mini_float(MiniFloat::Float4E2M1Fn)
+    );
+    for (bad, message) in [
+        (
+            "[float8]",
+            "found the type name [float8], expected one of the FP8/FP6/FP4 formats",
+        ),
+        (
+            "[float8_e4m3fn",
+            "found end of input, expected `]` closing the type name opened at byte 0",
+        ),
+        ("[]", "found the type name [], expected one of"),
+    ] {
+        let e = ItemType::from_pep3118(bad).unwrap_err();
+        assert!(e.message().starts_with(message), "{bad}: {e}");
     }
 }

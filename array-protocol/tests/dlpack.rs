@@ -143,8 +143,16 @@ fn imports_call_the_deleter_exactly_once_even_when_refusing() {
     drop(a);
     assert_eq!(DELETED.load(Ordering::SeqCst), before + 1);
     let mut gpu = tensor(2, 1, shape.as_mut_ptr(), data.as_mut_ptr());
-    let e = unsafe { DLPackArray::from_raw(&mut gpu) }.err().unwrap();
+    // A CUDA tensor imports as a description; viewing its memory is refused.
+    let a = unsafe { DLPackArray::from_raw(&mut gpu) }.unwrap();
+    let e = a.try_array().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(
+        e.to_string().contains("lives on device CUDA (type 2):0"),
+        "{e}"
+    );
+    assert_eq!(DELETED.load(Ordering::SeqCst), before + 1);
+    drop(a);
     assert_eq!(DELETED.load(Ordering::SeqCst), before + 2);
     let mut vector = tensor(1, 4, shape.as_mut_ptr(), data.as_mut_ptr());
     assert!(unsafe { DLPackArray::from_raw(&mut vector) }.is_err());

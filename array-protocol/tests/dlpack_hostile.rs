@@ -229,3 +229,40 @@ fn axes_longer_than_int64_are_not_exported_truncated() {
         assert!(e.to_string().contains("int64"), "{e}");
     }
 }
+
+#[test]
+fn another_major_version_is_refused_reading_only_the_version_and_deleter() {
+    // A major version 2 tensor may lay out everything after the flags differently: whatever
+    // those fields hold (here NULL shape, absurd ndim, a device id of -1), only the version is
+    // read before the deleter is called.
+    for major in [0, 2, 3, u32::MAX] {
+        let calls = Cell::new(0);
+        let mut shape = [3i64];
+        let mut t = tensor(&calls, std::ptr::null_mut(), &mut shape, None, u64::MAX);
+        t.version.major = major;
+        t.dl_tensor.ndim = i32::MAX;
+        t.dl_tensor.shape = std::ptr::null_mut();
+        t.dl_tensor.device.device_id = -1;
+        let e = refused(t, &calls, ErrorKind::Unsupported);
+        assert!(e.contains(&format!("DLPack version {major}.")), "{e}");
+    }
+}
+
+#[test]
+fn fp8_and_sub_byte_codes_with_wrong_bits_or_lanes_are_refused() {
+    let mut data = [0u8; 16];
+    let ptr: *mut c_void = data.as_mut_ptr().cast();
+    for (code, bits, lanes) in [
+        (7u8, 16u8, 1u16),
+        (16, 4, 1),
+        (17, 6, 1),
+        (8, 8, 4),
+        (15, 6, 2),
+    ] {
+        let calls = Cell::new(0);
+        let mut shape = [4i64];
+        let mut t = tensor(&calls, ptr, &mut shape, None, 0);
+        t.dl_tensor.dtype = DLDataType { code, bits, lanes };
+        refused(t, &calls, ErrorKind::Format);
+    }
+}

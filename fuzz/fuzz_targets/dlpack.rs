@@ -1,6 +1,8 @@
-//! Hostile `DLManagedTensorVersioned`s: any version, device, type, shape, strides, data pointer
-//! and byte offset. The import refuses with an error or describes exactly the model's elements,
-//! and the deleter runs exactly once either way.
+//! Hostile `DLManagedTensorVersioned`s: any version, device, type (FP8/FP6/FP4 packed or
+//! padded included), shape, strides, data pointer and byte offset. The import refuses with an
+//! error or describes exactly the model's elements; a tensor on a device the CPU cannot address
+//! is never read, and its re-export carries the same description; the deleter runs exactly
+//! once whatever happens.
 #![no_main]
 
 use std::cell::Cell;
@@ -9,6 +11,7 @@ use std::ffi::c_void;
 use array_protocol::dlpack::{
     DLDevice, DLManagedTensorVersioned, DLPackArray, DLTensor, DLPACK_VERSION,
 };
+use array_protocol::MiniFloat;
 use array_protocol::{ArrayProducer, DLDataType};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -79,6 +82,15 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             (5, 128),
             (6, 8),
             (4, 16),
+            (7, 8),
+            (10, 8),
+            (12, 8),
+            (14, 8),
+            (15, 6),
+            (16, 6),
+            (17, 4),
+            (17, 8),
+            (10, 4),
         ])?;
         DLDataType {
             code,
@@ -102,8 +114,13 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         dl_tensor: DLTensor {
             data,
             device: DLDevice {
-                device_type: if u.ratio(1, 16)? { u.arbitrary()? } else { 1 },
-                device_id: 0,
+                device_type: match u.int_in_range(0..=15)? {
+                    0 => u.arbitrary()?,
+                    // CUDA, CUDA host, ROCm, CUDA managed, OneAPI, Metal.
+                    1..=5 => *u.choose(&[2, 3, 10, 13, 14, 8])?,
+                    _ => 1,
+                },
+                device_id: if u.ratio(1, 16)? { u.arbitrary()? } else { 0 },
             },
             ndim,
             dtype,
@@ -130,6 +147,10 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             assert_eq!(calls.get(), 1, "deleter calls after the refusal {e}");
             let _ = e.to_string();
         }
+        Ok(array) if !array.is_host_accessible() || array.packed().is_some() => {
+            assert_eq!(calls.get(), 0, "deleter called on a tensor still held");
+            described_only(array, &tensor, &calls);
+        }
         Ok(array) => {
             assert_eq!(calls.get(), 0, "deleter called on a tensor still held");
             let v = array.try_array().expect("an imported tensor's view");
@@ -151,6 +172,47 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A tensor the CPU cannot address, or packed FP6/FP4: refused as a view of items, described
+/// as given, and handed on with the same description; its memory is never read.
+fn described_only(array: DLPackArray, t: &DLManagedTensorVersioned, calls: &Cell<usize>) {
+    let x = &t.dl_tensor;
+    assert!(array.try_array().is_err(), "a view of device or packed memory");
+    assert_eq!(array.device(), x.device);
+    assert_eq!(array.data_ptr(), x.data);
+    assert_eq!(array.byte_offset(), x.byte_offset);
+    assert_eq!(array.dtype(), x.dtype);
+    assert_eq!(array.shape().len(), x.ndim as usize);
+    if let Some(f) = array.packed() {
+        assert!(f.is_sub_byte());
+        // An empty axis makes the others' product irrelevant (it may overflow).
+        let count: usize = if array.shape().contains(&0) {
+            0
+        } else {
+            array.shape().iter().product()
+        };
+        assert_eq!(array.byte_len(), (count * usize::from(f.bits())).div_ceil(8));
+    } else {
+        assert!(MiniFloat::from_dlpack_code(x.dtype.code).is_none_or(|f| !f.is_sub_byte())
+            || t.flags & array_protocol::dlpack::DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED != 0);
+    }
+    let (shape, strides) = (array.shape().to_vec(), array.strides().to_vec());
+    let again = array.into_export();
+    // SAFETY: the re-export is ours; its shape and strides hold `ndim` entries.
+    unsafe {
+        let y = &(*again).dl_tensor;
+        assert_eq!((y.data, y.device, y.byte_offset, y.dtype), (x.data, x.device, x.byte_offset, x.dtype));
+        assert!(y.ndim == 0 || !y.strides.is_null());
+        let n = y.ndim as usize;
+        let s = std::slice::from_raw_parts(y.shape, n);
+        assert!(s.iter().zip(&shape).all(|(&a, &b)| a as usize == b));
+        assert_eq!(std::slice::from_raw_parts(y.strides, n), &strides[..]);
+    }
+    assert_eq!(calls.get(), 0, "deleter called by the re-export");
+    // SAFETY: ours, released once: the chain runs the producer's deleter.
+    unsafe { ((*again).deleter.expect("a deleter"))(again) };
+    assert_eq!(calls.get(), 1, "deleter calls after releasing the re-export");
 }
 
 /// Each element of the view is where DLPack puts it: `data + byte_offset + Σ i_k × s_k × size`.

@@ -1,14 +1,17 @@
 /* A C program that consumes an array Rust exports and produces arrays Rust consumes, through
  * DLPack, checking that every deleter runs exactly once. Prints "N passed, M failed". */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "array_protocol.h"
 
 DLManagedTensorVersioned *ap_export_matrix(int64_t rows, int64_t cols);
 int64_t ap_exports_alive(void);
 double ap_sum_f64(DLManagedTensorVersioned *tensor);
+DLManagedTensorVersioned *ap_reexport(DLManagedTensorVersioned *tensor);
 
 static int passed = 0, failed = 0;
 #define CHECK(cond, what)                                   \
@@ -25,6 +28,12 @@ static int c_deleter_calls = 0;
 static void c_deleter(DLManagedTensorVersioned *self) {
   c_deleter_calls++;
   free(self->manager_ctx); /* the data buffer */
+}
+
+static int device_deleter_calls = 0;
+static void device_deleter(DLManagedTensorVersioned *self) {
+  (void)self;
+  device_deleter_calls++;
 }
 
 static DLManagedTensorVersioned make_tensor(double *data, int64_t *shape, int64_t *strides, int ndim, uint64_t offset) {
@@ -113,6 +122,41 @@ int main(void) {
   DLManagedTensorVersioned broadcast = make_tensor(data6, broadcast_shape, zero_strides, 2, 0);
   CHECK(isnan(ap_sum_f64(&broadcast)), "2^64 broadcast elements are refused");
   CHECK(c_deleter_calls == 6, "deleter called once after a refusal by the view validation");
+
+  /* A CUDA tensor over pages no one may read (PROT_NONE): Rust imports it as a description
+   * and hands it on; the memory is never touched, the producer's deleter runs once. */
+  size_t pages = 1 << 16;
+  void *none = mmap(NULL, pages, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(none != MAP_FAILED, "mmap PROT_NONE");
+  int64_t dev_shape[2] = {16, 32};
+  int64_t dev_strides[2] = {64, 2};
+  DLManagedTensorVersioned dev = make_tensor((double *)none, dev_shape, dev_strides, 2, 256);
+  dev.version.minor = 3;
+  dev.deleter = device_deleter;
+  dev.dl_tensor.device.device_type = kDLCUDA;
+  dev.dl_tensor.device.device_id = 1;
+  dev.dl_tensor.dtype.bits = 32;
+  DLManagedTensorVersioned *handed = ap_reexport(&dev);
+  CHECK(handed != NULL, "a CUDA tensor is re-exported");
+  if (handed != NULL) {
+    DLTensor *h = &handed->dl_tensor;
+    CHECK(handed->version.major == 1 && handed->version.minor == 3, "re-export at 1.3");
+    CHECK(h->data == none && h->byte_offset == 256, "same data pointer and offset");
+    CHECK(h->device.device_type == kDLCUDA && h->device.device_id == 1, "same device");
+    CHECK(h->ndim == 2 && h->shape[0] == 16 && h->shape[1] == 32, "same shape");
+    CHECK(h->strides != NULL && h->strides[0] == 64 && h->strides[1] == 2, "same strides");
+    CHECK(h->dtype.code == kDLFloat && h->dtype.bits == 32, "same data type");
+    CHECK(device_deleter_calls == 0, "the producer's deleter not yet called");
+    handed->deleter(handed);
+  }
+  CHECK(device_deleter_calls == 1, "the producer's deleter called once through the re-export");
+  DLManagedTensorVersioned bad = make_tensor((double *)none, dev_shape, dev_strides, 2, 0);
+  bad.deleter = device_deleter;
+  bad.dl_tensor.device.device_type = kDLCUDA;
+  bad.dl_tensor.device.device_id = -1;
+  CHECK(ap_reexport(&bad) == NULL, "a negative device id is refused");
+  CHECK(device_deleter_calls == 2, "deleter called once after a refusal");
+  munmap(none, pages);
 
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

@@ -50,6 +50,10 @@ fn c_program_exchanges_arrays_through_dlpack() {
     );
     assert!(stderr.contains("negative length -3"), "{stderr}");
     assert!(
+        stderr.contains("invalid DLPack device CUDA (type 2):-1"),
+        "{stderr}"
+    );
+    assert!(
         stderr.contains("found a vector type with 2 lanes"),
         "{stderr}"
     );

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use super::{ByteOrder, ItemType, ScalarKind};
+use super::{ByteOrder, ItemType, MiniFloat, ScalarKind};
 use crate::error::{Dialect, FormatError};
 
 /// DLPack's `DLDataType`, laid out as in `dlpack.h` (`uint8_t code, bits; uint16_t lanes`).
@@ -79,6 +79,17 @@ impl ItemType {
     /// The DLPack data type, or `None` for what DLPack cannot carry: records, sub-arrays,
     /// strings, void, `long double`, and anything not in native byte order.
     ///
+    /// A [`MiniFloat`] gets its code and its own bits (8, 6 or 4); since the item model holds
+    /// FP6 and FP4 one per byte, a tensor of them is *padded* in DLPack's terms, which the
+    /// exporter says with `DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED`.
+    ///
+    /// ```
+    /// use array_protocol::{ItemType, MiniFloat};
+    ///
+    /// let dt = ItemType::mini_float(MiniFloat::Float4E2M1Fn).to_dlpack().unwrap();
+    /// assert_eq!((dt.code, dt.bits, dt.lanes), (17, 4, 1));
+    /// ```
+    ///
     /// ```
     /// use array_protocol::ItemType;
     ///
@@ -91,6 +102,13 @@ impl ItemType {
         let s = self.as_scalar()?;
         if !s.order().is_native() || s.is_long_double() {
             return None;
+        }
+        if let ScalarKind::MiniFloat(f) = s.kind() {
+            return Some(DLDataType {
+                code: f.dlpack_code(),
+                bits: f.bits(),
+                lanes: 1,
+            });
         }
         let code = match s.kind() {
             ScalarKind::Bool => DLDataTypeCode::Bool,
@@ -109,17 +127,20 @@ impl ItemType {
     }
 
     /// Reads a DLPack data type (native byte order, as DLPack has no other). Vector types
-    /// (`lanes != 1`), opaque handles, the FP8/FP6/FP4 formats and unknown codes are refused
-    /// with an error naming them.
+    /// (`lanes != 1`), opaque handles, unknown codes and bits that do not match the code are
+    /// refused with an error naming them. The FP8/FP6/FP4 codes read as [`MiniFloat`] item
+    /// types of one byte per element: whether a tensor of FP6/FP4 is packed is said by its
+    /// flags, not its data type, and is the importer's business.
     ///
     /// ```
-    /// use array_protocol::{DLDataType, ItemType};
+    /// use array_protocol::{DLDataType, ItemType, MiniFloat};
     ///
     /// let fp8 = DLDataType { code: 10, bits: 8, lanes: 1 };
+    /// assert_eq!(ItemType::from_dlpack(fp8).unwrap(), ItemType::mini_float(MiniFloat::Float8E4M3Fn));
+    /// let wrong = DLDataType { code: 17, bits: 8, lanes: 1 };
     /// assert_eq!(
-    ///     ItemType::from_dlpack(fp8).unwrap_err().to_string(),
-    ///     "invalid DLPack data type: found code 10 (Float8_e4m3fn) with 8 bits, which has no \
-    ///      item type here; expected Int, UInt, Float, Bfloat, Complex or Bool"
+    ///     ItemType::from_dlpack(wrong).unwrap_err().to_string(),
+    ///     "invalid DLPack data type: found Float4_e2m1fn with 8 bits, expected 4"
     /// );
     /// ```
     pub fn from_dlpack(dtype: DLDataType) -> Result<ItemType, FormatError> {
@@ -129,6 +150,17 @@ impl ItemType {
                 "found a vector type with {} lanes, expected lanes = 1",
                 dtype.lanes
             )));
+        }
+        if let Some(f) = MiniFloat::from_dlpack_code(dtype.code) {
+            if dtype.bits != f.bits() {
+                return Err(err(alloc::format!(
+                    "found {} with {} bits, expected {}",
+                    code_name(dtype.code).unwrap_or("unknown"),
+                    dtype.bits,
+                    f.bits()
+                )));
+            }
+            return Ok(ItemType::mini_float(f));
         }
         let kind = match dtype.code {
             0 => ScalarKind::Int,
@@ -141,7 +173,7 @@ impl ItemType {
                 let name = code_name(code).unwrap_or("unknown");
                 return Err(err(alloc::format!(
                     "found code {code} ({name}) with {} bits, which has no item type here; \
-                     expected Int, UInt, Float, Bfloat, Complex or Bool",
+                     expected Int, UInt, Float, Bfloat, Complex, Bool or an FP8/FP6/FP4 code",
                     dtype.bits
                 )));
             }

@@ -138,6 +138,25 @@ scalar_elements! {
     half::bf16 => "E", BFloat;
 }
 
+// SAFETY: `float8`'s `F8E4M3` and `F8E5M2` are `#[repr(transparent)]` over one `u8` (one
+// byte, no padding) and every byte is a value (NaNs included). `F8E4M3` is the finite E4M3
+// (largest 448, NaN at 0x7f/0xff): DLPack's and ml_dtypes' e4m3fn; `F8E5M2` is IEEE-like E5M2.
+// Each format reads back to its item type (the `[name]` extension of the PEP 3118 reader).
+#[cfg(feature = "float8")]
+unsafe impl Element for float8::F8E4M3 {
+    const FORMAT: &'static str = "[float8_e4m3fn]";
+    const ITEM_TYPE: ItemType = ItemType::mini_float(super::MiniFloat::Float8E4M3Fn);
+    const HAS_INVALID_BIT_PATTERNS: bool = false;
+}
+
+// SAFETY: as for `F8E4M3` above.
+#[cfg(feature = "float8")]
+unsafe impl Element for float8::F8E5M2 {
+    const FORMAT: &'static str = "[float8_e5m2]";
+    const ITEM_TYPE: ItemType = ItemType::mini_float(super::MiniFloat::Float8E5M2);
+    const HAS_INVALID_BIT_PATTERNS: bool = false;
+}
+
 #[cfg(feature = "num-complex")]
 scalar_elements! {
     num_complex::Complex<f32> => "Zf", Complex;

@@ -12,6 +12,7 @@
 
 pub mod dlpack;
 pub mod element;
+mod minifloat;
 pub mod numpy;
 pub mod pep3118;
 mod storage;
@@ -22,6 +23,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
+pub use minifloat::MiniFloat;
 #[doc(hidden)]
 pub use storage::{Name, Seq, Shared};
 
@@ -90,6 +92,10 @@ pub enum ScalarKind {
     Ucs4,
     /// A run of bytes with no interpretation: a named `Nx` field, or a NumPy `|VN` typestr.
     Void,
+    /// An FP8, FP6 or FP4 value, one per byte (see [`MiniFloat`]): describable, viewable as
+    /// bytes and carried through DLPack; PEP 3118 writes it `[name]` (an extension), NumPy's
+    /// typestr `|V1`.
+    MiniFloat(MiniFloat),
 }
 
 /// Size in bytes of the platform's C `long double` (`g`).
@@ -148,6 +154,7 @@ impl Scalar {
             Int | UInt => matches!(size, 1 | 2 | 4 | 8),
             Float => matches!(size, 2 | 4 | 8) || size == LONG_DOUBLE_SIZE,
             BFloat => size == 2,
+            MiniFloat(_) => size == 1,
             Complex => matches!(size, 8 | 16) || size == 2 * LONG_DOUBLE_SIZE,
             Bytes => size >= 1 && size <= isize::MAX as usize,
             Ucs4 => size >= 4 && size % 4 == 0 && size <= isize::MAX as usize,
@@ -212,7 +219,11 @@ impl Scalar {
     /// The alignment this scalar has in a native (`@`) struct.
     pub const fn alignment(&self) -> usize {
         match self.kind {
-            ScalarKind::Bool | ScalarKind::Char | ScalarKind::Bytes | ScalarKind::Void => 1,
+            ScalarKind::Bool
+            | ScalarKind::Char
+            | ScalarKind::Bytes
+            | ScalarKind::Void
+            | ScalarKind::MiniFloat(_) => 1,
             ScalarKind::Ucs4 => 4,
             _ if self.is_long_double() => LONG_DOUBLE_ALIGN,
             ScalarKind::Complex => self.size / 2,
@@ -925,6 +936,15 @@ impl ItemType {
         Scalar::new(kind, size, order).map(ItemType::Scalar)
     }
 
+    /// The item type of one [`MiniFloat`] value: one byte.
+    pub const fn mini_float(format: MiniFloat) -> ItemType {
+        ItemType::Scalar(Scalar::raw(
+            ScalarKind::MiniFloat(format),
+            1,
+            ByteOrder::NotApplicable,
+        ))
+    }
+
     /// A sub-array of `item` with `shape`; a sub-array item is flattened into the shape.
     /// Every axis is at most `isize::MAX` long and the whole item at most `isize::MAX` bytes,
     /// as in NumPy.
@@ -1183,7 +1203,11 @@ impl ItemType {
     /// anything else (`T{B:r:B:g:}`).
     pub fn describe(&self) -> String {
         match self {
-            ItemType::Scalar(s) if s.kind() != ScalarKind::BFloat => self.typestr(),
+            ItemType::Scalar(s) => match s.kind() {
+                ScalarKind::BFloat => self.to_pep3118(),
+                ScalarKind::MiniFloat(f) => String::from(f.name()),
+                _ => self.typestr(),
+            },
             _ => self.to_pep3118(),
         }
     }

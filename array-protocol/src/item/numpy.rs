@@ -74,6 +74,8 @@ impl ItemType {
             ScalarKind::Ucs4 => ('U', s.size() / 4),
             ScalarKind::Void => ('V', s.size()),
             ScalarKind::BFloat => return String::from("|V2"),
+            // What `ml_dtypes` arrays report: NumPy has no typestr for them.
+            ScalarKind::MiniFloat(_) => return String::from("|V1"),
         };
         alloc::format!("{order}{kind}{n}")
     }

@@ -109,7 +109,7 @@ impl Foreign {
     }
 
     /// The length of the span, from the lowest element to the end of the highest.
-    #[cfg_attr(not(feature = "python"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "python", feature = "dlpack")), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {
         self.len
     }

@@ -64,11 +64,39 @@ pub unsafe extern "C" fn ap_sum_f64(tensor: *mut DLManagedTensorVersioned) -> f6
             return f64::NAN;
         }
     };
-    match array.array().typed::<f64>() {
+    // `try_array`: a tensor on a device the CPU cannot address imports as a description only.
+    let view = match array.try_array() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("ap_sum_f64: {e}");
+            return f64::NAN;
+        }
+    };
+    match view.typed::<f64>() {
         Ok(t) => t.iter().sum(),
         Err(e) => {
             eprintln!("ap_sum_f64: {e}");
             f64::NAN
+        }
+    }
+}
+
+/// Takes ownership of `tensor` (on any device) and hands it on as a new tensor the caller owns,
+/// with the same description; its memory is never read. NULL (with the reason on stderr) when
+/// the import is refused, the producer's deleter then called once.
+///
+/// # Safety
+/// `tensor` is a valid `DLManagedTensorVersioned` the caller owns and hands over.
+#[no_mangle]
+pub unsafe extern "C" fn ap_reexport(
+    tensor: *mut DLManagedTensorVersioned,
+) -> *mut DLManagedTensorVersioned {
+    // SAFETY: the caller's contract.
+    match unsafe { DLPackArray::from_raw(tensor) } {
+        Ok(a) => a.into_export(),
+        Err(e) => {
+            eprintln!("ap_reexport: {e}");
+            std::ptr::null_mut()
         }
     }
 }

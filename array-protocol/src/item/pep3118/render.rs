@@ -106,6 +106,10 @@ impl Renderer {
             (ScalarKind::Int, _) => "q",
             (ScalarKind::UInt, _) => "Q",
             (ScalarKind::BFloat, _) => "E",
+            (ScalarKind::MiniFloat(f), _) => {
+                let _ = write!(self.out, "[{}]", f.name());
+                return;
+            }
             (ScalarKind::Float, 2) => "e",
             (ScalarKind::Float, 4) => "f",
             (ScalarKind::Float, 8) => "d",
