@@ -38,7 +38,12 @@ fn c_program_exchanges_arrays_through_dlpack() {
         "gcc failed:\n{}",
         String::from_utf8_lossy(&gcc.stderr)
     );
-    let run = Command::new(&exe).output().expect("the C program runs");
+    // The library just built, not one of the same name that cargo's own library path (set for
+    // test binaries, ahead of the program's rpath) may hold from another build.
+    let run = Command::new(&exe)
+        .env("LD_LIBRARY_PATH", &lib_dir)
+        .output()
+        .expect("the C program runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "C checks failed:\n{stdout}\n{stderr}");

@@ -41,7 +41,7 @@ unsafe extern "C" fn delete_adapted(t: *mut DLManagedTensorVersioned) {
     }
 }
 
-/// Takes over `obj`'s array through `__dlpack__` (asking for DLPack 1.x, falling back to the
+/// Takes over `obj`'s array through `__dlpack__` (asking for DLPack up to 1.3, falling back to the
 /// legacy form); CPU arrays only. `TypeError` when `obj` has no `__dlpack__`. The handle claims
 /// the memory as [`import`](super::import) does.
 pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
@@ -57,7 +57,7 @@ fn take(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
         ))
     })?;
     let kwargs = PyDict::new(py);
-    kwargs.set_item("max_version", (1, 0))?;
+    kwargs.set_item("max_version", (1, 3))?;
     let capsule = match method.call((), Some(&kwargs)) {
         Ok(c) => c,
         Err(e) if e.is_instance_of::<PyTypeError>(py) => method.call0()?,
