@@ -2,7 +2,7 @@
 //! through array-protocol.
 
 use array_protocol::python::{
-    Buffer, Copied, Export, Imported, PyArray, TypedArray, TypedArrayMut,
+    Buffer, Copied, Export, ExportMut, Imported, PyArray, TypedArray, TypedArrayMut,
 };
 use array_protocol::{ArrayProducer, Element};
 use num_complex::Complex64;
@@ -192,6 +192,13 @@ fn transposed(rows: usize, cols: usize) -> Export<Transposed> {
 #[pyfunction]
 fn copy_of(a: Imported) -> PyResult<Export<array_protocol::Array>> {
     Ok(Export(a.view().to_contiguous(array_protocol::Order::C)?))
+}
+
+/// As `copy_of`, writable: for consumers that only take DLPack's legacy capsule (JAX), which
+/// cannot say read-only.
+#[pyfunction]
+fn writable_copy_of(a: Imported) -> PyResult<ExportMut<array_protocol::Array>> {
+    Ok(ExportMut(a.view().to_contiguous(array_protocol::Order::C)?))
 }
 
 /// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
@@ -446,6 +453,7 @@ fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
     m.add_function(wrap_pyfunction!(copy_of, m)?)?;
+    m.add_function(wrap_pyfunction!(writable_copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(complex_ramp, m)?)?;
     m.add_function(wrap_pyfunction!(particles, m)?)?;
     m.add_function(wrap_pyfunction!(sum_f64, m)?)?;

@@ -50,11 +50,17 @@ impl Drop for Held {
 impl Held {
     /// `PyObject_GetBuffer(obj, flags)`, then the description validated.
     fn get(obj: &Bound<'_, PyAny>, flags: c_int) -> PyResult<Held> {
+        Held::get_unless_refused(obj, flags)?
+    }
+
+    /// As [`get`](Self::get), with the exporter's own refusal (`PyObject_GetBuffer` failing)
+    /// apart, as `Ok(Err(refusal))`, from the buffer's description failing this crate's checks.
+    fn get_unless_refused(obj: &Bound<'_, PyAny>, flags: c_int) -> PyResult<PyResult<Held>> {
         // SAFETY: Py_buffer is plain data; zeroed is its "empty" state.
         let mut raw: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
         // SAFETY: `obj` is a live object; on success `raw` holds a buffer we must release.
         if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *raw, flags) } != 0 {
-            return Err(PyErr::fetch(obj.py()));
+            return Ok(Err(PyErr::fetch(obj.py())));
         }
         let mut held = Held {
             raw,
@@ -64,7 +70,7 @@ impl Held {
         };
         // From here on, dropping `held` releases the buffer.
         held.describe()?;
-        Ok(held)
+        Ok(Ok(held))
     }
 
     /// The format as the exporter gave it (`"B"` when it gave none).
@@ -224,12 +230,22 @@ impl Buffer {
     /// protocol, `BufferError` when the buffer cannot be described or overlaps a live
     /// [`BufferMut`], `ValueError` when its format cannot be read.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<Buffer> {
-        let held = Held::get(obj, ffi::PyBUF_FULL_RO)?;
+        Buffer::get_unless_refused(obj)?
+    }
+
+    /// As [`get`](Self::get), with the exporter's refusal to export a buffer apart (as
+    /// `Ok(Err(refusal))`): JAX arrays of FP8 items have the buffer protocol but refuse it,
+    /// while their DLPack works.
+    pub(crate) fn get_unless_refused(obj: &Bound<'_, PyAny>) -> PyResult<PyResult<Buffer>> {
+        let held = match Held::get_unless_refused(obj, ffi::PyBUF_FULL_RO)? {
+            Ok(held) => held,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let claim = Claim::new(&held.view, false, "a buffer")?;
-        Ok(Buffer {
+        Ok(Ok(Buffer {
             held,
             _claim: claim,
-        })
+        }))
     }
 
     /// The buffer as an array view.

@@ -115,17 +115,30 @@ impl ArrayProducer for Imported {
 /// `__arrow_c_stream__` with one non-empty chunk: pyarrow arrays and chunked arrays, Polars
 /// series). The handle is `'static`, `Send` and `Sync`.
 ///
-/// Errors: `TypeError` when `obj` offers none of the three; otherwise the route's own error
+/// Errors: `TypeError` when `obj` offers none of the routes; otherwise the route's own error
 /// (`BufferError` for memory that cannot be described or overlaps a live writable import,
-/// `ValueError` for an unreadable format). A route that exists but fails is not skipped: numpy
-/// treats a bad buffer the same way.
+/// `ValueError` for an unreadable format). A route that exists but fails this crate's checks is
+/// not skipped (numpy treats a bad buffer the same way); only an exporter's refusal to export a
+/// buffer at all moves on to its DLPack (JAX refuses buffers of FP8 and bfloat16 arrays).
 pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // SAFETY: a plain query on a live object.
     if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } != 0 {
-        return Ok(Imported {
-            route: Route::Buffer(Buffer::get(obj)?),
-            _claim: None,
-        });
+        match Buffer::get_unless_refused(obj)? {
+            Ok(buffer) => {
+                return Ok(Imported {
+                    route: Route::Buffer(buffer),
+                    _claim: None,
+                })
+            }
+            // The exporter refused (JAX does for FP8 and bfloat16 items): its DLPack may not.
+            Err(refusal) if obj.hasattr("__dlpack__")? => {
+                return super::from_dlpack(obj).map_err(|e| {
+                    let message = format!("{e} (and its buffer protocol refused: {refusal})");
+                    PyErr::from_type(e.get_type(obj.py()), message)
+                })
+            }
+            Err(refusal) => return Err(refusal),
+        }
     }
     if obj.hasattr("__dlpack__")? {
         return super::from_dlpack(obj);
