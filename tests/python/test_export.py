@@ -172,3 +172,34 @@ def test_mutable_export_locks_resizing(demo):
 def test_only_resizable_arrays_resize(demo):
     with pytest.raises(ValueError, match="cannot be resized"):
         demo.complex_ramp(2).resize(3)
+
+
+def _versioned(capsule):
+    """The header of a `dltensor_versioned` capsule's tensor: version, flags, ndim, strides."""
+    api = ctypes.pythonapi
+    api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+    api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    p = api.PyCapsule_GetPointer(capsule, b"dltensor_versioned")
+    major, minor = ctypes.c_uint32.from_address(p).value, ctypes.c_uint32.from_address(p + 4).value
+    # version (8), manager_ctx (8), deleter (8), flags (8), then DLTensor: data (8), device (8),
+    # ndim (4), dtype (4), shape (8), strides (8), byte_offset (8).
+    flags = ctypes.c_uint64.from_address(p + 24).value
+    data = ctypes.c_void_p.from_address(p + 32).value
+    ndim = ctypes.c_int32.from_address(p + 48).value
+    strides = ctypes.c_void_p.from_address(p + 64).value
+    return (major, minor), flags, data, ndim, strides
+
+
+def test_dlpack_exports_speak_version_1_3(demo):
+    x = demo.points(3)
+    version, flags, data, ndim, strides = _versioned(x.__dlpack__(max_version=(1, 3)))
+    assert version == (1, 3) and ndim == 2 and strides  # strides whenever ndim != 0
+    assert flags & 1 and not flags & 2  # read-only, not copied
+    assert data == np.asarray(x).ctypes.data
+    version, flags, copied, _, _ = _versioned(x.__dlpack__(max_version=(1, 3), copy=True))
+    assert flags & 2 and not flags & 1 and copied != data  # copied: a writable copy
+    assert _versioned(x.__dlpack__(max_version=(1, 0), copy=False))[2] == data
+    with pytest.raises(BufferError, match="device"):
+        x.__dlpack__(max_version=(1, 3), dl_device=(2, 0))
+    with pytest.raises(ValueError, match="stream"):
+        x.__dlpack__(max_version=(1, 3), stream=1)

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::{arrow, Buffer, BufferMut, Imported};
-use crate::dlpack::{self, DLPACK_FLAG_BITMASK_IS_COPIED, DLPACK_FLAG_BITMASK_READ_ONLY};
+use crate::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
 use crate::item::numpy::{Descr, DescrFormat};
 use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order};
 
@@ -369,8 +369,12 @@ impl PyArray {
         Ok(d)
     }
 
-    /// DLPack: a `dltensor_versioned` capsule when the caller accepts DLPack 1.x
-    /// (`max_version >= (1, 0)`), the legacy `dltensor` capsule otherwise.
+    /// DLPack: a `dltensor_versioned` capsule (DLPack 1.3, strides always given, the read-only
+    /// flag set unless the array may be written) when the caller accepts DLPack 1.x
+    /// (`max_version >= (1, 0)`), the legacy `dltensor` capsule otherwise (writable arrays
+    /// only: it cannot say read-only). `copy=True` always copies (and sets `IS_COPIED`),
+    /// `copy=False` and `None` never do; `dl_device` must be the CPU, `(1, 0)`; `stream` must be
+    /// `None`, as for every CPU array (there is nothing to synchronise).
     #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
     fn __dlpack__(
         slf: Bound<'_, Self>,
@@ -406,7 +410,7 @@ impl PyArray {
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
                 .map_err(PyErr::from)?;
-            dlpack::export_mut(copy).map_err(dlpack_error)?
+            dlpack::export_copy(copy).map_err(dlpack_error)?
         } else {
             let description = this
                 .meta
@@ -427,10 +431,6 @@ impl PyArray {
             // (incremented by `keep`, decremented when it drops) is non-zero.
             unsafe { dlpack::export_described(keep, description, flags) }.map_err(dlpack_error)?
         };
-        if copy == Some(true) {
-            // SAFETY: a live tensor we just made.
-            unsafe { (*managed).flags |= DLPACK_FLAG_BITMASK_IS_COPIED };
-        }
         drop(this);
         // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
         unsafe { super::dlpack::capsule(py, managed, versioned) }
