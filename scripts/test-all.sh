@@ -62,6 +62,27 @@ step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=t
 # preloaded into Python (leak detection off: CPython itself does not free everything).
 step python-build .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
 step pytest .venv/bin/python -m pytest -q -p no:cacheprovider tests/python
+# The same module as an abi3 wheel (CPython's stable ABI, 3.11 and later), tested on another
+# CPython (3.12) when the machine has one: one wheel for every CPython the buffer protocol's
+# stable ABI covers.
+abi3_check() {
+  local py312
+  py312=$(command -v python3.12 2>/dev/null) && "$py312" -c pass 2>/dev/null || py312=""
+  if [ -z "$py312" ] && command -v pyenv >/dev/null 2>&1; then
+    py312=$(ls -d "$(pyenv root)"/versions/3.12*/bin/python3.12 2>/dev/null | tail -1)
+  fi
+  if [ -z "$py312" ]; then echo "no CPython 3.12 on this machine: the abi3 wheel is built but not tested"; fi
+  rm -rf "$root/target/abi3-wheel"
+  .venv/bin/python -m pip wheel --quiet --disable-pip-version-check --no-deps ./tests/python \
+    -w "$root/target/abi3-wheel" --config-settings=build-args="--features abi3" || return 1
+  ls "$root"/target/abi3-wheel/*-abi3-*.whl || return 1
+  [ -n "$py312" ] || return 0
+  if [ ! -x .venv-312/bin/python ]; then "$py312" -m venv .venv-312 || return 1; fi
+  .venv-312/bin/python -m pip install --quiet --disable-pip-version-check numpy pillow pyarrow pytest || return 1
+  .venv-312/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$root"/target/abi3-wheel/*-abi3-*.whl || return 1
+  .venv-312/bin/python -m pytest -q -p no:cacheprovider tests/python
+}
+step python-abi3 abi3_check
 step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu \
   CARGO_TARGET_DIR="$root/target/asan-python" \
   .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python

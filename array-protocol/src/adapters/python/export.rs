@@ -549,6 +549,31 @@ fn dlpack_error(e: Error) -> PyErr {
     PyBufferError::new_err(e.to_string())
 }
 
+/// Releases a reference from a deleter, which consumers call with the GIL held (numpy, torch) or
+/// from another thread.
+#[cfg(not(feature = "python-abi3"))]
+fn release(object: Py<PyArray>) {
+    // SAFETY: a plain query of this thread's state (the interpreter is initialised: checked by
+    // the caller).
+    if unsafe { ffi::PyGILState_Check() } == 1 {
+        // The usual case. Release the reference now rather than through PyO3's deferred pool,
+        // which a deleter called outside a PyO3 call would go through.
+        let ptr = object.into_ptr();
+        // SAFETY: a strong reference we own, released once, with the GIL held.
+        unsafe { ffi::Py_DECREF(ptr) };
+    } else {
+        // Another thread: PyO3 attaches to release it.
+        Python::attach(|_| drop(object));
+    }
+}
+
+/// As above; the stable ABI has no `PyGILState_Check`, so PyO3 attaches (at once when the GIL
+/// is held).
+#[cfg(feature = "python-abi3")]
+fn release(object: Py<PyArray>) {
+    Python::attach(|_| drop(object));
+}
+
 /// Keeps the exported object alive for a DLPack tensor and counts the export: made only by
 /// [`KeepAlive::new`], which increments the count its `Drop` decrements, so every decrement has
 /// its increment whatever happens to the export.
@@ -579,19 +604,7 @@ impl Drop for KeepAlive {
             std::mem::forget(object);
             return;
         }
-        // SAFETY: a plain query of this thread's state (valid once the interpreter is
-        // initialised, checked above).
-        if unsafe { ffi::PyGILState_Check() } == 1 {
-            // The usual case: the consumer deletes the tensor with the GIL held (numpy, torch).
-            // Release the reference now rather than through PyO3's deferred pool, which a
-            // deleter called outside a PyO3 call would go through.
-            let ptr = object.into_ptr();
-            // SAFETY: a strong reference we own, released once, with the GIL held.
-            unsafe { ffi::Py_DECREF(ptr) };
-        } else {
-            // Another thread: PyO3 attaches to release it.
-            Python::attach(|_| drop(object));
-        }
+        release(object);
     }
 }
 
