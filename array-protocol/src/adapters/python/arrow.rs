@@ -13,7 +13,6 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 
-use super::export::{arrow_source, PyArray};
 use crate::arrow::{export, ArrowArray, ArrowArrayStream, ArrowImport, ArrowSchema, ExportOptions};
 use crate::{ArrayProducer, ArrayView, Error};
 
@@ -327,49 +326,4 @@ fn stream_error(stream: &mut ArrowArrayStream, code: c_int, what: &str) -> PyErr
     PyBufferError::new_err(format!(
         "the Arrow stream's {what} failed (error {code}): {message}"
     ))
-}
-
-/// An Arrow view of a [`PyArray`] made with options (`PyArray.arrow(allow_copy=True)`): the
-/// same PyCapsule interface, copying what Arrow cannot describe in place (records become struct
-/// arrays, one copied buffer per field; other layouts a C-contiguous native copy).
-#[pyclass(name = "ArrowExport", module = "array_protocol", frozen)]
-pub struct ArrowExport {
-    array: Py<PyArray>,
-    allow_copy: bool,
-}
-
-impl ArrowExport {
-    pub(super) fn new(array: Py<PyArray>, allow_copy: bool) -> ArrowExport {
-        ArrowExport { array, allow_copy }
-    }
-}
-
-#[pymethods]
-impl ArrowExport {
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        schema_capsule(py, source.export().map_err(arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        array_capsules(py, source.export().map_err(arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        stream_capsule(py, Box::new(move || source.export()))
-    }
 }

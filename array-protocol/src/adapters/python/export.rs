@@ -474,8 +474,8 @@ impl PyArray {
     /// what Arrow cannot describe in place (records become struct arrays, one buffer per field)
     /// instead of refusing it.
     #[pyo3(signature = (*, allow_copy = false))]
-    fn arrow(slf: &Bound<'_, Self>, allow_copy: bool) -> arrow::ArrowExport {
-        arrow::ArrowExport::new(slf.clone().unbind(), allow_copy)
+    fn arrow(slf: &Bound<'_, Self>, allow_copy: bool) -> ArrowExport {
+        ArrowExport::new(slf.clone().unbind(), allow_copy)
     }
 
     fn __dlpack_device__(&self) -> (i32, i32) {
@@ -541,6 +541,51 @@ pub(super) fn arrow_source(
             allow_copy,
         },
     })
+}
+
+/// An Arrow view of a [`PyArray`] made with options (`PyArray.arrow(allow_copy=True)`): the
+/// same PyCapsule interface, copying what Arrow cannot describe in place (records become struct
+/// arrays, one copied buffer per field; other layouts a C-contiguous native copy).
+#[pyclass(name = "ArrowExport", module = "array_protocol", frozen)]
+pub struct ArrowExport {
+    array: Py<PyArray>,
+    allow_copy: bool,
+}
+
+impl ArrowExport {
+    pub(super) fn new(array: Py<PyArray>, allow_copy: bool) -> ArrowExport {
+        ArrowExport { array, allow_copy }
+    }
+}
+
+#[pymethods]
+impl ArrowExport {
+    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::schema_capsule(py, source.export().map_err(arrow::arrow_error)?)
+    }
+
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::array_capsules(py, source.export().map_err(arrow::arrow_error)?)
+    }
+
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = requested_schema;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::stream_capsule(py, Box::new(move || source.export()))
+    }
 }
 
 /// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from

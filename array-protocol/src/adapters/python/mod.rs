@@ -92,10 +92,9 @@ mod export;
 mod import;
 mod interface;
 
-pub use arrow::ArrowExport;
 pub use buffer::{Buffer, BufferMut};
 pub use dlpack::from_dlpack;
-pub use export::{Export, ExportMut, PyArray};
+pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
 use std::prelude::rust_2021::*;
