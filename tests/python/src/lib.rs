@@ -10,6 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use std::sync::Mutex;
 
+mod device;
 mod layouts;
 
 #[derive(Element, Clone, Copy)]
@@ -464,6 +465,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
     m.add_class::<Stash>()?;
+    m.add_class::<array_protocol::python::DeviceArray>()?;
     m.add_function(wrap_pyfunction!(ramp, m)?)?;
     m.add_function(wrap_pyfunction!(row_sums, m)?)?;
     m.add_function(wrap_pyfunction!(thirds, m)?)?;
@@ -477,5 +479,6 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
     m.add_function(wrap_pyfunction!(while_reading, m)?)?;
     layouts::register(m)?;
+    device::register(m)?;
     Ok(())
 }

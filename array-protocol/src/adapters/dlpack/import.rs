@@ -101,6 +101,8 @@ impl Described {
 // plain bytes with no thread affinity; device memory is never dereferenced here, only described
 // and handed on, and the deleter is DLPack's to be callable from any thread.
 unsafe impl Send for DLPackArray {}
+// SAFETY: `&DLPackArray` only reads the description and gives read-only views of host memory.
+unsafe impl Sync for DLPackArray {}
 
 impl Drop for DLPackArray {
     fn drop(&mut self) {
@@ -327,6 +329,46 @@ impl DLPackArray {
                 | DLPACK_FLAG_BITMASK_IS_COPIED
                 | DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED);
         build(self, move |_| Ok(parts), flags)
+            .unwrap_or_else(|_| unreachable!("an imported tensor has at most MAX_NDIM axes"))
+    }
+}
+
+impl DLPackArray {
+    /// As [`into_export`](Self::into_export), for an array shared by several exports: each
+    /// tensor made holds a reference to it, and the producer's deleter runs once, when the last
+    /// reference (an export or the caller's) is dropped.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use array_protocol::dlpack::{export, DLPackArray};
+    ///
+    /// // SAFETY: a valid tensor we own, handed over.
+    /// let a = Arc::new(unsafe { DLPackArray::from_raw(export(vec![1u8, 2])?)? });
+    /// let (t1, t2) = (DLPackArray::export_shared(&a), DLPackArray::export_shared(&a));
+    /// drop(a);
+    /// // SAFETY: tensors we own, each handed over once.
+    /// let (b1, b2) = unsafe { (DLPackArray::from_raw(t1)?, DLPackArray::from_raw(t2)?) };
+    /// assert_eq!(b1.data_ptr(), b2.data_ptr());
+    /// drop((b1, b2)); // the vector is freed here, once
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn export_shared(this: &alloc::sync::Arc<DLPackArray>) -> *mut DLManagedTensorVersioned {
+        let p = &this.parts;
+        let parts = Parts {
+            data: p.data,
+            device: p.device,
+            byte_offset: p.byte_offset,
+            extra_flags: 0,
+            dtype: Ok(p.dtype),
+            // Every length came from an int64.
+            shape: Ok(p.shape.iter().map(|&d| d as i64).collect()),
+            strides: Ok(p.element_strides.clone()),
+        };
+        let flags = p.flags
+            & (DLPACK_FLAG_BITMASK_READ_ONLY
+                | DLPACK_FLAG_BITMASK_IS_COPIED
+                | DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED);
+        build(alloc::sync::Arc::clone(this), move |_| Ok(parts), flags)
             .unwrap_or_else(|_| unreachable!("an imported tensor has at most MAX_NDIM axes"))
     }
 }

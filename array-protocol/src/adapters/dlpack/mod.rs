@@ -54,7 +54,7 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 
 use crate::error::{error, Error};
-use crate::item::dlpack::DLDataType;
+pub use crate::item::dlpack::DLDataType;
 
 mod export;
 mod import;

@@ -93,7 +93,7 @@ mod import;
 mod interface;
 
 pub use buffer::{Buffer, BufferMut};
-pub use dlpack::from_dlpack;
+pub use dlpack::{from_dlpack, DeviceArray};
 pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 

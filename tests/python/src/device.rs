@@ -1,0 +1,150 @@
+//! A DLPack producer that claims CUDA memory, for testing that device tensors are passed through
+//! and never touched: its data pointer is a page mapped `PROT_NONE`, so any read crashes.
+
+use std::ffi::{c_void, CStr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use array_protocol::dlpack::{
+    DLDevice, DLManagedTensorVersioned, DLTensor, DLPACK_VERSION, DL_CUDA,
+};
+use array_protocol::item::dlpack::DLDataType;
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+/// How many fake tensors have been deleted.
+static DELETED: AtomicUsize = AtomicUsize::new(0);
+const PAGE: usize = 4096;
+const NAME: &CStr = c"dltensor_versioned";
+
+#[repr(C)]
+struct Fake {
+    managed: DLManagedTensorVersioned,
+    shape: [i64; 2],
+    strides: [i64; 2],
+    mapping: *mut c_void,
+}
+
+unsafe extern "C" fn delete(tensor: *mut DLManagedTensorVersioned) {
+    // SAFETY: a box leaked by `FakeCuda::__dlpack__`, its first field the tensor; deleted once.
+    let fake = unsafe { Box::from_raw(tensor.cast::<Fake>()) };
+    // SAFETY: the page mapped for it, unmapped once.
+    unsafe { libc::munmap(fake.mapping, PAGE) };
+    DELETED.fetch_add(1, Ordering::SeqCst);
+}
+
+unsafe extern "C" fn destroy_capsule(capsule: *mut ffi::PyObject) {
+    // SAFETY: called by Python with the capsule being destroyed.
+    if unsafe { ffi::PyCapsule_IsValid(capsule, NAME.as_ptr()) } != 1 {
+        return; // consumed: the consumer calls the deleter
+    }
+    // SAFETY: an unconsumed capsule of that name holds our tensor.
+    let t = unsafe { ffi::PyCapsule_GetPointer(capsule, NAME.as_ptr()) };
+    // SAFETY: ours, deleted once.
+    unsafe { delete(t.cast()) };
+}
+
+/// Hands out, on each `__dlpack__`, a new 4 × 8 float32 tensor "on CUDA device 0" whose memory is
+/// an unreadable page.
+#[pyclass]
+pub struct FakeCuda {
+    #[pyo3(get)]
+    last_pointer: usize,
+}
+
+#[pymethods]
+impl FakeCuda {
+    #[new]
+    fn new() -> FakeCuda {
+        FakeCuda { last_pointer: 0 }
+    }
+
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
+    fn __dlpack__(
+        &mut self,
+        py: Python<'_>,
+        stream: Option<Bound<'_, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let _ = (stream, max_version, dl_device, copy);
+        // SAFETY: a fresh anonymous mapping that no one may read or write.
+        let mapping = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                PAGE,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        if mapping == libc::MAP_FAILED {
+            return Err(pyo3::exceptions::PyOSError::new_err("mmap failed"));
+        }
+        self.last_pointer = mapping as usize;
+        let mut fake = Box::new(Fake {
+            managed: DLManagedTensorVersioned {
+                version: DLPACK_VERSION,
+                manager_ctx: std::ptr::null_mut(),
+                deleter: Some(delete),
+                flags: 0,
+                dl_tensor: DLTensor {
+                    data: mapping,
+                    device: DLDevice {
+                        device_type: DL_CUDA,
+                        device_id: 0,
+                    },
+                    ndim: 2,
+                    dtype: DLDataType {
+                        code: 2,
+                        bits: 32,
+                        lanes: 1,
+                    },
+                    shape: std::ptr::null_mut(),
+                    strides: std::ptr::null_mut(),
+                    byte_offset: 0,
+                },
+            },
+            shape: [4, 8],
+            strides: [8, 1],
+            mapping,
+        });
+        fake.managed.dl_tensor.shape = fake.shape.as_mut_ptr();
+        fake.managed.dl_tensor.strides = fake.strides.as_mut_ptr();
+        let raw = Box::into_raw(fake);
+        // SAFETY: a non-NULL pointer, a static name, a destructor that deletes it unless taken.
+        let capsule =
+            unsafe { ffi::PyCapsule_New(raw.cast(), NAME.as_ptr(), Some(destroy_capsule)) };
+        if capsule.is_null() {
+            // SAFETY: not handed to a capsule: still ours, deleted once.
+            unsafe { delete(raw.cast()) };
+            return Err(PyErr::fetch(py));
+        }
+        // SAFETY: a new reference we own.
+        Ok(unsafe { Bound::from_owned_ptr(py, capsule) }.unbind())
+    }
+
+    fn __dlpack_device__(&self) -> (i32, i32) {
+        (DL_CUDA, 0)
+    }
+}
+
+/// How many fake CUDA tensors have been deleted so far.
+#[pyfunction]
+fn fake_cuda_deleted() -> usize {
+    DELETED.load(Ordering::SeqCst)
+}
+
+/// A tensor on any device, taken over and passed through.
+#[pyfunction]
+fn pass_through(t: array_protocol::python::DeviceArray) -> array_protocol::python::DeviceArray {
+    t
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<FakeCuda>()?;
+    m.add_function(wrap_pyfunction!(fake_cuda_deleted, m)?)?;
+    m.add_function(wrap_pyfunction!(pass_through, m)?)?;
+    Ok(())
+}
