@@ -92,16 +92,6 @@ impl Foreign {
         })
     }
 
-    /// No elements (what an importer holds before it has located any).
-    #[cfg_attr(not(feature = "python"), allow(dead_code))]
-    pub(crate) fn empty() -> Foreign {
-        Foreign {
-            low: core::ptr::null_mut(),
-            len: 0,
-            offset: 0,
-        }
-    }
-
     /// The first element's byte offset in [`bytes`](Self::bytes).
     #[cfg_attr(not(any(feature = "dlpack", feature = "ndarray")), allow(dead_code))]
     pub(crate) fn offset(&self) -> usize {

@@ -313,6 +313,13 @@ impl DLPackArray {
     /// # Ok::<(), array_protocol::Error>(())
     /// ```
     pub fn into_export(self) -> *mut DLManagedTensorVersioned {
+        let (parts, flags) = self.handed_on();
+        build(self, move |_| Ok(parts), flags)
+            .unwrap_or_else(|_| unreachable!("an imported tensor has at most MAX_NDIM axes"))
+    }
+
+    /// What a tensor handing this one on says: the same memory, device, description and flags.
+    fn handed_on(&self) -> (Parts, u64) {
         let p = &self.parts;
         let parts = Parts {
             data: p.data,
@@ -328,8 +335,7 @@ impl DLPackArray {
             & (DLPACK_FLAG_BITMASK_READ_ONLY
                 | DLPACK_FLAG_BITMASK_IS_COPIED
                 | DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED);
-        build(self, move |_| Ok(parts), flags)
-            .unwrap_or_else(|_| unreachable!("an imported tensor has at most MAX_NDIM axes"))
+        (parts, flags)
     }
 }
 
@@ -353,21 +359,7 @@ impl DLPackArray {
     /// # Ok::<(), array_protocol::Error>(())
     /// ```
     pub fn export_shared(this: &alloc::sync::Arc<DLPackArray>) -> *mut DLManagedTensorVersioned {
-        let p = &this.parts;
-        let parts = Parts {
-            data: p.data,
-            device: p.device,
-            byte_offset: p.byte_offset,
-            extra_flags: 0,
-            dtype: Ok(p.dtype),
-            // Every length came from an int64.
-            shape: Ok(p.shape.iter().map(|&d| d as i64).collect()),
-            strides: Ok(p.element_strides.clone()),
-        };
-        let flags = p.flags
-            & (DLPACK_FLAG_BITMASK_READ_ONLY
-                | DLPACK_FLAG_BITMASK_IS_COPIED
-                | DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED);
+        let (parts, flags) = this.handed_on();
         build(alloc::sync::Arc::clone(this), move |_| Ok(parts), flags)
             .unwrap_or_else(|_| unreachable!("an imported tensor has at most MAX_NDIM axes"))
     }

@@ -16,7 +16,7 @@ use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, Ite
 
 /// What an exporter's `Py_buffer` describes, validated, and the buffer itself, released on drop.
 struct Held {
-    raw: Box<ffi::Py_buffer>,
+    raw: Raw,
     /// The validated view of the buffer, made once. Its `'static` is this module's to keep: the
     /// memory lives until the buffer is released (when `Held` drops), so the view is only ever
     /// handed out re-borrowed for the life of a `&Held`.
@@ -25,14 +25,23 @@ struct Held {
     readonly: bool,
 }
 
-// SAFETY: the `Py_buffer` is only read (its memory through views, its fields never written)
-// and is released with the GIL attached (`Drop`), from whichever thread drops it; the exporter's
-// memory is plain bytes with no thread affinity.
+// SAFETY: `foreign` only says where the exporter's elements lie (plain bytes with no thread
+// affinity); `raw` and `view` are themselves `Send + Sync`.
 unsafe impl Send for Held {}
 // SAFETY: as above: `&Held` gives only shared, read-only access.
 unsafe impl Sync for Held {}
 
-impl Drop for Held {
+/// A buffer obtained by `PyObject_GetBuffer`, released when dropped.
+struct Raw(Box<ffi::Py_buffer>);
+
+// SAFETY: the `Py_buffer` is only read (its memory through views, its fields never written)
+// and is released with the GIL attached (`Drop`), from whichever thread drops it; the exporter's
+// memory is plain bytes with no thread affinity.
+unsafe impl Send for Raw {}
+// SAFETY: as above: `&Raw` gives only shared, read-only access.
+unsafe impl Sync for Raw {}
+
+impl Drop for Raw {
     fn drop(&mut self) {
         // SAFETY: a plain query of the interpreter's state.
         if unsafe { ffi::Py_IsInitialized() } == 0 {
@@ -42,7 +51,7 @@ impl Drop for Held {
         Python::attach(|_| {
             // SAFETY: a buffer obtained by `PyObject_GetBuffer`, released once (here), with the
             // GIL attached.
-            unsafe { ffi::PyBuffer_Release(&mut *self.raw) }
+            unsafe { ffi::PyBuffer_Release(&mut *self.0) }
         });
     }
 }
@@ -62,29 +71,37 @@ impl Held {
         if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *raw, flags) } != 0 {
             return Ok(Err(PyErr::fetch(obj.py())));
         }
-        let mut held = Held {
+        // From here on, dropping `raw` releases the buffer.
+        let raw = Raw(raw);
+        let (view, foreign, readonly) = raw.describe()?;
+        Ok(Ok(Held {
             raw,
-            view: ArrayView::from_slice(&[0u8; 0], &[0]).map_err(PyErr::from)?,
-            foreign: Foreign::empty(),
-            readonly: true,
-        };
-        // From here on, dropping `held` releases the buffer.
-        held.describe()?;
-        Ok(Ok(held))
+            view,
+            foreign,
+            readonly,
+        }))
     }
 
+    fn format(&self) -> &CStr {
+        self.raw.format()
+    }
+}
+
+impl Raw {
     /// The format as the exporter gave it (`"B"` when it gave none).
     fn format(&self) -> &CStr {
-        if self.raw.format.is_null() {
+        if self.0.format.is_null() {
             c"B"
         } else {
             // SAFETY: a NUL-terminated string the exporter keeps until release.
-            unsafe { CStr::from_ptr(self.raw.format as *const c_char) }
+            unsafe { CStr::from_ptr(self.0.format as *const c_char) }
         }
     }
 
-    fn describe(&mut self) -> Result<(), Error> {
-        let r = &*self.raw;
+    /// The buffer's view, validated (its `'static` is `Held`'s to keep: see there), where its
+    /// elements lie, and whether it is read-only.
+    fn describe(&self) -> Result<(ArrayView<'static>, Foreign, bool), Error> {
+        let r = &*self.0;
         let ndim = usize::try_from(r.ndim).map_err(|_| unsupported("a negative ndim"))?;
         if ndim > crate::MAX_NDIM {
             return Err(unsupported(format!(
@@ -172,15 +189,15 @@ impl Held {
                 count.map_or_else(|| "overflowing".to_string(), |c| c.to_string())
             )));
         }
-        self.readonly = r.readonly != 0;
-        // SAFETY: the exporter keeps the memory valid until release (when `self` drops, after
-        // which the view is never used); the span from the lowest to the highest element is one
-        // allocation of the exporter's.
-        self.view = unsafe { foreign.view(item, &shape, &strides_vec) }?;
-        self.foreign = foreign;
-        Ok(())
+        // SAFETY: the exporter keeps the memory valid until release (when `self` drops, which
+        // `Held` does after its last use of the view); the span from the lowest to the highest
+        // element is one allocation of the exporter's.
+        let view = unsafe { foreign.view(item, &shape, &strides_vec) }?;
+        Ok((view, foreign, r.readonly != 0))
     }
+}
 
+impl Held {
     fn view(&self) -> ArrayView<'_> {
         self.view.clone()
     }
@@ -254,7 +271,10 @@ impl Buffer {
     }
 
     /// The view with the lifetime of the memory, for handles that keep `self` beside it.
-    pub(crate) fn detached_view(&self) -> &ArrayView<'static> {
+    ///
+    /// # Safety
+    /// Nothing made from the view (clones, typed views) is used after `self` is dropped.
+    pub(crate) unsafe fn detached_view(&self) -> &ArrayView<'static> {
         &self.held.view
     }
 

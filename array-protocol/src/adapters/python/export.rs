@@ -440,8 +440,7 @@ impl PyArray {
     /// primitive type for 1-D arrays of numbers, `arrow.bool8` for booleans,
     /// `arrow.fixed_shape_tensor` for N-D arrays (one row per index of the first axis).
     fn __arrow_c_schema__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let source = arrow_source(slf, false)?;
-        arrow::schema_capsule(slf.py(), source.export().map_err(arrow::arrow_error)?)
+        ArrowExport::new(slf.clone().unbind(), false).__arrow_c_schema__(slf.py())
     }
 
     /// The Arrow PyCapsule interface: `(arrow_schema, arrow_array)` capsules sharing the array's
@@ -453,9 +452,7 @@ impl PyArray {
         slf: &Bound<'py, Self>,
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = requested_schema;
-        let source = arrow_source(slf, false)?;
-        arrow::array_capsules(slf.py(), source.export().map_err(arrow::arrow_error)?)
+        ArrowExport::new(slf.clone().unbind(), false).__arrow_c_array__(slf.py(), requested_schema)
     }
 
     /// The Arrow PyCapsule interface: an `arrow_array_stream` capsule of one array (as
@@ -465,9 +462,7 @@ impl PyArray {
         slf: &Bound<'py, Self>,
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = requested_schema;
-        let source = arrow_source(slf, false)?;
-        arrow::stream_capsule(slf.py(), Box::new(move || source.export()))
+        ArrowExport::new(slf.clone().unbind(), false).__arrow_c_stream__(slf.py(), requested_schema)
     }
 
     /// The array for Arrow consumers with options: `pa.array(x.arrow(allow_copy=True))` copies
@@ -512,10 +507,7 @@ fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
 
 /// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
 /// and a counted reference that keeps the object alive and its owner unchanged.
-pub(super) fn arrow_source(
-    slf: &Bound<'_, PyArray>,
-    allow_copy: bool,
-) -> PyResult<arrow::Source<KeepAlive>> {
+fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
     let this = slf.try_borrow()?;
     let v = this.owner.view()?;
     let buffer = v.buffer();

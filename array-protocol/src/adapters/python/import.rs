@@ -54,13 +54,18 @@ impl Imported {
 
     /// The array as a view.
     pub fn view(&self) -> ArrayView<'_> {
-        self.detached_view().clone()
+        // SAFETY: the clone is re-borrowed for the life of `&self`.
+        unsafe { self.detached_view() }.clone()
     }
 
     /// The view with the lifetime of the memory, for handles that keep `self` beside it.
-    pub(crate) fn detached_view(&self) -> &ArrayView<'static> {
+    ///
+    /// # Safety
+    /// Nothing made from the view (clones, typed views) is used after `self` is dropped.
+    pub(crate) unsafe fn detached_view(&self) -> &ArrayView<'static> {
         match &self.route {
-            Route::Buffer(b) => b.detached_view(),
+            // SAFETY: the caller's contract, which covers the buffer this import holds.
+            Route::Buffer(b) => unsafe { b.detached_view() },
             Route::DLPack(_, v) | Route::Interface(_, v) | Route::Arrow(_, v) => v,
         }
     }
@@ -208,7 +213,9 @@ impl<T: Element> TypedArray<T> {
     /// Imports `obj` and checks its items are `T`.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
         let import = import(obj)?;
-        let typed = import.detached_view().typed::<T>()?;
+        // SAFETY: the typed view is kept beside the import, in `TypedArray`, and only handed
+        // out re-borrowed for a `&TypedArray`.
+        let typed = unsafe { import.detached_view() }.typed::<T>()?;
         Ok(TypedArray {
             typed,
             import,

@@ -143,16 +143,10 @@ impl Interface {
                         e
                     }
                 })?;
-                let bytes = buffer.view();
-                if !bytes.is_c_contiguous() {
-                    return Err(PyBufferError::new_err(
-                        "__array_interface__'s data buffer is not contiguous",
-                    ));
-                }
-                let len = bytes.len() * bytes.itemsize();
-                // SAFETY: the buffer's contiguous bytes, alive while `buffer` is (this view is
-                // dropped below, before `buffer` moves).
-                let all = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), len) };
+                let view = buffer.view();
+                let all = view.as_bytes(Order::C).ok_or_else(|| {
+                    PyBufferError::new_err("__array_interface__'s data buffer is not contiguous")
+                })?;
                 let first = ArrayView::new(all, item.clone(), &shape, Some(&strides), offset)?
                     .as_ptr()
                     .cast_mut();
