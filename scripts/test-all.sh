@@ -12,6 +12,17 @@ root=$(pwd)
 logs=$(mktemp -d)
 failed_steps=()
 
+# ARRAY_PROTOCOL_LEAN=1 (set by .ci/run) keeps the run within a few GB of disk: no incremental
+# caches, line tables instead of full debug info, no pip cache, and each build folder removed
+# once no later step needs it. Without it, every build folder stays for the next run.
+lean=${ARRAY_PROTOCOL_LEAN:-0}
+if [ "$lean" = 1 ]; then
+  export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=line-tables-only CARGO_PROFILE_TEST_DEBUG=line-tables-only
+  export PIP_NO_CACHE_DIR=1
+fi
+# done_with FOLDER...: in lean mode, removes build folders no later step uses.
+done_with() { if [ "$lean" = 1 ]; then rm -rf "$@"; fi; }
+
 note() { printf '\n==> %s\n' "$*"; }
 
 note "Python venv with numpy (tests/python/requirements.txt)"
@@ -54,10 +65,12 @@ step clippy-python-ext cargo clippy --manifest-path tests/python/Cargo.toml -- -
 step doc env RUSTDOCFLAGS=-Dwarnings cargo doc --workspace --no-deps --all-features
 step no-std cargo build -p array-protocol --no-default-features
 step test env RUSTFLAGS=-Dwarnings cargo test --workspace --all-features
+done_with target/debug target/capi target/tests
 # The unsafe-bearing crate's tests under AddressSanitizer (one test per process with nextest);
 # any report aborts its test and fails the step.
 step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan ASAN_OPTIONS=allocator_may_return_null=1 \
   cargo nextest run -p array-protocol --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
+done_with target/asan
 # The Python extension (tests/python), built by maturin through pip, against the real numpy,
 # Pillow, pyarrow and CPython; then again built under AddressSanitizer, with gcc's runtime
 # preloaded into Python (leak detection off: CPython itself does not free everything).
@@ -84,11 +97,13 @@ abi3_check() {
   .venv-312/bin/python -m pytest -q -p no:cacheprovider tests/python
 }
 step python-abi3 abi3_check
+done_with tests/python/target
 step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu \
   CARGO_TARGET_DIR="$root/target/asan-python" \
   .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
 step python-asan env LD_PRELOAD="$(gcc -print-file-name=libasan.so)" ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 \
   .venv-asan/bin/python -m pytest -q -p no:cacheprovider tests/python
+done_with target/asan-python
 # Every fuzz target (fuzz/fuzz_targets) for 20 s from its committed seeds, under AddressSanitizer
 # with overflow checks; any crash, leak, timeout or out-of-memory fails the step (the input is
 # kept in fuzz/artifacts/TARGET/). `scripts/fuzz.sh TARGET SECONDS` runs one for longer.
@@ -101,6 +116,7 @@ fuzz_all() {
   return $status
 }
 step fuzz fuzz_all
+done_with fuzz/target
 
 passed=0; failed=0
 while read -r p f; do passed=$((passed + p)); failed=$((failed + f)); done < <(
