@@ -35,6 +35,20 @@ ratio("memoryview(export)", lambda: memoryview(export), lambda: memoryview(nd), 
 ratio("np.asarray(export)", lambda: np.asarray(export), lambda: np.asarray(mv), "np.asarray(memoryview of ndarray, made once)")
 ratio("np.asarray(export)", lambda: np.asarray(export), lambda: np.asarray(memoryview(nd)), "np.asarray(memoryview(ndarray))")
 ratio("np.from_dlpack(export)", lambda: np.from_dlpack(export), lambda: np.from_dlpack(nd), "np.from_dlpack(ndarray)")
+# DLPack import through the producer's C exchange table vs through its __dlpack__ capsule, the
+# same producer, n imports inside one Rust call (no Python call per import on either side).
+try:
+    import tvm_ffi
+except ImportError:
+    tvm_ffi = None
+producers = [("our RustArray", d.points(512))]
+if tvm_ffi is not None:
+    producers.append(("tvm-ffi DLTensorTestWrapper",
+                      tvm_ffi.core.DLTensorTestWrapper(tvm_ffi.from_dlpack(np.zeros((512, 2))))))
+for label, producer in producers:
+    n = 2000
+    ratio(f"DLPack import via exchange table ({label})", lambda: d.dlpack_imports(producer, n),
+          lambda: d.dlpack_imports(producer, n, True), "via __dlpack__ capsule", number=20, target=0.5)
 if bench is not None:
     small = np.arange(16.0)
     ratio("import + typed read in a #[pyfunction]", lambda: bench.sum_ours(small),

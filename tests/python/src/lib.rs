@@ -423,6 +423,40 @@ fn import_route(a: Imported) -> (&'static str, Vec<usize>, bool) {
     (a.route(), a.view().shape().to_vec(), a.is_read_only())
 }
 
+/// How `obj`'s DLPack tensor is taken (`python::from_dlpack`, or with `capsule_only` through
+/// `__dlpack__` alone): whether the exchange table was used, the shape and the read-only flag.
+#[pyfunction]
+#[pyo3(signature = (obj, capsule_only = false))]
+fn dlpack_route(obj: &Bound<'_, PyAny>, capsule_only: bool) -> PyResult<(bool, Vec<usize>, bool)> {
+    let a = if capsule_only {
+        array_protocol::python::from_dlpack_capsule(obj)?
+    } else {
+        array_protocol::python::from_dlpack(obj)?
+    };
+    Ok((
+        a.via_exchange_api(),
+        a.view().shape().to_vec(),
+        a.is_read_only(),
+    ))
+}
+
+/// Imports `obj` through DLPack `n` times (each import dropped at once), through the exchange
+/// table when its type has one unless `capsule_only`: for the benchmark of the two paths.
+#[pyfunction]
+#[pyo3(signature = (obj, n, capsule_only = false))]
+fn dlpack_imports(obj: &Bound<'_, PyAny>, n: usize, capsule_only: bool) -> PyResult<usize> {
+    let mut elements = 0;
+    for _ in 0..n {
+        let a = if capsule_only {
+            array_protocol::python::from_dlpack_capsule(obj)?
+        } else {
+            array_protocol::python::from_dlpack(obj)?
+        };
+        elements += a.view().len();
+    }
+    Ok(elements)
+}
+
 /// The address of an array's first element and its item type, as imported (for tests that
 /// check an import shares memory).
 #[pyfunction]
@@ -475,6 +509,8 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reexport, m)?)?;
     m.add_function(wrap_pyfunction!(histogram, m)?)?;
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
+    m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;
+    m.add_function(wrap_pyfunction!(dlpack_imports, m)?)?;
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
     m.add_function(wrap_pyfunction!(while_reading, m)?)?;

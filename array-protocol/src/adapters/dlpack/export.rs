@@ -203,6 +203,25 @@ impl Description {
             strides: p.strides?,
         })
     }
+
+    /// The flags the description implies (padded sub-byte items), which a bare `DLTensor`
+    /// cannot carry.
+    pub(crate) fn implied_flags(&self) -> u64 {
+        padding_flag(&Ok(self.dtype))
+    }
+
+    /// The tensor this describes, borrowing its shape and strides from `self`.
+    pub(crate) fn dl_tensor(&self) -> Result<DLTensor, Error> {
+        Ok(DLTensor {
+            data: self.data,
+            device: DLDevice::CPU,
+            ndim: i32::try_from(self.shape.len()).map_err(|_| error!(Layout, "too many axes"))?,
+            dtype: self.dtype,
+            shape: self.shape.as_ptr().cast_mut(),
+            strides: self.strides.as_ptr().cast_mut(),
+            byte_offset: 0,
+        })
+    }
 }
 
 #[cfg(feature = "python")]
@@ -235,23 +254,13 @@ pub(crate) unsafe fn export_described<K: Send + 'static>(
     description: &Description,
     flags: u64,
 ) -> Result<*mut DLManagedTensorVersioned, Error> {
-    let ndim =
-        i32::try_from(description.shape.len()).map_err(|_| error!(Layout, "too many axes"))?;
     let boxed = alloc::boxed::Box::new(BorrowedExport {
         managed: DLManagedTensorVersioned {
             version: DLPACK_VERSION,
             manager_ctx: core::ptr::null_mut(),
             deleter: Some(delete_described::<K>),
             flags: flags | padding_flag(&Ok(description.dtype)),
-            dl_tensor: DLTensor {
-                data: description.data,
-                device: DLDevice::CPU,
-                ndim,
-                dtype: description.dtype,
-                shape: description.shape.as_ptr().cast_mut(),
-                strides: description.strides.as_ptr().cast_mut(),
-                byte_offset: 0,
-            },
+            dl_tensor: description.dl_tensor()?,
         },
         keep_alive,
     });

@@ -56,9 +56,15 @@ use core::ffi::c_void;
 use crate::error::{error, Error};
 pub use crate::item::dlpack::DLDataType;
 
+mod exchange;
 mod export;
 mod import;
 
+pub use exchange::{
+    DLPackCurrentWorkStream, DLPackDLTensorFromPyObjectNoSync, DLPackExchangeAPI,
+    DLPackExchangeAPIHeader, DLPackManagedTensorAllocator, DLPackManagedTensorFromPyObjectNoSync,
+    DLPackManagedTensorToPyObjectNoSync, EXCHANGE_API_CAPSULE_NAME,
+};
 pub use export::{export, export_copy, export_mut, export_packed, export_view};
 #[cfg(feature = "python")]
 pub(crate) use export::{export_described, Description};

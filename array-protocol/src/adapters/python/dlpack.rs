@@ -46,8 +46,21 @@ unsafe extern "C" fn delete_adapted(t: *mut DLManagedTensorVersioned) {
 /// Takes over `obj`'s array through `__dlpack__` (asking for DLPack up to 1.3, falling back to the
 /// legacy form); CPU arrays only. `TypeError` when `obj` has no `__dlpack__`. The handle claims
 /// the memory as [`import`](super::import) does.
+///
+/// When `obj`'s type publishes DLPack 1.3's C exchange API (`__dlpack_c_exchange_api__`: torch,
+/// tvm-ffi, this crate's own types), the tensor is taken through its table, with no capsule and
+/// no Python call; a `BufferError` from the table falls back to `__dlpack__`.
+/// [`Imported::via_exchange_api`] says which was used.
 pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
-    Ok(Imported::dlpack(take(obj)?)?)
+    let (array, via_table) = take(obj, true)?;
+    Ok(Imported::dlpack(array, via_table)?)
+}
+
+/// As [`from_dlpack`], through `__dlpack__` and its capsule only, even when `obj`'s type
+/// publishes an exchange table.
+pub fn from_dlpack_capsule(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
+    let (array, _) = take(obj, false)?;
+    Ok(Imported::dlpack(array, false)?)
 }
 
 /// A DLPack tensor on any device, taken over from a producer (torch, CuPy, JAX, …) and passed
@@ -69,10 +82,21 @@ pub struct DeviceArray {
 impl DeviceArray {
     /// Takes over `obj`'s tensor through `__dlpack__` (any device): `TypeError` when `obj` has
     /// no `__dlpack__`, `BufferError` when its description is refused.
+    /// Uses the type's DLPack exchange table when it has one (torch does), as [`from_dlpack`].
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<DeviceArray> {
-        Ok(DeviceArray {
-            array: Arc::new(take(obj)?),
-        })
+        Ok(DeviceArray::from_array(take(obj, true)?.0))
+    }
+
+    pub(super) fn from_array(array: DLPackArray) -> DeviceArray {
+        DeviceArray {
+            array: Arc::new(array),
+        }
+    }
+
+    /// A new tensor of the same memory, owned by the caller (the producer's deleter runs once
+    /// every tensor handed on and this object are gone).
+    pub(super) fn shared_tensor(&self) -> *mut DLManagedTensorVersioned {
+        DLPackArray::export_shared(&self.array)
     }
 
     /// The tensor taken over.
@@ -122,9 +146,16 @@ impl DeviceArray {
                 "cannot hand on a read-only tensor through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
             ));
         }
-        let managed = DLPackArray::export_shared(&self.array);
+        let managed = self.shared_tensor();
         // SAFETY: a live tensor we just made, owned by the capsule until a consumer takes it.
         unsafe { capsule(py, managed, versioned) }
+    }
+
+    /// DLPack 1.3's C exchange API (see [`python`](super)'s DLPack section): the same tensors
+    /// as `__dlpack__` without a capsule.
+    #[classattr]
+    fn __dlpack_c_exchange_api__(py: Python<'_>) -> PyResult<Py<PyAny>> {
+        super::exchange::capsule(py, &super::exchange::DEVICE_TABLE)
     }
 
     fn __dlpack_device__(&self) -> (i32, i32) {
@@ -173,7 +204,20 @@ impl DeviceArray {
     }
 }
 
-fn take(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
+/// `obj`'s tensor, through its type's exchange table when `use_table` and it has one (then
+/// `true`), else through `__dlpack__`.
+fn take(obj: &Bound<'_, PyAny>, use_table: bool) -> PyResult<(DLPackArray, bool)> {
+    if use_table {
+        if let Some(table) = super::exchange::table_of(obj) {
+            if let Some(array) = super::exchange::take(obj, table)? {
+                return Ok((array, true));
+            }
+        }
+    }
+    Ok((take_capsule(obj)?, false))
+}
+
+fn take_capsule(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
     let py = obj.py();
     let type_name = obj.get_type().name()?.to_string();
     let method = obj.getattr("__dlpack__").map_err(|_| {

@@ -174,6 +174,64 @@ impl PyArray {
     fn writable(&self) -> bool {
         self.meta.writable
     }
+
+    /// The versioned tensor `__dlpack__(max_version=(1, 3), copy=copy)` hands out, owned by the
+    /// caller: the array's memory (read-only flag set unless it may be written), or with
+    /// `copy=True` a copy (`IS_COPIED`).
+    pub(super) fn dlpack_tensor(
+        slf: &Bound<'_, Self>,
+        copy: Option<bool>,
+    ) -> PyResult<*mut dlpack::DLManagedTensorVersioned> {
+        let this = slf.try_borrow()?;
+        if copy == Some(true) {
+            let copy = this
+                .owner
+                .view()
+                .and_then(|v| v.to_contiguous(Order::C))
+                .map_err(PyErr::from)?;
+            return dlpack::export_copy(copy).map_err(dlpack_error);
+        }
+        let description = this
+            .meta
+            .dlpack
+            .as_ref()
+            .map_err(|e| dlpack_error(e.clone()))?;
+        let flags = if this.writable() {
+            0
+        } else {
+            DLPACK_FLAG_BITMASK_READ_ONLY
+        };
+        // Counted from here: `KeepAlive::new` increments the export count and its `Drop`
+        // decrements it, so a refused export (records, strings, non-native byte order…) that
+        // drops `keep` leaves the count as it was.
+        let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
+        // SAFETY: `keep` holds this object, whose owner and description (`meta`, which the
+        // tensor's shape and strides point into) cannot change while the export count
+        // (incremented by `keep`, decremented when it drops) is non-zero.
+        unsafe { dlpack::export_described(keep, description, flags) }.map_err(dlpack_error)
+    }
+
+    /// The bare `DLTensor` of the exchange API's `dltensor_from_py_object_no_sync`, borrowing
+    /// from `self`. Only for arrays that may be written and need no flag: a bare tensor cannot
+    /// say read-only, or that FP6/FP4 items are padded.
+    pub(super) fn bare_tensor(&self) -> PyResult<dlpack::DLTensor> {
+        let description = self
+            .meta
+            .dlpack
+            .as_ref()
+            .map_err(|e| dlpack_error(e.clone()))?;
+        if !self.writable() {
+            return Err(PyBufferError::new_err(
+                "cannot describe a read-only array as a bare DLTensor, which cannot signal read-only; take a managed tensor (managed_tensor_from_py_object_no_sync) instead",
+            ));
+        }
+        if description.implied_flags() != 0 {
+            return Err(PyBufferError::new_err(
+                "cannot describe padded FP6/FP4 items as a bare DLTensor, which cannot say they are padded; take a managed tensor instead",
+            ));
+        }
+        description.dl_tensor().map_err(dlpack_error)
+    }
 }
 
 /// What every buffer request is answered with, computed once from the owner (again only after
@@ -395,43 +453,14 @@ impl PyArray {
             }
         }
         let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        let this = slf.try_borrow()?;
-        let writable = this.writable();
-        if !versioned && !writable && copy != Some(true) {
+        if !versioned && !slf.try_borrow()?.writable() && copy != Some(true) {
             // The legacy capsule has no read-only flag: consumers would write memory that Rust
             // holds immutably. numpy refuses its read-only arrays the same way.
             return Err(PyBufferError::new_err(
                 "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
             ));
         }
-        let managed = if copy == Some(true) {
-            let copy = this
-                .owner
-                .view()
-                .and_then(|v| v.to_contiguous(Order::C))
-                .map_err(PyErr::from)?;
-            dlpack::export_copy(copy).map_err(dlpack_error)?
-        } else {
-            let description = this
-                .meta
-                .dlpack
-                .as_ref()
-                .map_err(|e| dlpack_error(e.clone()))?;
-            let flags = if writable {
-                0
-            } else {
-                DLPACK_FLAG_BITMASK_READ_ONLY
-            };
-            // Counted from here: `KeepAlive::new` increments the export count and its `Drop`
-            // decrements it, so a refused export (records, strings, non-native byte order…)
-            // that drops `keep` leaves the count as it was.
-            let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
-            // SAFETY: `keep` holds this object, whose owner and description (`meta`, which the
-            // tensor's shape and strides point into) cannot change while the export count
-            // (incremented by `keep`, decremented when it drops) is non-zero.
-            unsafe { dlpack::export_described(keep, description, flags) }.map_err(dlpack_error)?
-        };
-        drop(this);
+        let managed = PyArray::dlpack_tensor(&slf, copy)?;
         // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
         unsafe { super::dlpack::capsule(py, managed, versioned) }
     }
@@ -475,6 +504,14 @@ impl PyArray {
 
     fn __dlpack_device__(&self) -> (i32, i32) {
         (dlpack::DL_CPU, 0)
+    }
+
+    /// DLPack 1.3's C exchange API: a `dlpack_exchange_api` capsule holding this type's function
+    /// table (see [`python`](super)'s DLPack section), for consumers that take tensors without
+    /// calling `__dlpack__`.
+    #[classattr]
+    fn __dlpack_c_exchange_api__(py: Python<'_>) -> PyResult<Py<PyAny>> {
+        super::exchange::capsule(py, &super::exchange::ARRAY_TABLE)
     }
 
     /// The number of live buffer and DLPack exports.

@@ -30,7 +30,8 @@ pub struct Imported {
 /// dropped, and it is only handed out re-borrowed for a `&Imported`.
 enum Route {
     Buffer(Buffer),
-    DLPack(DLPackArray, ArrayView<'static>),
+    /// The tensor, its view, and whether it came through the producer's exchange table.
+    DLPack(DLPackArray, ArrayView<'static>, bool),
     Interface(Box<Interface>, ArrayView<'static>),
     Arrow(Box<ArrowImport>, ArrayView<'static>),
 }
@@ -42,12 +43,12 @@ unsafe impl Send for Imported {}
 unsafe impl Sync for Imported {}
 
 impl Imported {
-    pub(crate) fn dlpack(array: DLPackArray) -> Result<Imported, Error> {
+    pub(crate) fn dlpack(array: DLPackArray, via_table: bool) -> Result<Imported, Error> {
         // SAFETY: the view is kept beside the array, in `Imported`, and never outlives it.
         let view = unsafe { array.detached_view() }?;
         let claim = Claim::new(&view, false, "a DLPack tensor")?;
         Ok(Imported {
-            route: Route::DLPack(array, view),
+            route: Route::DLPack(array, view, via_table),
             _claim: Some(claim),
         })
     }
@@ -66,7 +67,7 @@ impl Imported {
         match &self.route {
             // SAFETY: the caller's contract, which covers the buffer this import holds.
             Route::Buffer(b) => unsafe { b.detached_view() },
-            Route::DLPack(_, v) | Route::Interface(_, v) | Route::Arrow(_, v) => v,
+            Route::DLPack(_, v, _) | Route::Interface(_, v) | Route::Arrow(_, v) => v,
         }
     }
 
@@ -85,10 +86,16 @@ impl Imported {
     pub fn is_read_only(&self) -> bool {
         match &self.route {
             Route::Buffer(b) => b.is_read_only(),
-            Route::DLPack(d, _) => d.is_read_only(),
+            Route::DLPack(d, ..) => d.is_read_only(),
             Route::Interface(i, _) => i.is_read_only(),
             Route::Arrow(..) => true,
         }
+    }
+
+    /// Whether a DLPack tensor was taken through its producer's C exchange table
+    /// (`__dlpack_c_exchange_api__`) rather than a `__dlpack__` capsule.
+    pub fn via_exchange_api(&self) -> bool {
+        matches!(self.route, Route::DLPack(_, _, true))
     }
 
     /// The Arrow extension type of an array that came by the Arrow route

@@ -78,6 +78,35 @@
 //! Python code that writes an array while a Rust function reads it with the GIL released races
 //! with it, as with any extension.
 //!
+//! # DLPack
+//! [`PyArray`] exports DLPack 1.3 through `__dlpack__` (versioned capsules to consumers asking
+//! `max_version >= (1, 0)`, the legacy one to the others, refused for read-only arrays since it
+//! cannot say read-only) and through DLPack 1.3's **C exchange API**: its type's
+//! `__dlpack_c_exchange_api__` is a `dlpack_exchange_api` capsule holding a
+//! [`DLPackExchangeAPI`](crate::dlpack::DLPackExchangeAPI) table, through which consumers such as
+//! tvm-ffi take tensors with plain C calls, no capsule and no Python call.
+//! [`DeviceArray`] (`DLPackTensor`) has a table too. The table's functions:
+//! - `managed_tensor_from_py_object_no_sync`: the tensor `__dlpack__(max_version=(1, 3))`
+//!   returns, without the capsule;
+//! - `dltensor_from_py_object_no_sync` (`RustArray` only): a description borrowed from the
+//!   object, for writable arrays only: a bare `DLTensor` cannot say read-only (or that FP6/FP4
+//!   items are padded), so the others get a `BufferError`;
+//! - `managed_tensor_to_py_object_no_sync`: a `RustArray` owning the tensor when its memory is
+//!   host memory this crate can view (writable unless marked read-only), a `DLPackTensor`
+//!   otherwise (device memory, packed FP6/FP4);
+//! - `managed_tensor_allocator`: a new zeroed, C-contiguous, writable tensor on the CPU (other
+//!   devices are refused: this crate allocates no device memory); callable without the GIL;
+//! - `current_work_stream`: `NULL`, the default stream, for every device: this crate queues no
+//!   work on any device.
+//!
+//! [`from_dlpack`] (and so [`import`] and [`DeviceArray::get`]) takes a tensor through the
+//! producer's table when its type has one (looked up once per type), and through `__dlpack__`
+//! otherwise or when the table refuses with a `BufferError`; [`from_dlpack_capsule`] always uses
+//! `__dlpack__`. For CPU arrays `stream` must be `None`: there is nothing to synchronise.
+//!
+//! FP8, FP6 and FP4 arrays: see [`MiniFloat`](crate::MiniFloat) for what users of `ml_dtypes`
+//! can do (numpy cannot carry these types through DLPack or the buffer protocol; JAX can).
+//!
 //! # Errors
 //! One mapping everywhere (`impl From<Error> for PyErr`): a wrong item type or byte order is a
 //! `TypeError`; a wrong shape, number of axes, layout or format a `ValueError`; an exporter's
@@ -88,12 +117,13 @@ mod arrow;
 mod buffer;
 mod claims;
 mod dlpack;
+mod exchange;
 mod export;
 mod import;
 mod interface;
 
 pub use buffer::{Buffer, BufferMut};
-pub use dlpack::{from_dlpack, DeviceArray};
+pub use dlpack::{from_dlpack, from_dlpack_capsule, DeviceArray};
 pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
