@@ -27,6 +27,10 @@ def main():
     results.append(check("device is CUDA", t.device[0] == 2))
     results.append(check("same pointer as torch", t.data_ptr == x.data_ptr()))
     results.append(check("shape and strides", (t.shape, t.strides) == ([4, 6], [6, 1])))
+    if hasattr(type(x), "__dlpack_c_exchange_api__"):
+        results.append(check("taken through torch's DLPack exchange table", t.via_exchange_api))
+    else:
+        print("skip exchange API (this torch publishes no __dlpack_c_exchange_api__)")
     try:
         import cupy
 

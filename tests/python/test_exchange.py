@@ -281,10 +281,67 @@ def test_device_tensors_pass_through_the_table(demo):
     assert type(e).__name__ == "DLPackTensor" and e.data_ptr == d.data_ptr
     # Our importer takes it through the table too, and passes it on.
     f = demo.pass_through(e)
-    assert f.data_ptr == d.data_ptr
+    assert f.data_ptr == d.data_ptr and f.via_exchange_api and not d.via_exchange_api
     del d, e
     gc.collect()
     assert demo.fake_cuda_deleted() == before
     del f
     gc.collect()
     assert demo.fake_cuda_deleted() == before + 1
+
+
+@pytest.fixture(scope="module")
+def c_consumer(tmp_path_factory):
+    """tests/c/exchange_consumer.c built with the machine's C compiler, loaded with the GIL held."""
+    import pathlib
+    import shutil
+    import subprocess
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    root = pathlib.Path(__file__).resolve().parents[2]
+    lib = tmp_path_factory.mktemp("c") / "libexchange_consumer.so"
+    subprocess.run([cc, "-O1", "-Wall", "-Werror", "-shared", "-fPIC", "-I", str(root / "array-protocol/include"),
+                    str(root / "tests/c/exchange_consumer.c"), "-o", str(lib)], check=True)
+    c = ctypes.PyDLL(str(lib))
+    c.ap_c_sum.restype = ctypes.c_double
+    c.ap_c_sum.argtypes = [c_void_p, ctypes.py_object, ctypes.POINTER(c_int), ctypes.POINTER(c_uint64)]
+    c.ap_c_make.restype = c_void_p
+    c.ap_c_make.argtypes = [c_void_p, c_int64, ctypes.POINTER(c_int)]
+    return c
+
+
+def test_a_c_consumer_reads_through_the_table(demo, c_consumer):
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for x, expected_flags in [(demo.copy_of(a), READ_ONLY),
+                              (demo.writable_copy_of(a[:, ::-1, ::2]), 0)]:
+        table = ctypes.addressof(table_of(type(x)))
+        status, flags = c_int(), c_uint64()
+        total = c_consumer.ap_c_sum(table, x, ctypes.byref(status), ctypes.byref(flags))
+        assert status.value == 0 and flags.value == expected_flags
+        assert total == np.asarray(x).sum()
+        assert x.exports == 0  # the C consumer deleted its tensor, once
+    # The producer's refusal reaches Python as its exception.
+    table = ctypes.addressof(table_of(type(demo.ramp(1))))
+    status, flags = c_int(), c_uint64()
+    with pytest.raises(BufferError, match="DLPack cannot carry"):
+        c_consumer.ap_c_sum(table, demo.particles(2), ctypes.byref(status), ctypes.byref(flags))
+    # Through tvm-ffi's table, a real producer's.
+    tvm_ffi = pytest.importorskip("tvm_ffi")
+    w = tvm_ffi.core.DLTensorTestWrapper(tvm_ffi.from_dlpack(a.T))
+    total = c_consumer.ap_c_sum(ctypes.addressof(table_of(type(w))), w, ctypes.byref(status),
+                                ctypes.byref(flags))
+    assert status.value == 0 and total == a.sum()
+
+
+def test_a_c_producer_allocates_through_the_table(demo, c_consumer):
+    table = ctypes.addressof(table_of(type(demo.ramp(1))))
+    errors = c_int()
+    p = c_consumer.ap_c_make(table, 5, ctypes.byref(errors))
+    assert p and errors.value == 0
+    x = ctypes.cast(p, ctypes.py_object).value
+    ctypes.pythonapi.Py_DecRef.argtypes = [c_void_p]
+    ctypes.pythonapi.Py_DecRef(p)
+    assert type(x).__name__ == "RustArray" and np.asarray(x).tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    assert np.asarray(x).flags.writeable
+    assert c_consumer.ap_c_make(table, -1, ctypes.byref(errors)) is None and errors.value == 1

@@ -26,7 +26,8 @@ class OnlyInterface:
 
 def test_one_call_imports_every_route(demo):
     a = np.arange(12.0).reshape(3, 4)[:, ::2]
-    assert demo.import_route(a) == ("buffer protocol", [3, 2], False)
+    assert demo.import_route(a) == ("numpy", [3, 2], False)
+    assert demo.import_route(memoryview(a)) == ("buffer protocol", [3, 2], False)
     assert demo.import_route(OnlyDLPack(a)) == ("DLPack", [3, 2], False)
     assert demo.import_route(OnlyInterface(a)) == ("__array_interface__", [3, 2], False)
     for make in (lambda x: x, OnlyDLPack, OnlyInterface):
@@ -212,3 +213,57 @@ def test_pillow_images_import_through_the_array_interface(demo):
     outside = OnlyInterface(shape=(3,), typestr="<f8", data=raw, offset=64, version=3)
     with pytest.raises(ValueError, match="buffer|outside|bytes"):
         demo.sum_f64(outside)
+
+
+NUMPY_TYPES = ["?", "b", "B", "h", "H", "i", "I", "l", "L", "q", "Q", "e", "f", "d", "F", "D"]
+
+
+def numpy_layouts():
+    """Arrays of every builtin numeric type in the layouts numpy makes: 0-d, empty, C, Fortran,
+    strided, negative and zero strides, read-only, unaligned."""
+    for t in NUMPY_TYPES:
+        base = np.arange(24).astype(t)
+        yield base.reshape(2, 3, 4)
+        yield np.asfortranarray(base.reshape(4, 6))
+        yield base.reshape(4, 6)[::2, ::-3]
+        yield base[::-1]
+        yield base[:0].reshape(0, 3)
+        yield np.array(base[5])  # 0-d
+        yield np.broadcast_to(base[:4], (3, 4))  # zero stride, read-only
+        ro = base.reshape(6, 4)
+        ro.flags.writeable = False
+        yield ro
+    raw = np.zeros(8 * 5 + 1, np.uint8)
+    yield np.frombuffer(raw.data, np.float64, 5, offset=1)  # unaligned
+
+
+def test_numpy_arrays_are_read_from_numpys_struct_as_their_buffers_say(demo):
+    """The numpy route against the buffer route, on the same arrays: same address, shape,
+    strides, item type and read-only flag."""
+    count = 0
+    for a in numpy_layouts():
+        fast = demo.describe_import(a)
+        slow = demo.describe_import(a, via_buffer=True)
+        assert fast[0] == "numpy", (a.dtype, a.shape)
+        assert fast[1:] == slow[1:], (a.dtype, a.shape, a.strides, fast, slow)
+        count += 1
+    assert count == 8 * len(NUMPY_TYPES) + 1
+
+
+def test_other_numpy_arrays_take_the_buffer_protocol(demo):
+    class Sub(np.ndarray):
+        pass
+
+    a = np.arange(6.0)
+    for other in [a.astype(">f8"), a.view(Sub), np.zeros(3, "i4,f8"), np.array([b"ab", b"cd"]),
+                  np.zeros(3, np.longdouble)]:
+        fast = demo.describe_import(other)
+        assert fast[0] == "buffer protocol", other.dtype
+        assert fast[1:] == demo.describe_import(other, via_buffer=True)[1:]
+    # A numpy import keeps the array alive and counts as a reference: numpy refuses to resize.
+    b = np.arange(4.0)
+    kept = demo.Stash()
+    kept.keep(b)
+    with pytest.raises(ValueError):
+        b.resize(100)
+    assert demo.import_route(b)[0] == "numpy"

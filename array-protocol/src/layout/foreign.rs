@@ -43,6 +43,7 @@ pub(crate) struct Foreign {
 impl Foreign {
     /// Locates the elements of `shape` and byte `strides`, of `itemsize` bytes, whose first
     /// element (index `[0, 0, …]`) is at `first`.
+    #[inline]
     pub(crate) fn locate(
         first: *mut u8,
         shape: &[usize],
@@ -122,6 +123,7 @@ impl Foreign {
     ///
     /// # Safety
     /// As for [`bytes`](Self::bytes).
+    #[inline]
     pub(crate) unsafe fn view<'a>(
         &self,
         item: crate::item::ItemType,

@@ -268,6 +268,28 @@ pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usiz
 }
 
 impl<'a> ArrayView<'a> {
+    /// The typed view of a view [`check_typed::<T>`](check_typed) accepted, without checking
+    /// again.
+    ///
+    /// # Safety
+    /// `check_typed::<T>(self)` returned `Ok((outer, len))`, and the elements have not been
+    /// changed since (for `T` with invalid bit patterns).
+    #[cfg(feature = "python")]
+    #[inline]
+    pub(crate) unsafe fn typed_checked<T: Element>(
+        &self,
+        outer: usize,
+        len: usize,
+    ) -> TypedView<'a, T> {
+        TypedView {
+            first: self.as_ptr(),
+            shape: Axes::from_slice(&self.shape()[..outer]),
+            strides: Axes::from_slice(&self.strides()[..outer]),
+            len,
+            marker: PhantomData,
+        }
+    }
+
     /// The elements as `T`s, after checking the item type (same layout, native byte order), the
     /// alignment of the first element and of every stride, and, for types such as `bool`, that
     /// every element holds a valid value. A fixed-array `T` (`[u8; 4]`) takes the last axes.

@@ -457,6 +457,32 @@ fn dlpack_imports(obj: &Bound<'_, PyAny>, n: usize, capsule_only: bool) -> PyRes
     Ok(elements)
 }
 
+type Description = (&'static str, usize, Vec<usize>, Vec<isize>, String, bool);
+
+/// An import's description: route, address of the first element, shape, byte strides, item
+/// type, read-only flag; through `python::import`, or with `via_buffer` through `Buffer::get`.
+#[pyfunction]
+#[pyo3(signature = (obj, via_buffer = false))]
+fn describe_import(obj: &Bound<'_, PyAny>, via_buffer: bool) -> PyResult<Description> {
+    let describe = |route, v: array_protocol::ArrayView<'_>, ro| {
+        (
+            route,
+            v.as_ptr() as usize,
+            v.shape().to_vec(),
+            v.strides().to_vec(),
+            v.item().describe(),
+            ro,
+        )
+    };
+    Ok(if via_buffer {
+        let b = Buffer::get(obj)?;
+        describe("buffer protocol", b.view(), b.is_read_only())
+    } else {
+        let a = array_protocol::python::import(obj)?;
+        describe(a.route(), a.view(), a.is_read_only())
+    })
+}
+
 /// The address of an array's first element and its item type, as imported (for tests that
 /// check an import shares memory).
 #[pyfunction]
@@ -510,6 +536,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(histogram, m)?)?;
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;
+    m.add_function(wrap_pyfunction!(describe_import, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_imports, m)?)?;
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;

@@ -258,7 +258,7 @@ impl Buffer {
             Ok(held) => held,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let claim = Claim::new(&held.view, false, "a buffer")?;
+        let claim = Claim::new(obj.py(), &held.view, false, "a buffer")?;
         Ok(Ok(Buffer {
             held,
             _claim: claim,
@@ -330,7 +330,7 @@ impl BufferMut {
         }
         let mut held = held;
         held.view_mut()?;
-        let claim = Claim::new(&held.view, true, "a writable buffer")?;
+        let claim = Claim::new(obj.py(), &held.view, true, "a writable buffer")?;
         Ok(BufferMut {
             held,
             _claim: claim,

@@ -11,18 +11,26 @@
 //! Rust function reads it with the GIL released races with it, as it would with any extension.
 
 use std::prelude::rust_2021::*;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+
+use pyo3::ffi;
+use pyo3::Python;
 
 use crate::layout::{may_overlap, Axes, Extent};
 use crate::{ArrayView, Error, ErrorKind};
 
-/// One live import's elements.
+/// One live import's elements: a byte range for contiguous arrays (which touch every byte of
+/// it), the full description otherwise, so that overlap is decided element by element.
 struct Entry {
     id: u64,
     exclusive: bool,
     what: &'static str,
+    /// `[length in bytes]` of a contiguous array starting at `first`.
+    dense: [usize; 1],
     first: usize,
+    strided: Option<Box<Strided>>,
+}
+
+struct Strided {
     shape: Axes<usize>,
     strides: Axes<isize>,
     itemsize: usize,
@@ -30,17 +38,74 @@ struct Entry {
 
 impl Entry {
     fn extent(&self) -> Extent<'_> {
-        Extent {
-            first: self.first,
-            shape: &self.shape,
-            strides: &self.strides,
-            itemsize: self.itemsize,
+        match &self.strided {
+            Some(s) => Extent {
+                first: self.first,
+                shape: &s.shape,
+                strides: &s.strides,
+                itemsize: s.itemsize,
+            },
+            None => Extent {
+                first: self.first,
+                shape: &self.dense,
+                strides: &[1],
+                itemsize: 1,
+            },
         }
     }
 }
 
-static CLAIMS: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
-static NEXT: AtomicU64 = AtomicU64::new(1);
+/// The live claims, and the id of the next one.
+struct Registry {
+    entries: Vec<Entry>,
+    next: u64,
+}
+
+static REGISTRY: Lock = Lock::new(Registry {
+    entries: Vec::new(),
+    next: 1,
+});
+
+/// With the GIL (every CPython but a free-threaded one), the GIL itself serialises access to
+/// the registry: it is only touched while attached, never across a call into Python, so no
+/// atomic operation is needed.
+#[cfg(not(Py_GIL_DISABLED))]
+struct Lock(std::cell::UnsafeCell<Registry>);
+
+// SAFETY: the registry is only reached through `Lock::with`, which requires the GIL (a `Python`
+// token) and does not release it while the registry is borrowed.
+#[cfg(not(Py_GIL_DISABLED))]
+unsafe impl Sync for Lock {}
+
+#[cfg(not(Py_GIL_DISABLED))]
+impl Lock {
+    const fn new(registry: Registry) -> Lock {
+        Lock(std::cell::UnsafeCell::new(registry))
+    }
+
+    fn with<R>(&self, _attached: Python<'_>, f: impl FnOnce(&mut Registry) -> R) -> R {
+        // SAFETY: the GIL is held (the token says so) and `f` is plain Rust that neither calls
+        // Python nor reaches `with` again, so this is the only borrow of the registry.
+        f(unsafe { &mut *self.0.get() })
+    }
+}
+
+/// A free-threaded CPython has no GIL to rely on: a mutex.
+#[cfg(Py_GIL_DISABLED)]
+struct Lock(std::sync::Mutex<Registry>);
+
+#[cfg(Py_GIL_DISABLED)]
+impl Lock {
+    const fn new(registry: Registry) -> Lock {
+        Lock(std::sync::Mutex::new(registry))
+    }
+
+    fn with<R>(&self, _attached: Python<'_>, f: impl FnOnce(&mut Registry) -> R) -> R {
+        // A poisoned lock only means a panic elsewhere while it was held; the registry itself
+        // is always consistent (every change is one push or one removal).
+        f(&mut self.0.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
 
 /// A live claim; dropping it ends the claim.
 pub(crate) struct Claim {
@@ -52,6 +117,7 @@ impl Claim {
     /// Claims the bytes of `view`'s elements, exclusively when `exclusive`; `what` names the
     /// import in the message of a refusal (`"a writable buffer"`).
     pub(crate) fn new(
+        py: Python<'_>,
         view: &ArrayView<'_>,
         exclusive: bool,
         what: &'static str,
@@ -59,37 +125,46 @@ impl Claim {
         if view.is_empty() || view.itemsize() == 0 {
             return Ok(Claim { id: 0 });
         }
-        let entry = Entry {
-            id: NEXT.fetch_add(1, Ordering::Relaxed),
+        // A contiguous array's first element is its lowest byte, and it touches every byte up
+        // to its end.
+        let strided = (!view.is_contiguous()).then(|| {
+            Box::new(Strided {
+                shape: Axes::from_slice(view.shape()),
+                strides: Axes::from_slice(view.strides()),
+                itemsize: view.itemsize(),
+            })
+        });
+        let mut entry = Entry {
+            id: 0,
             exclusive,
             what,
+            dense: [view.len() * view.itemsize()],
             first: view.as_ptr() as usize,
-            shape: Axes::from_slice(view.shape()),
-            strides: Axes::from_slice(view.strides()),
-            itemsize: view.itemsize(),
+            strided,
         };
-        // A poisoned lock only means a panic elsewhere while it was held; the list itself is
-        // always consistent (every change is one push or one removal).
-        let mut claims = CLAIMS.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(other) = claims.iter().find(|other| {
-            (exclusive || other.exclusive) && may_overlap(&entry.extent(), &other.extent())
-        }) {
-            let message = if exclusive {
-                format!(
-                    "cannot import {what}: its memory overlaps {} that is still alive; a writable import needs memory no other import uses (drop the other first)",
-                    other.what
-                )
-            } else {
-                format!(
-                    "cannot import {what}: its memory overlaps {} that is still alive and may write to it (drop that first)",
-                    other.what
-                )
-            };
-            return Err(Error::new(ErrorKind::Overlap, message));
-        }
-        let id = entry.id;
-        claims.push(entry);
-        Ok(Claim { id })
+        REGISTRY.with(py, |registry| {
+            if let Some(other) = registry.entries.iter().find(|other| {
+                (exclusive || other.exclusive) && may_overlap(&entry.extent(), &other.extent())
+            }) {
+                let message = if exclusive {
+                    format!(
+                        "cannot import {what}: its memory overlaps {} that is still alive; a writable import needs memory no other import uses (drop the other first)",
+                        other.what
+                    )
+                } else {
+                    format!(
+                        "cannot import {what}: its memory overlaps {} that is still alive and may write to it (drop that first)",
+                        other.what
+                    )
+                };
+                return Err(Error::new(ErrorKind::Overlap, message));
+            }
+            let id = registry.next;
+            registry.next += 1;
+            entry.id = id;
+            registry.entries.push(entry);
+            Ok(Claim { id })
+        })
     }
 }
 
@@ -98,9 +173,19 @@ impl Drop for Claim {
         if self.id == 0 {
             return;
         }
-        let mut claims = CLAIMS.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(at) = claims.iter().position(|e| e.id == self.id) {
-            claims.swap_remove(at);
+        // SAFETY: a plain query of the interpreter's state.
+        if unsafe { ffi::Py_IsInitialized() } == 0 {
+            // The interpreter is gone, and every import with it: nothing is left to guard.
+            return;
         }
+        let id = self.id;
+        // At once when attached (the usual case); from another thread, attaching first.
+        Python::attach(|py| {
+            REGISTRY.with(py, |registry| {
+                if let Some(at) = registry.entries.iter().position(|e| e.id == id) {
+                    registry.entries.swap_remove(at);
+                }
+            })
+        });
     }
 }

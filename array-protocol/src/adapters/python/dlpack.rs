@@ -53,14 +53,14 @@ unsafe extern "C" fn delete_adapted(t: *mut DLManagedTensorVersioned) {
 /// [`Imported::via_exchange_api`] says which was used.
 pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let (array, via_table) = take(obj, true)?;
-    Ok(Imported::dlpack(array, via_table)?)
+    Ok(Imported::dlpack(obj.py(), array, via_table)?)
 }
 
 /// As [`from_dlpack`], through `__dlpack__` and its capsule only, even when `obj`'s type
 /// publishes an exchange table.
 pub fn from_dlpack_capsule(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let (array, _) = take(obj, false)?;
-    Ok(Imported::dlpack(array, false)?)
+    Ok(Imported::dlpack(obj.py(), array, false)?)
 }
 
 /// A DLPack tensor on any device, taken over from a producer (torch, CuPy, JAX, …) and passed
@@ -77,6 +77,7 @@ pub fn from_dlpack_capsule(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
 #[pyclass(name = "DLPackTensor", module = "array_protocol", frozen)]
 pub struct DeviceArray {
     array: Arc<DLPackArray>,
+    via_table: bool,
 }
 
 impl DeviceArray {
@@ -84,12 +85,17 @@ impl DeviceArray {
     /// no `__dlpack__`, `BufferError` when its description is refused.
     /// Uses the type's DLPack exchange table when it has one (torch does), as [`from_dlpack`].
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<DeviceArray> {
-        Ok(DeviceArray::from_array(take(obj, true)?.0))
+        let (array, via_table) = take(obj, true)?;
+        Ok(DeviceArray {
+            array: Arc::new(array),
+            via_table,
+        })
     }
 
     pub(super) fn from_array(array: DLPackArray) -> DeviceArray {
         DeviceArray {
             array: Arc::new(array),
+            via_table: false,
         }
     }
 
@@ -201,6 +207,13 @@ impl DeviceArray {
     #[getter]
     fn read_only(&self) -> bool {
         self.array.is_read_only()
+    }
+
+    /// Whether the tensor was taken through its producer's DLPack exchange table rather than a
+    /// `__dlpack__` capsule.
+    #[getter]
+    fn via_exchange_api(&self) -> bool {
+        self.via_table
     }
 }
 

@@ -74,8 +74,8 @@ fn original_format(owner: &mut dyn Any) -> Option<CString> {
     }
     owner
         .downcast_ref::<Imported>()
-        .and_then(Imported::as_buffer)
-        .map(|b| b.format().to_owned())
+        .and_then(Imported::exporter_format)
+        .map(|f| f.to_owned())
 }
 
 /// A Rust-owned array as a Python object: `memoryview(x)`, `np.asarray(x)`, `np.from_dlpack(x)`,

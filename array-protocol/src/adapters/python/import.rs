@@ -27,13 +27,24 @@ pub struct Imported {
 
 /// Each route with its validated view, made once. The views' `'static` is this module's to
 /// keep: the memory lives as long as the route's handle, beside which the view is kept and
-/// dropped, and it is only handed out re-borrowed for a `&Imported`.
+/// dropped, and it is only handed out re-borrowed for a `&Imported`. The common routes are
+/// inline; the others are boxed, which keeps every handle small to move.
 enum Route {
     Buffer(Buffer),
-    /// The tensor, its view, and whether it came through the producer's exchange table.
-    DLPack(DLPackArray, ArrayView<'static>, bool),
-    Interface(Box<Interface>, ArrayView<'static>),
-    Arrow(Box<ArrowImport>, ArrayView<'static>),
+    Numpy(super::numpy::NumpyArray),
+    Other(Box<Other>),
+}
+
+struct Other {
+    source: Source,
+    view: ArrayView<'static>,
+}
+
+enum Source {
+    /// The tensor, and whether it came through the producer's exchange table.
+    DLPack(DLPackArray, bool),
+    Interface(Interface),
+    Arrow(ArrowImport),
 }
 
 // SAFETY: every route is `Send`: `Buffer` and `Interface` are; a `DLPackArray` owns its tensor,
@@ -43,12 +54,19 @@ unsafe impl Send for Imported {}
 unsafe impl Sync for Imported {}
 
 impl Imported {
-    pub(crate) fn dlpack(array: DLPackArray, via_table: bool) -> Result<Imported, Error> {
+    pub(crate) fn dlpack(
+        py: Python<'_>,
+        array: DLPackArray,
+        via_table: bool,
+    ) -> Result<Imported, Error> {
         // SAFETY: the view is kept beside the array, in `Imported`, and never outlives it.
         let view = unsafe { array.detached_view() }?;
-        let claim = Claim::new(&view, false, "a DLPack tensor")?;
+        let claim = Claim::new(py, &view, false, "a DLPack tensor")?;
         Ok(Imported {
-            route: Route::DLPack(array, view, via_table),
+            route: Route::Other(Box::new(Other {
+                source: Source::DLPack(array, via_table),
+                view,
+            })),
             _claim: Some(claim),
         })
     }
@@ -67,18 +85,23 @@ impl Imported {
         match &self.route {
             // SAFETY: the caller's contract, which covers the buffer this import holds.
             Route::Buffer(b) => unsafe { b.detached_view() },
-            Route::DLPack(_, v, _) | Route::Interface(_, v) | Route::Arrow(_, v) => v,
+            Route::Numpy(n) => &n.view,
+            Route::Other(o) => &o.view,
         }
     }
 
-    /// Which route it came by: `"buffer protocol"`, `"DLPack"`, `"__array_interface__"` or
-    /// `"Arrow"`.
+    /// Which route it came by: `"buffer protocol"`, `"numpy"` (an exact `numpy.ndarray` of a
+    /// builtin numeric type, read from numpy's own array struct without a buffer request),
+    /// `"DLPack"`, `"__array_interface__"` or `"Arrow"`.
     pub fn route(&self) -> &'static str {
         match self.route {
             Route::Buffer(_) => "buffer protocol",
-            Route::DLPack(..) => "DLPack",
-            Route::Interface(..) => "__array_interface__",
-            Route::Arrow(..) => "Arrow",
+            Route::Numpy(_) => "numpy",
+            Route::Other(ref o) => match o.source {
+                Source::DLPack(..) => "DLPack",
+                Source::Interface(_) => "__array_interface__",
+                Source::Arrow(_) => "Arrow",
+            },
         }
     }
 
@@ -86,23 +109,39 @@ impl Imported {
     pub fn is_read_only(&self) -> bool {
         match &self.route {
             Route::Buffer(b) => b.is_read_only(),
-            Route::DLPack(d, ..) => d.is_read_only(),
-            Route::Interface(i, _) => i.is_read_only(),
-            Route::Arrow(..) => true,
+            Route::Numpy(n) => n.readonly,
+            Route::Other(o) => match &o.source {
+                Source::DLPack(d, _) => d.is_read_only(),
+                Source::Interface(i) => i.is_read_only(),
+                Source::Arrow(_) => true,
+            },
         }
     }
 
     /// Whether a DLPack tensor was taken through its producer's C exchange table
     /// (`__dlpack_c_exchange_api__`) rather than a `__dlpack__` capsule.
     pub fn via_exchange_api(&self) -> bool {
-        matches!(self.route, Route::DLPack(_, _, true))
+        matches!(&self.route, Route::Other(o) if matches!(o.source, Source::DLPack(_, true)))
     }
 
     /// The Arrow extension type of an array that came by the Arrow route
     /// (`"arrow.fixed_shape_tensor"`, …).
     pub fn arrow_extension(&self) -> Option<&str> {
         match &self.route {
-            Route::Arrow(a, _) => a.extension(),
+            Route::Other(o) => match &o.source {
+                Source::Arrow(a) => a.extension(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The format string the exporter gives in the buffer protocol, when the array came by the
+    /// buffer protocol or from numpy: what a re-export hands on unchanged.
+    pub(crate) fn exporter_format(&self) -> Option<&std::ffi::CStr> {
+        match &self.route {
+            Route::Buffer(b) => Some(b.format()),
+            Route::Numpy(n) => Some(n.format),
             _ => None,
         }
     }
@@ -132,7 +171,23 @@ impl ArrayProducer for Imported {
 /// `ValueError` for an unreadable format). A route that exists but fails this crate's checks is
 /// not skipped (numpy treats a bad buffer the same way); only an exporter's refusal to export a
 /// buffer at all moves on to its DLPack (JAX refuses buffers of FP8 and bfloat16 arrays).
+#[inline]
 pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
+    // Exact numpy arrays of numbers: read from numpy's own struct (what its buffer export would
+    // say, without the request).
+    if let Some(array) = super::numpy::get(obj)? {
+        let claim = Claim::new(obj.py(), &array.view, false, "a numpy array")?;
+        return Ok(Imported {
+            route: Route::Numpy(array),
+            _claim: Some(claim),
+        });
+    }
+    import_other(obj)
+}
+
+/// Every route but numpy's.
+#[inline(never)]
+fn import_other(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // SAFETY: a plain query on a live object.
     if unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } != 0 {
         match Buffer::get_unless_refused(obj)? {
@@ -159,9 +214,12 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
         let interface = Interface::get(obj)?;
         // SAFETY: the view is kept beside the interface, in `Imported`, and never outlives it.
         let view = unsafe { interface.detached_view() }?;
-        let claim = Claim::new(&view, false, "an __array_interface__ array")?;
+        let claim = Claim::new(obj.py(), &view, false, "an __array_interface__ array")?;
         return Ok(Imported {
-            route: Route::Interface(Box::new(interface), view),
+            route: Route::Other(Box::new(Other {
+                source: Source::Interface(interface),
+                view,
+            })),
             _claim: Some(claim),
         });
     }
@@ -169,9 +227,12 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
         let arrow = super::arrow::import(obj)?;
         // SAFETY: the view is kept beside the import, in `Imported`, and never outlives it.
         let view = unsafe { arrow.detached_view() }?;
-        let claim = Claim::new(&view, false, "an Arrow array")?;
+        let claim = Claim::new(obj.py(), &view, false, "an Arrow array")?;
         return Ok(Imported {
-            route: Route::Arrow(Box::new(arrow), view),
+            route: Route::Other(Box::new(Other {
+                source: Source::Arrow(arrow),
+                view,
+            })),
             _claim: Some(claim),
         });
     }
@@ -210,29 +271,35 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 /// }
 /// ```
 pub struct TypedArray<T: 'static> {
-    /// Checked once; `'static` as in [`Imported`]: only handed out re-borrowed.
-    typed: TypedView<'static, T>,
     import: Imported,
+    /// What the item check found: the typed view's number of axes and its element count.
+    outer: usize,
+    len: usize,
     _item: PhantomData<fn() -> T>,
 }
 
 impl<T: Element> TypedArray<T> {
     /// Imports `obj` and checks its items are `T`.
+    #[inline]
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
         let import = import(obj)?;
-        // SAFETY: the typed view is kept beside the import, in `TypedArray`, and only handed
-        // out re-borrowed for a `&TypedArray`.
-        let typed = unsafe { import.detached_view() }.typed::<T>()?;
+        // SAFETY: the view is only checked here.
+        let (outer, len) = crate::typed::check_typed::<T, _>(unsafe { import.detached_view() })?;
         Ok(TypedArray {
-            typed,
             import,
+            outer,
+            len,
             _item: PhantomData,
         })
     }
 
     /// The array as a typed view.
-    pub fn view(&self) -> &TypedView<'_, T> {
-        &self.typed
+    pub fn view(&self) -> TypedView<'_, T> {
+        // SAFETY: the view is re-borrowed for the life of `&self`.
+        let view = unsafe { self.import.detached_view() };
+        // SAFETY: the check of `get` accepted this view with these numbers (the view never
+        // changes; this handle does not write).
+        unsafe { view.typed_checked(self.outer, self.len) }
     }
 
     /// The untyped import.

@@ -121,6 +121,7 @@ mod exchange;
 mod export;
 mod import;
 mod interface;
+mod numpy;
 
 pub use buffer::{Buffer, BufferMut};
 pub use dlpack::{from_dlpack, from_dlpack_capsule, DeviceArray};

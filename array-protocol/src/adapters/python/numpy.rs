@@ -1,0 +1,230 @@
+//! numpy arrays read from numpy's own array struct, without a buffer request: the fast path of
+//! [`import`](super::import) for exact `numpy.ndarray` objects of the builtin numeric types.
+//!
+//! numpy's `PyArrayObject` and the head of `PyArray_Descr` (up to `type_num`) are part of its
+//! public C ABI, the same in numpy 1.x and 2.x (rust-numpy and every C extension read them). The
+//! path is taken only when the object's type *is* `numpy.ndarray` (the type object found in the
+//! already imported `numpy` module, never importing it), the descriptor is a builtin scalar in
+//! native byte order, and the array has at most [`MAX_NDIM`](crate::MAX_NDIM) axes; every other
+//! array (subclasses, records, strings, non-native byte orders, `longdouble`) goes through the
+//! buffer protocol as before. The description is validated as a buffer's is
+//! ([`Foreign::locate`]), and the handle holds a reference to the array, which keeps its memory
+//! alive: numpy refuses to resize an array others hold a reference to, as it does for buffer
+//! exports.
+
+use std::ffi::{c_char, c_int, CStr};
+use std::prelude::rust_2021::*;
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::item::{ByteOrder, ItemType, Scalar, ScalarKind};
+use crate::layout::{Axes, Foreign};
+use crate::{ArrayView, Error};
+
+/// The head of numpy's `PyArrayObject_fields`.
+#[repr(C)]
+struct ArrayHead {
+    ob_base: ffi::PyObject,
+    data: *mut c_char,
+    nd: c_int,
+    dimensions: *mut ffi::Py_ssize_t,
+    strides: *mut ffi::Py_ssize_t,
+    base: *mut ffi::PyObject,
+    descr: *mut DescrHead,
+    flags: c_int,
+}
+
+/// The head of numpy's `PyArray_Descr`, the same in numpy 1.x and 2.x up to `type_num`.
+#[repr(C)]
+struct DescrHead {
+    ob_base: ffi::PyObject,
+    typeobj: *mut ffi::PyTypeObject,
+    kind: c_char,
+    type_char: c_char,
+    byteorder: c_char,
+    former_flags: c_char,
+    type_num: c_int,
+}
+
+/// `NPY_ARRAY_WRITEABLE`.
+const WRITEABLE: c_int = 0x0400;
+
+/// `numpy.ndarray`, once the `numpy` module has been seen imported (a reference is kept).
+static NDARRAY: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(std::ptr::null_mut());
+
+/// An imported numpy array: the array itself (held) and its validated view.
+pub(super) struct NumpyArray {
+    object: Option<Py<PyAny>>,
+    pub(super) view: ArrayView<'static>,
+    pub(super) readonly: bool,
+    /// The format numpy's own buffer export gives, for re-exports.
+    pub(super) format: &'static CStr,
+}
+
+impl Drop for NumpyArray {
+    fn drop(&mut self) {
+        let Some(object) = self.object.take() else {
+            return;
+        };
+        // SAFETY: a plain query of the interpreter's state.
+        if unsafe { ffi::Py_IsInitialized() } == 0 {
+            // After the interpreter is gone nothing can be released.
+            std::mem::forget(object);
+            return;
+        }
+        // At once when attached (the usual case, at the end of a `#[pyfunction]`); from another
+        // thread, attaching first.
+        Python::attach(|_| drop(object));
+    }
+}
+
+const fn scalar(kind: ScalarKind, size: usize) -> ItemType {
+    let order = if size == 1 || matches!(kind, ScalarKind::Bool) {
+        ByteOrder::NotApplicable
+    } else {
+        ByteOrder::NATIVE
+    };
+    ItemType::Scalar(Scalar::raw(kind, size, order))
+}
+
+/// The item type and numpy's buffer format of a builtin `type_num` in native order, for the
+/// types whose size the number fixes (C `long` is the platform's).
+fn builtin(type_num: c_int) -> Option<(ItemType, &'static CStr)> {
+    use std::mem::size_of;
+    use ScalarKind::{Bool, Complex, Float, Int, UInt};
+    let long = size_of::<std::ffi::c_long>();
+    Some(match type_num {
+        0 => (scalar(Bool, 1), c"?"),
+        1 => (scalar(Int, 1), c"b"),
+        2 => (scalar(UInt, 1), c"B"),
+        3 => (scalar(Int, 2), c"h"),
+        4 => (scalar(UInt, 2), c"H"),
+        5 => (scalar(Int, 4), c"i"),
+        6 => (scalar(UInt, 4), c"I"),
+        7 => (scalar(Int, long), c"l"),
+        8 => (scalar(UInt, long), c"L"),
+        9 => (scalar(Int, 8), c"q"),
+        10 => (scalar(UInt, 8), c"Q"),
+        11 => (scalar(Float, 4), c"f"),
+        12 => (scalar(Float, 8), c"d"),
+        14 => (scalar(Complex, 8), c"Zf"),
+        15 => (scalar(Complex, 16), c"Zd"),
+        23 => (scalar(Float, 2), c"e"),
+        _ => return None,
+    })
+}
+
+/// Whether `obj`'s type is `numpy.ndarray` itself.
+fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    // SAFETY: a live object's type.
+    let ty = unsafe { ffi::Py_TYPE(obj.as_ptr()) };
+    let known = NDARRAY.load(Ordering::Relaxed);
+    if !known.is_null() {
+        return ty == known;
+    }
+    let Some(found) = ndarray_type(obj.py()) else {
+        return false;
+    };
+    NDARRAY.store(found, Ordering::Relaxed);
+    ty == found
+}
+
+/// `numpy.ndarray` when `numpy` is imported (never importing it); a reference is kept for the
+/// life of the process, so the pointer stays the type's.
+fn ndarray_type(py: Python<'_>) -> Option<*mut ffi::PyTypeObject> {
+    // SAFETY: the interpreter's module dictionary, borrowed (the GIL is held).
+    let modules = unsafe { ffi::PyImport_GetModuleDict() };
+    // SAFETY: a lookup in a live dict that does not raise; the result is borrowed.
+    let module = unsafe { ffi::PyDict_GetItemString(modules, c"numpy".as_ptr()) };
+    if module.is_null() {
+        return None;
+    }
+    // SAFETY: a live module, borrowed from `sys.modules`.
+    let module = unsafe { Bound::from_borrowed_ptr(py, module) };
+    let ty = module
+        .getattr("ndarray")
+        .ok()?
+        .cast_into::<pyo3::types::PyType>()
+        .ok()?;
+    Some(ty.into_ptr().cast())
+}
+
+/// `obj` as a numpy array read from its own struct, or `None` when it is not an exact
+/// `numpy.ndarray` of a builtin numeric type in native byte order (the caller uses the buffer
+/// protocol then). Errors are those of a buffer with the same description.
+#[inline]
+pub(super) fn get(obj: &Bound<'_, PyAny>) -> Result<Option<NumpyArray>, Error> {
+    if !is_ndarray(obj) {
+        return Ok(None);
+    }
+    // SAFETY: `obj` is a `numpy.ndarray` (checked by its type), whose struct starts with these
+    // fields; they are read while `obj` is alive and the GIL is held.
+    let head = unsafe { &*obj.as_ptr().cast::<ArrayHead>() };
+    if head.descr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: an array's descriptor is a live `PyArray_Descr`, starting with these fields.
+    let descr = unsafe { &*head.descr };
+    let native = match descr.byteorder as u8 {
+        b'=' | b'|' => true,
+        b'<' => cfg!(target_endian = "little"),
+        b'>' => cfg!(target_endian = "big"),
+        _ => false,
+    };
+    let Some((item, format)) = builtin(descr.type_num).filter(|_| native) else {
+        return Ok(None);
+    };
+    let Some(nd) = usize::try_from(head.nd)
+        .ok()
+        .filter(|&n| n <= crate::MAX_NDIM)
+    else {
+        return Ok(None);
+    };
+    let (mut shape, mut strides) = (Axes::zeroed(nd), Axes::zeroed(nd));
+    if nd > 0 {
+        if head.dimensions.is_null() || head.strides.is_null() {
+            return Ok(None);
+        }
+        // SAFETY: numpy keeps `nd` lengths at this pointer while the array lives.
+        let dims = unsafe { std::slice::from_raw_parts(head.dimensions, nd) };
+        // SAFETY: and `nd` strides at this one.
+        let steps = unsafe { std::slice::from_raw_parts(head.strides, nd) };
+        for (k, (&d, &s)) in dims.iter().zip(steps).enumerate() {
+            shape[k] = usize::try_from(d).map_err(|_| {
+                Error::new(
+                    crate::ErrorKind::Unsupported,
+                    std::format!("the numpy array has a negative length {d}"),
+                )
+            })?;
+            strides[k] = s;
+        }
+    }
+    let foreign = Foreign::locate(head.data.cast(), &shape, &strides, item.itemsize())?;
+    // SAFETY: the array's memory stays valid while the array lives, which the handle ensures by
+    // holding it; the span from the lowest to the highest element is one allocation of numpy's
+    // (or of the object it views).
+    let view = unsafe { foreign.view(item, &shape, &strides) }?;
+    Ok(Some(NumpyArray {
+        object: Some(obj.clone().unbind()),
+        view,
+        readonly: head.flags & WRITEABLE == 0,
+        format,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_types_agree_with_their_formats() {
+        for type_num in 0..32 {
+            if let Some((item, format)) = builtin(type_num) {
+                let parsed = ItemType::from_pep3118(format.to_str().unwrap()).unwrap();
+                assert_eq!(item, parsed, "type_num {type_num}");
+            }
+        }
+    }
+}
