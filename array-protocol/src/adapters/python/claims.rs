@@ -168,6 +168,24 @@ impl Claim {
     }
 }
 
+impl Claim {
+    /// Ends the claim now, attached already (what `drop` does, without attaching again).
+    pub(crate) fn release(mut self, py: Python<'_>) {
+        let id = std::mem::replace(&mut self.id, 0);
+        if id != 0 {
+            remove(py, id);
+        }
+    }
+}
+
+fn remove(py: Python<'_>, id: u64) {
+    REGISTRY.with(py, |registry| {
+        if let Some(at) = registry.entries.iter().position(|e| e.id == id) {
+            registry.entries.swap_remove(at);
+        }
+    })
+}
+
 impl Drop for Claim {
     fn drop(&mut self) {
         if self.id == 0 {
@@ -180,12 +198,6 @@ impl Drop for Claim {
         }
         let id = self.id;
         // At once when attached (the usual case); from another thread, attaching first.
-        Python::attach(|py| {
-            REGISTRY.with(py, |registry| {
-                if let Some(at) = registry.entries.iter().position(|e| e.id == id) {
-                    registry.entries.swap_remove(at);
-                }
-            })
-        });
+        Python::attach(|py| remove(py, id));
     }
 }

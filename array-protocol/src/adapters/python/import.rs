@@ -175,12 +175,14 @@ impl ArrayProducer for Imported {
 pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // Exact numpy arrays of numbers: read from numpy's own struct (what its buffer export would
     // say, without the request).
-    if let Some(array) = super::numpy::get(obj)? {
-        let claim = Claim::new(obj.py(), &array.view, false, "a numpy array")?;
-        return Ok(Imported {
-            route: Route::Numpy(array),
-            _claim: Some(claim),
-        });
+    if let Some(import) = super::numpy::with(obj, |view, parts| {
+        let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
+        Ok(Imported {
+            route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
+            _claim: None,
+        })
+    }) {
+        return import;
     }
     import_other(obj)
 }
@@ -282,6 +284,22 @@ impl<T: Element> TypedArray<T> {
     /// Imports `obj` and checks its items are `T`.
     #[inline]
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
+        // numpy arrays: the handle built in place around the view (see `numpy::with`).
+        if let Some(typed) = super::numpy::with(obj, |view, parts| {
+            let (outer, len) = crate::typed::check_typed::<T, _>(&view)?;
+            let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
+            Ok(TypedArray {
+                import: Imported {
+                    route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
+                    _claim: None,
+                },
+                outer,
+                len,
+                _item: PhantomData,
+            })
+        }) {
+            return typed;
+        }
         let import = import(obj)?;
         // SAFETY: the view is only checked here.
         let (outer, len) = crate::typed::check_typed::<T, _>(unsafe { import.detached_view() })?;

@@ -19,9 +19,11 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use super::claims::Claim;
 use crate::item::{ByteOrder, ItemType, Scalar, ScalarKind};
 use crate::layout::{Axes, Foreign};
 use crate::{ArrayView, Error};
+use pyo3::PyResult;
 
 /// The head of numpy's `PyArrayObject_fields`.
 #[repr(C)]
@@ -57,6 +59,8 @@ static NDARRAY: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(std::ptr::null_mut
 /// An imported numpy array: the array itself (held) and its validated view.
 pub(super) struct NumpyArray {
     object: Option<Py<PyAny>>,
+    /// The import's claim, ended in the same attachment as the reference is released.
+    claim: Option<Claim>,
     pub(super) view: ArrayView<'static>,
     pub(super) readonly: bool,
     /// The format numpy's own buffer export gives, for re-exports.
@@ -75,8 +79,14 @@ impl Drop for NumpyArray {
             return;
         }
         // At once when attached (the usual case, at the end of a `#[pyfunction]`); from another
-        // thread, attaching first.
-        Python::attach(|_| drop(object));
+        // thread, attaching first. One attachment for both the claim and the reference.
+        let claim = self.claim.take();
+        Python::attach(|py| {
+            if let Some(claim) = claim {
+                claim.release(py);
+            }
+            drop(object);
+        });
     }
 }
 
@@ -151,19 +161,24 @@ fn ndarray_type(py: Python<'_>) -> Option<*mut ffi::PyTypeObject> {
     Some(ty.into_ptr().cast())
 }
 
-/// `obj` as a numpy array read from its own struct, or `None` when it is not an exact
-/// `numpy.ndarray` of a builtin numeric type in native byte order (the caller uses the buffer
-/// protocol then). Errors are those of a buffer with the same description.
+/// `obj` as a numpy array read from its own struct, given to `make` (the validated view and
+/// whether it is read-only), or `None` when it is not an exact `numpy.ndarray` of a builtin
+/// numeric type in native byte order (the caller uses the buffer protocol then). Errors are
+/// those of a buffer with the same description. `make` builds the caller's handle in place,
+/// around the view: these handles are large, and every move of one costs a copy.
 #[inline]
-pub(super) fn get(obj: &Bound<'_, PyAny>) -> Result<Option<NumpyArray>, Error> {
+pub(super) fn with<R>(
+    obj: &Bound<'_, PyAny>,
+    make: impl FnOnce(ArrayView<'static>, Parts) -> PyResult<R>,
+) -> Option<PyResult<R>> {
     if !is_ndarray(obj) {
-        return Ok(None);
+        return None;
     }
     // SAFETY: `obj` is a `numpy.ndarray` (checked by its type), whose struct starts with these
     // fields; they are read while `obj` is alive and the GIL is held.
     let head = unsafe { &*obj.as_ptr().cast::<ArrayHead>() };
     if head.descr.is_null() {
-        return Ok(None);
+        return None;
     }
     // SAFETY: an array's descriptor is a live `PyArray_Descr`, starting with these fields.
     let descr = unsafe { &*head.descr };
@@ -173,45 +188,73 @@ pub(super) fn get(obj: &Bound<'_, PyAny>) -> Result<Option<NumpyArray>, Error> {
         b'>' => cfg!(target_endian = "big"),
         _ => false,
     };
-    let Some((item, format)) = builtin(descr.type_num).filter(|_| native) else {
-        return Ok(None);
-    };
-    let Some(nd) = usize::try_from(head.nd)
+    let (item, format) = builtin(descr.type_num).filter(|_| native)?;
+    let nd = usize::try_from(head.nd)
         .ok()
-        .filter(|&n| n <= crate::MAX_NDIM)
-    else {
-        return Ok(None);
-    };
+        .filter(|&n| n <= crate::MAX_NDIM)?;
     let (mut shape, mut strides) = (Axes::zeroed(nd), Axes::zeroed(nd));
     if nd > 0 {
         if head.dimensions.is_null() || head.strides.is_null() {
-            return Ok(None);
+            return None;
         }
         // SAFETY: numpy keeps `nd` lengths at this pointer while the array lives.
         let dims = unsafe { std::slice::from_raw_parts(head.dimensions, nd) };
         // SAFETY: and `nd` strides at this one.
         let steps = unsafe { std::slice::from_raw_parts(head.strides, nd) };
         for (k, (&d, &s)) in dims.iter().zip(steps).enumerate() {
-            shape[k] = usize::try_from(d).map_err(|_| {
-                Error::new(
+            let Ok(d) = usize::try_from(d) else {
+                return Some(Err(Error::new(
                     crate::ErrorKind::Unsupported,
                     std::format!("the numpy array has a negative length {d}"),
                 )
-            })?;
+                .into()));
+            };
+            shape[k] = d;
             strides[k] = s;
         }
     }
-    let foreign = Foreign::locate(head.data.cast(), &shape, &strides, item.itemsize())?;
+    let foreign = match Foreign::locate(head.data.cast(), &shape, &strides, item.itemsize()) {
+        Ok(f) => f,
+        Err(e) => return Some(Err(e.into())),
+    };
     // SAFETY: the array's memory stays valid while the array lives, which the handle ensures by
     // holding it; the span from the lowest to the highest element is one allocation of numpy's
     // (or of the object it views).
-    let view = unsafe { foreign.view(item, &shape, &strides) }?;
-    Ok(Some(NumpyArray {
-        object: Some(obj.clone().unbind()),
-        view,
+    let view = match unsafe { foreign.view(item, &shape, &strides) } {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let parts = Parts {
         readonly: head.flags & WRITEABLE == 0,
         format,
-    }))
+    };
+    Some(make(view, parts))
+}
+
+/// What a numpy array says besides its view.
+pub(super) struct Parts {
+    pub(super) readonly: bool,
+    /// The format numpy's own buffer export gives, for re-exports.
+    pub(super) format: &'static CStr,
+}
+
+impl NumpyArray {
+    /// The handle of `obj`, whose view is `view`, holding `obj` and `claim`.
+    #[inline]
+    pub(super) fn new(
+        obj: &Bound<'_, PyAny>,
+        view: ArrayView<'static>,
+        parts: Parts,
+        claim: Claim,
+    ) -> NumpyArray {
+        NumpyArray {
+            object: Some(obj.clone().unbind()),
+            claim: Some(claim),
+            view,
+            readonly: parts.readonly,
+            format: parts.format,
+        }
+    }
 }
 
 #[cfg(test)]
