@@ -28,9 +28,13 @@
 extern "C" {
 #endif
 
-#ifndef DLPACK_VERSION_MAJOR
-#define DLPACK_VERSION_MAJOR 1
-#define DLPACK_VERSION_MINOR 3
+/* dlpack.h's own include guard and version macros: include dlpack.h (any 1.x) before or after
+ * this header, or neither; whichever comes first defines the types. */
+#ifndef DLPACK_DLPACK_H_
+#define DLPACK_DLPACK_H_
+#define DLPACK_MAJOR_VERSION 1
+#define DLPACK_MINOR_VERSION 3
+#define ARRAY_PROTOCOL_DEFINES_DLPACK 1
 
 typedef enum {
   kDLCPU = 1, kDLCUDA = 2, kDLCUDAHost = 3, kDLOpenCL = 4, kDLVulkan = 7, kDLMetal = 8, kDLVPI = 9,
@@ -82,7 +86,10 @@ typedef struct DLManagedTensorVersioned {
   uint64_t flags;
   DLTensor dl_tensor;
 } DLManagedTensorVersioned;
+#endif /* DLPACK_DLPACK_H_ */
 
+#if defined(ARRAY_PROTOCOL_DEFINES_DLPACK) || \
+    (DLPACK_MAJOR_VERSION == 1 && DLPACK_MINOR_VERSION < 3)
 /* DLPack 1.3's C exchange API: the table a Python tensor type publishes as its
  * __dlpack_c_exchange_api__ attribute, a PyCapsule named "dlpack_exchange_api" (RustArray and
  * DLPackTensor do). PyObject pointers are void * here, so this header needs no Python.h. The
@@ -114,7 +121,7 @@ typedef struct DLPackExchangeAPI {
   DLPackDLTensorFromPyObjectNoSync dltensor_from_py_object_no_sync; /* may be NULL */
   DLPackCurrentWorkStream current_work_stream;
 } DLPackExchangeAPI;
-#endif /* DLPACK_VERSION_MAJOR */
+#endif /* the exchange API */
 
 #ifdef __cplusplus
 }

@@ -159,6 +159,42 @@ def test_bare_tensors_only_for_writable_arrays(demo):
         BareTensor(table.dltensor_from_py_object_no_sync)(demo.ramp(3), ctypes.byref(t))
 
 
+def test_bare_tensors_refused_for_resizable_arrays(demo):
+    table = table_of(type(demo.ramp(1)))
+    t = DLTensor()
+    x = demo.mutable_buffer(4)  # resizable and writable
+    with pytest.raises(BufferError, match="resizable"):
+        BareTensor(table.dltensor_from_py_object_no_sync)(x, ctypes.byref(t))
+    m = take(table, x)  # a managed tensor is counted: resizing waits for it
+    with pytest.raises(BufferError, match="live export"):
+        x.resize(100)
+    delete(m)
+    x.resize(100)
+
+
+def test_the_header_goes_with_dlpack_h_either_way(tmp_path):
+    """array_protocol.h and a real dlpack.h 1.3 (tvm-ffi's copy) in both orders."""
+    import pathlib
+    import shutil
+    import subprocess
+    tvm_ffi = pytest.importorskip("tvm_ffi")
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    dlpack_dir = pathlib.Path(tvm_ffi.__file__).parent / "include"
+    if not (dlpack_dir / "dlpack" / "dlpack.h").exists():
+        pytest.skip("tvm-ffi ships no dlpack.h")
+    ours = pathlib.Path(__file__).resolve().parents[2] / "array-protocol/include"
+    for first, second in [("dlpack/dlpack.h", "array_protocol.h"), ("array_protocol.h", "dlpack/dlpack.h")]:
+        src = tmp_path / "h.c"
+        src.write_text(f'#include "{first}"\n#include "{second}"\n'
+                       "int main(void) { DLPackExchangeAPI a; DLManagedTensorVersioned t;"
+                       " (void)a; (void)t; return DLPACK_MAJOR_VERSION - 1; }\n")
+        subprocess.run([cc, "-Wall", "-Werror", "-I", str(ours), "-I", str(dlpack_dir), str(src),
+                        "-o", str(tmp_path / "h")], check=True)
+        assert subprocess.run([str(tmp_path / "h")]).returncode == 0
+
+
 def test_allocator_makes_zeroed_writable_tensors_without_the_gil(demo):
     table = table_of(type(demo.ramp(1)))
     allocate = Allocator(table.managed_tensor_allocator)

@@ -233,8 +233,7 @@ def numpy_layouts():
         ro = base.reshape(6, 4)
         ro.flags.writeable = False
         yield ro
-    raw = np.zeros(8 * 5 + 1, np.uint8)
-    yield np.frombuffer(raw.data, np.float64, 5, offset=1)  # unaligned
+        yield np.broadcast_arrays(base[:4], base[:1])[0]  # numpy warns on writes: read-only
 
 
 def test_numpy_arrays_are_read_from_numpys_struct_as_their_buffers_say(demo):
@@ -247,7 +246,7 @@ def test_numpy_arrays_are_read_from_numpys_struct_as_their_buffers_say(demo):
         assert fast[0] == "numpy", (a.dtype, a.shape)
         assert fast[1:] == slow[1:], (a.dtype, a.shape, a.strides, fast, slow)
         count += 1
-    assert count == 8 * len(NUMPY_TYPES) + 1
+    assert count == 9 * len(NUMPY_TYPES)
 
 
 def test_other_numpy_arrays_take_the_buffer_protocol(demo):
@@ -255,8 +254,10 @@ def test_other_numpy_arrays_take_the_buffer_protocol(demo):
         pass
 
     a = np.arange(6.0)
+    raw = np.zeros(8 * 5 + 1, np.uint8)
+    unaligned = np.frombuffer(raw.data, np.float64, 5, offset=1)
     for other in [a.astype(">f8"), a.view(Sub), np.zeros(3, "i4,f8"), np.array([b"ab", b"cd"]),
-                  np.zeros(3, np.longdouble)]:
+                  np.zeros(3, np.longdouble), unaligned]:
         fast = demo.describe_import(other)
         assert fast[0] == "buffer protocol", other.dtype
         assert fast[1:] == demo.describe_import(other, via_buffer=True)[1:]
@@ -267,3 +268,34 @@ def test_other_numpy_arrays_take_the_buffer_protocol(demo):
     with pytest.raises(ValueError):
         b.resize(100)
     assert demo.import_route(b)[0] == "numpy"
+
+
+def test_a_module_called_numpy_is_not_numpy(demo):
+    """The numpy route trusts numpy's own C API for the array type, not sys.modules' names: a
+    stand-in class called numpy.ndarray is no array (and must not be read as one)."""
+    import subprocess
+    import sys
+    code = (
+        "import sys, types\n"
+        "fake = types.ModuleType('numpy'); fake.ndarray = type('ndarray', (), {})\n"
+        "sys.modules['numpy'] = fake\n"
+        "import array_protocol_demo as d\n"
+        "try:\n"
+        "    d.import_route(fake.ndarray())\n"
+        "except TypeError as e:\n"
+        "    print('refused:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "refused: expected an array" in out.stdout
+
+
+def test_bool_views_are_checked_again_after_python_ran(demo):
+    a = np.array([True, False, True])
+    assert demo.count_true_around(a, lambda: None) == (2, 2)
+
+    def corrupt():
+        a.view(np.uint8)[1] = 2  # not a bool any more
+
+    with pytest.raises(ValueError, match="bool"):
+        demo.count_true_around(a, corrupt)

@@ -290,6 +290,21 @@ impl<'a> ArrayView<'a> {
         }
     }
 
+    /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values
+    /// (`check_typed::<T>` having accepted the view, with `outer` and `len`).
+    #[cfg(feature = "python")]
+    pub(crate) fn recheck_values<T: Element>(&self, outer: usize, len: usize) -> Result<(), Error> {
+        if !T::HAS_INVALID_BIT_PATTERNS {
+            return Ok(());
+        }
+        check_values::<T>(
+            self.as_ptr(),
+            &self.shape()[..outer],
+            &self.strides()[..outer],
+            len,
+        )
+    }
+
     /// The elements as `T`s, after checking the item type (same layout, native byte order), the
     /// alignment of the first element and of every stride, and, for types such as `bool`, that
     /// every element holds a valid value. A fixed-array `T` (`[u8; 4]`) takes the last axes.

@@ -491,6 +491,16 @@ fn import_address(a: Imported) -> (usize, String) {
     (v.as_ptr() as usize, v.item().describe())
 }
 
+/// Counts the true values of a bool array, before and after calling `f()` (which may write
+/// the memory): the second count comes from `try_view`, which checks the values again.
+#[pyfunction]
+fn count_true_around(a: TypedArray<bool>, f: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
+    let before = a.view().iter().filter(|&&b| b).count();
+    f.call0()?;
+    let after = a.try_view()?.iter().filter(|&&b| b).count();
+    Ok((before, after))
+}
+
 /// Holds a writable import of `a` while calling `f()`, to test the aliasing policy.
 #[pyfunction]
 fn while_writing(
@@ -537,6 +547,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;
     m.add_function(wrap_pyfunction!(describe_import, m)?)?;
+    m.add_function(wrap_pyfunction!(count_true_around, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_imports, m)?)?;
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;

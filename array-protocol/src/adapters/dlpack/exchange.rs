@@ -79,6 +79,13 @@ pub struct DLPackExchangeAPI {
     pub current_work_stream: Option<DLPackCurrentWorkStream>,
 }
 
+// SAFETY: a table is plain function pointers and a pointer to an older table, which producers
+// never change once published (DLPack: tables live for the process and are only read), so it
+// may be shared and sent between threads.
+unsafe impl Sync for DLPackExchangeAPI {}
+// SAFETY: as above.
+unsafe impl Send for DLPackExchangeAPI {}
+
 /// The capsule name of `__dlpack_c_exchange_api__`.
 pub const EXCHANGE_API_CAPSULE_NAME: &core::ffi::CStr = c"dlpack_exchange_api";
 

@@ -12,7 +12,6 @@
 
 use std::prelude::rust_2021::*;
 
-use pyo3::ffi;
 use pyo3::Python;
 
 use crate::layout::{may_overlap, Axes, Extent};
@@ -191,13 +190,10 @@ impl Drop for Claim {
         if self.id == 0 {
             return;
         }
-        // SAFETY: a plain query of the interpreter's state.
-        if unsafe { ffi::Py_IsInitialized() } == 0 {
-            // The interpreter is gone, and every import with it: nothing is left to guard.
-            return;
-        }
         let id = self.id;
-        // At once when attached (the usual case); from another thread, attaching first.
-        Python::attach(|py| remove(py, id));
+        // At once when attached (the usual case); from another thread, attaching first. When
+        // the interpreter is gone or shutting down, every import goes with it: nothing is left
+        // to guard, and the entry is left.
+        let _ = Python::try_attach(|py| remove(py, id));
     }
 }

@@ -38,15 +38,8 @@ use crate::{Array, ArrayProducer, ErrorKind, ItemType, Order};
 use super::dlpack::DeviceArray;
 use super::export::PyArray;
 
-/// A table in a `static`.
-pub(super) struct Table(DLPackExchangeAPI);
-
-// SAFETY: the table is never written after it is made: its pointers are function pointers and a
-// NULL `prev_api`, which any thread may read.
-unsafe impl Sync for Table {}
-
 /// `RustArray`'s table.
-pub(super) static ARRAY_TABLE: Table = Table(DLPackExchangeAPI {
+pub(super) static ARRAY_TABLE: DLPackExchangeAPI = DLPackExchangeAPI {
     header: DLPackExchangeAPIHeader {
         version: DLPACK_VERSION,
         prev_api: std::ptr::null_mut(),
@@ -56,10 +49,10 @@ pub(super) static ARRAY_TABLE: Table = Table(DLPackExchangeAPI {
     managed_tensor_to_py_object_no_sync: Some(to_object),
     dltensor_from_py_object_no_sync: Some(array_dltensor),
     current_work_stream: Some(current_stream),
-});
+};
 
 /// `DLPackTensor`'s table (no borrowed `DLTensor`: its description is the producer's).
-pub(super) static DEVICE_TABLE: Table = Table(DLPackExchangeAPI {
+pub(super) static DEVICE_TABLE: DLPackExchangeAPI = DLPackExchangeAPI {
     header: DLPackExchangeAPIHeader {
         version: DLPACK_VERSION,
         prev_api: std::ptr::null_mut(),
@@ -69,11 +62,11 @@ pub(super) static DEVICE_TABLE: Table = Table(DLPackExchangeAPI {
     managed_tensor_to_py_object_no_sync: Some(to_object),
     dltensor_from_py_object_no_sync: None,
     current_work_stream: Some(current_stream),
-});
+};
 
 /// The `dlpack_exchange_api` capsule of `table`, for a type's `__dlpack_c_exchange_api__`.
-pub(super) fn capsule(py: Python<'_>, table: &'static Table) -> PyResult<Py<PyAny>> {
-    let pointer = (&raw const table.0).cast_mut().cast::<c_void>();
+pub(super) fn capsule(py: Python<'_>, table: &'static DLPackExchangeAPI) -> PyResult<Py<PyAny>> {
+    let pointer = std::ptr::from_ref(table).cast_mut().cast::<c_void>();
     // SAFETY: a non-NULL pointer to a `static` (alive for the process, as the table must be),
     // a static name, no destructor. Consumers only read the table.
     let raw = unsafe { ffi::PyCapsule_New(pointer, EXCHANGE_API_CAPSULE_NAME.as_ptr(), None) };
@@ -88,7 +81,9 @@ pub(super) fn capsule(py: Python<'_>, table: &'static Table) -> PyResult<Py<PyAn
 /// then costs a check), raising its error: `0` on success, `-1` with a Python exception set.
 /// A panic is caught: it must not cross the C boundary.
 fn with_python(f: impl FnOnce(Python<'_>) -> PyResult<()>) -> c_int {
-    Python::attach(|py| match catch_unwind(AssertUnwindSafe(|| f(py))) {
+    // `try_attach` does not panic when the interpreter is shutting down; nothing can be done
+    // then, and no exception can be set.
+    Python::try_attach(|py| match catch_unwind(AssertUnwindSafe(|| f(py))) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             e.restore(py);
@@ -100,6 +95,7 @@ fn with_python(f: impl FnOnce(Python<'_>) -> PyResult<()>) -> c_int {
             -1
         }
     })
+    .unwrap_or(-1)
 }
 
 /// The object behind `py_object`, cast to the table's type `T`.
@@ -186,7 +182,9 @@ unsafe extern "C" fn to_object(
         if out_py_object.is_null() {
             return Err(PyValueError::new_err("out_py_object is NULL"));
         }
-        let object = if array.try_array().is_ok() {
+        // Only CPU tensors become arrays: a `RustArray` says it is on the CPU, so host memory
+        // of another device (CUDA host or managed memory) keeps its device as a `DLPackTensor`.
+        let object = if array.device().device_type == DL_CPU && array.try_array().is_ok() {
             if array.is_read_only() {
                 Bound::new(py, PyArray::new(array)?)?.into_any()
             } else {
@@ -314,25 +312,31 @@ pub(super) fn table_of(obj: &Bound<'_, PyAny>) -> Option<&'static DLPackExchange
     let cached = KNOWN.lock().ok().and_then(|list| known(&list));
     let table = match cached {
         Some(table) => table,
-        None => {
-            let table = lookup(&ty);
-            if let Ok(mut list) = KNOWN.lock() {
-                if list.len() < KNOWN_MAX && known(&list).is_none() {
-                    list.push((ty.clone().unbind(), table));
+        None => match lookup(&ty) {
+            usize::MAX => 0,
+            table => {
+                if let Ok(mut list) = KNOWN.lock() {
+                    if list.len() < KNOWN_MAX && known(&list).is_none() {
+                        list.push((ty.clone().unbind(), table));
+                    }
                 }
+                table
             }
-            table
-        }
+        },
     };
     // SAFETY: a non-zero entry is a table found by `lookup`, which the producer keeps alive for
     // the life of the process (DLPack's rule for these tables).
     (table != 0).then(|| unsafe { &*(table as *const DLPackExchangeAPI) })
 }
 
-/// The address of `ty`'s table, `0` when it has none usable here.
+/// The address of `ty`'s table, `0` when it has none usable here, `usize::MAX` when the lookup
+/// failed otherwise (not to be remembered).
 fn lookup(ty: &Bound<'_, PyType>) -> usize {
-    let Ok(capsule) = ty.getattr(intern!(ty.py(), "__dlpack_c_exchange_api__")) else {
-        return 0;
+    let capsule = match ty.getattr(intern!(ty.py(), "__dlpack_c_exchange_api__")) {
+        Ok(c) => c,
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyAttributeError>(ty.py()) => return 0,
+        // Anything else may be passing: not remembered.
+        Err(_) => return usize::MAX,
     };
     let name = EXCHANGE_API_CAPSULE_NAME.as_ptr();
     // SAFETY: a plain query on a live object.

@@ -225,6 +225,13 @@ impl PyArray {
                 "cannot describe a read-only array as a bare DLTensor, which cannot signal read-only; take a managed tensor (managed_tensor_from_py_object_no_sync) instead",
             ));
         }
+        if self.resize.is_some() {
+            // A bare tensor is not counted as an export, so nothing would stop `resize` from
+            // moving the memory under it.
+            return Err(PyBufferError::new_err(
+                "cannot describe a resizable array as a bare DLTensor, which would not keep it from being resized; take a managed tensor instead",
+            ));
+        }
         if description.implied_flags() != 0 {
             return Err(PyBufferError::new_err(
                 "cannot describe padded FP6/FP4 items as a bare DLTensor, which cannot say they are padded; take a managed tensor instead",

@@ -20,9 +20,10 @@ use crate::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
 /// route its object offers: `'static`, `Send` and `Sync`, an [`ArrayProducer`]; re-exported by
 /// [`PyArray::new`](super::PyArray::new) with the same memory.
 pub struct Imported {
-    route: Route,
-    /// The claim of the DLPack and `__array_interface__` routes (a `Buffer` holds its own).
+    /// The claim of the DLPack, `__array_interface__` and Arrow routes (a `Buffer` and a numpy
+    /// array hold their own). First, so that it ends before the route releases the memory.
     _claim: Option<Claim>,
+    route: Route,
 }
 
 /// Each route with its validated view, made once. The views' `'static` is this module's to
@@ -175,13 +176,16 @@ impl ArrayProducer for Imported {
 pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // Exact numpy arrays of numbers: read from numpy's own struct (what its buffer export would
     // say, without the request).
-    if let Some(import) = super::numpy::with(obj, |view, parts| {
-        let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
-        Ok(Imported {
-            route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
-            _claim: None,
+    // SAFETY: the view is kept beside the reference `NumpyArray` holds.
+    if let Some(import) = unsafe {
+        super::numpy::with(obj, |view, parts| {
+            let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
+            Ok(Imported {
+                route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
+                _claim: None,
+            })
         })
-    }) {
+    } {
         return import;
     }
     import_other(obj)
@@ -285,19 +289,22 @@ impl<T: Element> TypedArray<T> {
     #[inline]
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
         // numpy arrays: the handle built in place around the view (see `numpy::with`).
-        if let Some(typed) = super::numpy::with(obj, |view, parts| {
-            let (outer, len) = crate::typed::check_typed::<T, _>(&view)?;
-            let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
-            Ok(TypedArray {
-                import: Imported {
-                    route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
-                    _claim: None,
-                },
-                outer,
-                len,
-                _item: PhantomData,
+        // SAFETY: the view is kept beside the reference `NumpyArray` holds.
+        if let Some(typed) = unsafe {
+            super::numpy::with(obj, |view, parts| {
+                let (outer, len) = crate::typed::check_typed::<T, _>(&view)?;
+                let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
+                Ok(TypedArray {
+                    import: Imported {
+                        route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
+                        _claim: None,
+                    },
+                    outer,
+                    len,
+                    _item: PhantomData,
+                })
             })
-        }) {
+        } {
             return typed;
         }
         let import = import(obj)?;
@@ -312,12 +319,28 @@ impl<T: Element> TypedArray<T> {
     }
 
     /// The array as a typed view.
+    ///
+    /// # Panics
+    /// For item types with invalid bit patterns (`bool`) only, when the memory was changed to
+    /// hold an invalid value since the import (Python code writing `2` through a `uint8` view
+    /// of a `bool` array); [`try_view`](Self::try_view) reports that as an error.
     pub fn view(&self) -> TypedView<'_, T> {
+        match self.try_view() {
+            Ok(v) => v,
+            Err(e) => std::panic!("{e}"),
+        }
+    }
+
+    /// The array as a typed view; for item types with invalid bit patterns (`bool`), the values
+    /// are checked again, since Python code may have written the memory since the import.
+    pub fn try_view(&self) -> Result<TypedView<'_, T>, Error> {
         // SAFETY: the view is re-borrowed for the life of `&self`.
         let view = unsafe { self.import.detached_view() };
-        // SAFETY: the check of `get` accepted this view with these numbers (the view never
-        // changes; this handle does not write).
-        unsafe { view.typed_checked(self.outer, self.len) }
+        view.recheck_values::<T>(self.outer, self.len)?;
+        // SAFETY: the check of `get` accepted this view with these numbers: its description
+        // never changes, and its values are valid `T`s (checked again just above for the types
+        // where values can be invalid).
+        Ok(unsafe { view.typed_checked(self.outer, self.len) })
     }
 
     /// The untyped import.

@@ -52,6 +52,11 @@ struct DescrHead {
 
 /// `NPY_ARRAY_WRITEABLE`.
 const WRITEABLE: c_int = 0x0400;
+/// `NPY_ARRAY_ALIGNED`.
+const ALIGNED: c_int = 0x0100;
+/// `NPY_ARRAY_WARN_ON_WRITE`: numpy exports such arrays (views of `broadcast_arrays`) as
+/// read-only buffers.
+const WARN_ON_WRITE: c_int = 1 << 31;
 
 /// `numpy.ndarray`, once the `numpy` module has been seen imported (a reference is kept).
 static NDARRAY: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(std::ptr::null_mut());
@@ -72,21 +77,19 @@ impl Drop for NumpyArray {
         let Some(object) = self.object.take() else {
             return;
         };
-        // SAFETY: a plain query of the interpreter's state.
-        if unsafe { ffi::Py_IsInitialized() } == 0 {
-            // After the interpreter is gone nothing can be released.
-            std::mem::forget(object);
-            return;
-        }
         // At once when attached (the usual case, at the end of a `#[pyfunction]`); from another
-        // thread, attaching first. One attachment for both the claim and the reference.
+        // thread, attaching first. One attachment for both the claim and the reference. When
+        // the interpreter is gone or shutting down, nothing can be released: both are left.
         let claim = self.claim.take();
-        Python::attach(|py| {
+        let mut object = Some(object);
+        let _ = Python::try_attach(|py| {
             if let Some(claim) = claim {
                 claim.release(py);
             }
-            drop(object);
+            drop(object.take());
         });
+        // Not attached (the interpreter is gone): the reference cannot be released.
+        std::mem::forget(object);
     }
 }
 
@@ -141,23 +144,48 @@ fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
     ty == found
 }
 
-/// `numpy.ndarray` when `numpy` is imported (never importing it); a reference is kept for the
+/// `numpy.ndarray` as numpy's own C API names it (entry 2 of the `_ARRAY_API` capsule of its
+/// `_multiarray_umath` module, as every C extension and rust-numpy find it), when numpy is
+/// imported (it is never imported here). A module merely called `numpy` with an `ndarray`
+/// attribute is not enough: the struct read below must be numpy's. A reference is kept for the
 /// life of the process, so the pointer stays the type's.
 fn ndarray_type(py: Python<'_>) -> Option<*mut ffi::PyTypeObject> {
-    // SAFETY: the interpreter's module dictionary, borrowed (the GIL is held).
-    let modules = unsafe { ffi::PyImport_GetModuleDict() };
-    // SAFETY: a lookup in a live dict that does not raise; the result is borrowed.
-    let module = unsafe { ffi::PyDict_GetItemString(modules, c"numpy".as_ptr()) };
-    if module.is_null() {
+    let modules = py.import("sys").ok()?.getattr("modules").ok()?;
+    let core = [
+        "numpy._core._multiarray_umath",
+        "numpy.core._multiarray_umath",
+    ]
+    .into_iter()
+    .find_map(|name| modules.get_item(name).ok())?;
+    let capsule = core.getattr("_ARRAY_API").ok()?;
+    // SAFETY: a plain query on a live object; numpy's capsule has no name.
+    if unsafe { ffi::PyCapsule_IsValid(capsule.as_ptr(), std::ptr::null()) } != 1 {
         return None;
     }
-    // SAFETY: a live module, borrowed from `sys.modules`.
-    let module = unsafe { Bound::from_borrowed_ptr(py, module) };
-    let ty = module
-        .getattr("ndarray")
-        .ok()?
+    // SAFETY: a valid capsule without a name.
+    let api = unsafe { ffi::PyCapsule_GetPointer(capsule.as_ptr(), std::ptr::null()) }
+        .cast::<*mut ffi::PyTypeObject>();
+    if api.is_null() {
+        return None;
+    }
+    // SAFETY: numpy's API table has hundreds of entries, alive while numpy is loaded (for the
+    // process: numpy cannot be unloaded); entry 2 is `&PyArray_Type`.
+    let entry = unsafe { api.add(2) };
+    // SAFETY: as above: an initialised entry of the table.
+    let ty = unsafe { entry.read() };
+    if ty.is_null() {
+        return None;
+    }
+    // SAFETY: a live type object (numpy's static `PyArray_Type`).
+    let ty = unsafe { Bound::from_borrowed_ptr(py, ty.cast::<ffi::PyObject>()) }
         .cast_into::<pyo3::types::PyType>()
         .ok()?;
+    // numpy's array type is a static type.
+    // SAFETY: a plain query on a live type.
+    let flags = unsafe { ffi::PyType_GetFlags(ty.as_ptr().cast()) };
+    if flags & ffi::Py_TPFLAGS_HEAPTYPE != 0 {
+        return None;
+    }
     Some(ty.into_ptr().cast())
 }
 
@@ -166,12 +194,19 @@ fn ndarray_type(py: Python<'_>) -> Option<*mut ffi::PyTypeObject> {
 /// numeric type in native byte order (the caller uses the buffer protocol then). Errors are
 /// those of a buffer with the same description. `make` builds the caller's handle in place,
 /// around the view: these handles are large, and every move of one costs a copy.
+///
+/// Not on a free-threaded CPython: there another thread may change the array's struct
+/// (`a.shape = …`) while it is read; those builds use the buffer protocol.
+///
+/// # Safety
+/// The view's `'static` is the caller's to keep: it must not be used after `obj` is released,
+/// so `make` keeps it beside a reference to `obj` (as [`NumpyArray::new`] does).
 #[inline]
-pub(super) fn with<R>(
+pub(super) unsafe fn with<R>(
     obj: &Bound<'_, PyAny>,
     make: impl FnOnce(ArrayView<'static>, Parts) -> PyResult<R>,
 ) -> Option<PyResult<R>> {
-    if !is_ndarray(obj) {
+    if cfg!(Py_GIL_DISABLED) || !is_ndarray(obj) {
         return None;
     }
     // SAFETY: `obj` is a `numpy.ndarray` (checked by its type), whose struct starts with these
@@ -188,6 +223,11 @@ pub(super) fn with<R>(
         b'>' => cfg!(target_endian = "big"),
         _ => false,
     };
+    // Unaligned arrays take the buffer protocol, whose format numpy then writes differently
+    // (`=d` rather than `d`), as their re-exports must.
+    if head.flags & ALIGNED == 0 {
+        return None;
+    }
     let (item, format) = builtin(descr.type_num).filter(|_| native)?;
     let nd = usize::try_from(head.nd)
         .ok()
@@ -217,15 +257,16 @@ pub(super) fn with<R>(
         Ok(f) => f,
         Err(e) => return Some(Err(e.into())),
     };
-    // SAFETY: the array's memory stays valid while the array lives, which the handle ensures by
-    // holding it; the span from the lowest to the highest element is one allocation of numpy's
-    // (or of the object it views).
+    // SAFETY: the array's memory stays valid while the array lives, which the caller ensures
+    // by keeping the view beside a reference to it (this function's contract); the span from
+    // the lowest to the highest element is one allocation of numpy's (or of the object it
+    // views).
     let view = match unsafe { foreign.view(item, &shape, &strides) } {
         Ok(v) => v,
         Err(e) => return Some(Err(e.into())),
     };
     let parts = Parts {
-        readonly: head.flags & WRITEABLE == 0,
+        readonly: head.flags & WRITEABLE == 0 || head.flags & WARN_ON_WRITE != 0,
         format,
     };
     Some(make(view, parts))
