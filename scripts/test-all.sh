@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine, installing what it needs first:
 #   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt:
-#     numpy, Pillow, pyarrow, Polars, DuckDB, JAX, pytest, maturin), .venv-asan for the sanitized
+#     numpy, Pillow, pyarrow, Polars, DuckDB, JAX, apache-tvm-ffi, pytest, maturin), .venv-asan for the sanitized
 #     extension, and .venv-312 (CPython 3.12, when the machine has it) for the abi3 wheel;
 #   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run;
 #     cargo-fuzz for the fuzz step.
