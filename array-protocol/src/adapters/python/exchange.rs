@@ -386,3 +386,125 @@ pub(super) fn take(
     // SAFETY: a tensor the producer handed us to own.
     Ok(Some(unsafe { DLPackArray::from_raw(out) }?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dlpack::{DLDataType, DLDevice};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static ERRORS: AtomicUsize = AtomicUsize::new(0);
+
+    unsafe extern "C" fn count_error(
+        ctx: *mut c_void,
+        kind: *const c_char,
+        message: *const c_char,
+    ) {
+        // SAFETY: the allocator passes two C strings that live through the call.
+        let (kind, message) = unsafe { (CStr::from_ptr(kind), CStr::from_ptr(message)) };
+        assert!(!kind.to_bytes().is_empty() && !message.to_bytes().is_empty());
+        // SAFETY: the test passes a pointer to a `usize` as the context.
+        unsafe { *ctx.cast::<usize>() += 1 };
+        ERRORS.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn prototype(shape: &mut [i64], ndim: i32, device: i32) -> DLTensor {
+        DLTensor {
+            data: std::ptr::null_mut(),
+            device: DLDevice {
+                device_type: device,
+                device_id: 0,
+            },
+            ndim,
+            dtype: DLDataType {
+                code: 2,
+                bits: 64,
+                lanes: 1,
+            },
+            shape: if shape.is_empty() {
+                std::ptr::null_mut()
+            } else {
+                shape.as_mut_ptr()
+            },
+            strides: std::ptr::null_mut(),
+            byte_offset: 0,
+        }
+    }
+
+    /// The allocator without Python: hostile prototypes are refused through the error callback,
+    /// exactly once each, and nothing is written to `out`; good ones give zeroed tensors whose
+    /// deleter frees them once.
+    #[test]
+    fn allocator_checks_every_prototype() {
+        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
+        let mut shape = [3i64, 4];
+        let mut p = prototype(&mut shape, 2, DL_CPU);
+        let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
+        let mut errors = 0usize;
+        let ctx = (&raw mut errors).cast::<c_void>();
+        // SAFETY: a valid prototype and out pointer.
+        assert_eq!(
+            unsafe { alloc(&mut p, &mut out, ctx, Some(count_error)) },
+            0
+        );
+        // SAFETY: the tensor just made, read then deleted once.
+        unsafe {
+            let t = &(*out).dl_tensor;
+            assert_eq!(
+                (
+                    t.ndim,
+                    *t.shape,
+                    *t.shape.add(1),
+                    *t.strides,
+                    *t.strides.add(1)
+                ),
+                (2, 3, 4, 4, 1)
+            );
+            let bytes = std::slice::from_raw_parts(t.data.cast::<u8>(), 96);
+            assert!(bytes.iter().all(|&b| b == 0));
+            ((*out).deleter.unwrap())(out);
+        }
+        let mut big = [i64::MAX, 2];
+        let mut negative = [-1i64];
+        let mut zero = [0i64, 5];
+        let cases: Vec<(DLTensor, usize)> = vec![
+            (prototype(&mut big, 2, DL_CPU), 1),
+            (prototype(&mut negative, 1, DL_CPU), 1),
+            (prototype(&mut [], 1, DL_CPU), 1), // ndim 1 with a NULL shape
+            (prototype(&mut [], -1, DL_CPU), 1), // negative ndim
+            (prototype(&mut [], 65, DL_CPU), 1), // too many axes
+            (prototype(&mut zero, 2, 2), 1),    // CUDA
+            (prototype(&mut zero, 2, DL_CPU), 0), // empty is fine
+            (prototype(&mut [], 0, DL_CPU), 0), // 0-d is fine
+        ];
+        for (k, (mut p, expect_errors)) in cases.into_iter().enumerate() {
+            let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
+            let mut errors = 0usize;
+            let ctx = (&raw mut errors).cast::<c_void>();
+            // SAFETY: prototypes whose shape pointers are valid for their `ndim` or NULL (the
+            // allocator must refuse those before reading), a valid out pointer.
+            let status = unsafe { alloc(&mut p, &mut out, ctx, Some(count_error)) };
+            assert_eq!(errors, expect_errors, "case {k}");
+            if expect_errors == 0 {
+                assert_eq!(status, 0, "case {k}");
+                // SAFETY: a tensor we own, deleted once.
+                unsafe { ((*out).deleter.unwrap())(out) };
+            } else {
+                assert!(status != 0 && out.is_null(), "case {k}");
+            }
+        }
+        // A NULL prototype and a NULL out pointer, with and without an error callback.
+        // SAFETY: NULL arguments the allocator must refuse.
+        unsafe {
+            assert_ne!(
+                alloc(std::ptr::null_mut(), &mut out, std::ptr::null_mut(), None),
+                0
+            );
+            assert_ne!(
+                alloc(&mut p, std::ptr::null_mut(), std::ptr::null_mut(), None),
+                0
+            );
+        }
+        assert!(ERRORS.load(Ordering::Relaxed) >= 6);
+    }
+}
