@@ -391,21 +391,27 @@ pub(super) fn take(
 mod tests {
     use super::*;
     use crate::dlpack::{DLDataType, DLDevice};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    static ERRORS: AtomicUsize = AtomicUsize::new(0);
 
     unsafe extern "C" fn count_error(
         ctx: *mut c_void,
         kind: *const c_char,
         message: *const c_char,
     ) {
-        // SAFETY: the allocator passes two C strings that live through the call.
-        let (kind, message) = unsafe { (CStr::from_ptr(kind), CStr::from_ptr(message)) };
+        // SAFETY: the allocator passes C strings that live through the call.
+        let kind = unsafe { CStr::from_ptr(kind) };
+        // SAFETY: as above.
+        let message = unsafe { CStr::from_ptr(message) };
         assert!(!kind.to_bytes().is_empty() && !message.to_bytes().is_empty());
         // SAFETY: the test passes a pointer to a `usize` as the context.
         unsafe { *ctx.cast::<usize>() += 1 };
-        ERRORS.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Deletes a tensor the allocator made, once.
+    fn delete(tensor: *mut DLManagedTensorVersioned) {
+        // SAFETY: a live tensor the test owns.
+        let deleter = unsafe { (*tensor).deleter }.unwrap();
+        // SAFETY: its own deleter, called once.
+        unsafe { deleter(tensor) };
     }
 
     fn prototype(shape: &mut [i64], ndim: i32, device: i32) -> DLTensor {
@@ -431,39 +437,39 @@ mod tests {
         }
     }
 
+    /// Calls the allocator: its status, the tensor and the number of errors reported.
+    fn allocate_with(p: *mut DLTensor) -> (c_int, *mut DLManagedTensorVersioned, usize) {
+        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
+        let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
+        let mut errors = 0usize;
+        let ctx = (&raw mut errors).cast::<c_void>();
+        // SAFETY: `p` is NULL or a prototype whose shape pointer is valid for its `ndim` or
+        // NULL (which the allocator must refuse before reading); a valid out pointer.
+        let status = unsafe { alloc(p, &mut out, ctx, Some(count_error)) };
+        (status, out, errors)
+    }
+
     /// The allocator without Python: hostile prototypes are refused through the error callback,
     /// exactly once each, and nothing is written to `out`; good ones give zeroed tensors whose
     /// deleter frees them once.
     #[test]
     fn allocator_checks_every_prototype() {
-        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
         let mut shape = [3i64, 4];
         let mut p = prototype(&mut shape, 2, DL_CPU);
-        let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
-        let mut errors = 0usize;
-        let ctx = (&raw mut errors).cast::<c_void>();
-        // SAFETY: a valid prototype and out pointer.
-        assert_eq!(
-            unsafe { alloc(&mut p, &mut out, ctx, Some(count_error)) },
-            0
-        );
-        // SAFETY: the tensor just made, read then deleted once.
-        unsafe {
-            let t = &(*out).dl_tensor;
-            assert_eq!(
-                (
-                    t.ndim,
-                    *t.shape,
-                    *t.shape.add(1),
-                    *t.strides,
-                    *t.strides.add(1)
-                ),
-                (2, 3, 4, 4, 1)
-            );
-            let bytes = std::slice::from_raw_parts(t.data.cast::<u8>(), 96);
-            assert!(bytes.iter().all(|&b| b == 0));
-            ((*out).deleter.unwrap())(out);
-        }
+        let (status, out, errors) = allocate_with(&mut p);
+        assert_eq!((status, errors), (0, 0));
+        // SAFETY: the tensor just made, alive until it is deleted below.
+        let t = unsafe { &(*out).dl_tensor };
+        // SAFETY: its two lengths.
+        let lengths = unsafe { std::slice::from_raw_parts(t.shape, 2) };
+        // SAFETY: its two strides (always given).
+        let strides = unsafe { std::slice::from_raw_parts(t.strides, 2) };
+        assert_eq!((t.ndim, lengths, strides), (2, &[3, 4][..], &[4, 1][..]));
+        // SAFETY: its 12 float64 elements, C-contiguous.
+        let bytes = unsafe { std::slice::from_raw_parts(t.data.cast::<u8>(), 96) };
+        assert!(bytes.iter().all(|&b| b == 0));
+        delete(out);
+
         let mut big = [i64::MAX, 2];
         let mut negative = [-1i64];
         let mut zero = [0i64, 5];
@@ -478,33 +484,21 @@ mod tests {
             (prototype(&mut [], 0, DL_CPU), 0), // 0-d is fine
         ];
         for (k, (mut p, expect_errors)) in cases.into_iter().enumerate() {
-            let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
-            let mut errors = 0usize;
-            let ctx = (&raw mut errors).cast::<c_void>();
-            // SAFETY: prototypes whose shape pointers are valid for their `ndim` or NULL (the
-            // allocator must refuse those before reading), a valid out pointer.
-            let status = unsafe { alloc(&mut p, &mut out, ctx, Some(count_error)) };
+            let (status, out, errors) = allocate_with(&mut p);
             assert_eq!(errors, expect_errors, "case {k}");
             if expect_errors == 0 {
                 assert_eq!(status, 0, "case {k}");
-                // SAFETY: a tensor we own, deleted once.
-                unsafe { ((*out).deleter.unwrap())(out) };
+                delete(out);
             } else {
                 assert!(status != 0 && out.is_null(), "case {k}");
             }
         }
-        // A NULL prototype and a NULL out pointer, with and without an error callback.
-        // SAFETY: NULL arguments the allocator must refuse.
-        unsafe {
-            assert_ne!(
-                alloc(std::ptr::null_mut(), &mut out, std::ptr::null_mut(), None),
-                0
-            );
-            assert_ne!(
-                alloc(&mut p, std::ptr::null_mut(), std::ptr::null_mut(), None),
-                0
-            );
-        }
-        assert!(ERRORS.load(Ordering::Relaxed) >= 6);
+        let (status, out, errors) = allocate_with(std::ptr::null_mut());
+        assert!(status != 0 && out.is_null() && errors == 1);
+        // A NULL out pointer, without an error callback.
+        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
+        // SAFETY: a NULL out pointer, which the allocator must refuse.
+        let status = unsafe { alloc(&mut p, std::ptr::null_mut(), std::ptr::null_mut(), None) };
+        assert_ne!(status, 0);
     }
 }
