@@ -181,6 +181,7 @@ pub use array_protocol_derive::ArrayProducer;
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use array_protocol_derive::ArrayConsumer;
+pub use item::bytes8;
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};

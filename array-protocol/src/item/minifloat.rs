@@ -157,3 +157,90 @@ impl MiniFloat {
             .copied()
     }
 }
+
+/// One value of each [`MiniFloat`] format as a plain byte, for typed views, copies and exports
+/// of arrays of them: the bits as stored (FP6 and FP4 values in the low 6 or 4 bits of their
+/// byte, DLPack's *padded* form), with no arithmetic. Every byte is accepted. Convert with a
+/// crate that computes in the format (`float8` for e4m3fn and e5m2, behind this crate's
+/// `float8` feature).
+///
+/// ```
+/// use array_protocol::bytes8::Float8E4M3Fnuz;
+/// use array_protocol::{ArrayView, Element, ItemType, MiniFloat};
+///
+/// assert_eq!(Float8E4M3Fnuz::item_type(), ItemType::mini_float(MiniFloat::Float8E4M3Fnuz));
+/// let data = [Float8E4M3Fnuz(0x38), Float8E4M3Fnuz(0x40)];
+/// let v = ArrayView::from_slice(&data, &[2])?;
+/// assert_eq!(v.item().describe(), "float8_e4m3fnuz");
+/// assert_eq!(v.typed::<Float8E4M3Fnuz>()?[[1]], Float8E4M3Fnuz(0x40));
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+pub mod bytes8 {
+    use super::MiniFloat;
+    use crate::item::element::Element;
+    use crate::item::ItemType;
+
+    macro_rules! byte_formats {
+        ($($name:ident => $format:literal),* $(,)?) => {$(
+            #[doc = concat!("One `", $format, "` value, as its byte (see the [module](self)).")]
+            #[repr(transparent)]
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            pub struct $name(pub u8);
+
+            // SAFETY: `#[repr(transparent)]` over one `u8`: one byte, no padding, every bit
+            // pattern valid; the item type is the one-byte mini float `FORMAT` names (the
+            // `[name]` extension of the PEP 3118 reader reads it back).
+            unsafe impl Element for $name {
+                const FORMAT: &'static str = concat!("[", $format, "]");
+                const ITEM_TYPE: ItemType = ItemType::mini_float(MiniFloat::$name);
+                const HAS_INVALID_BIT_PATTERNS: bool = false;
+            }
+
+            // SAFETY: as above: one byte, any value, no padding.
+            unsafe impl bytemuck::Zeroable for $name {}
+            // SAFETY: as above; `Copy` and `'static`.
+            unsafe impl bytemuck::Pod for $name {}
+        )*};
+    }
+
+    byte_formats! {
+        Float8E3M4 => "float8_e3m4",
+        Float8E4M3 => "float8_e4m3",
+        Float8E4M3B11Fnuz => "float8_e4m3b11fnuz",
+        Float8E4M3Fn => "float8_e4m3fn",
+        Float8E4M3Fnuz => "float8_e4m3fnuz",
+        Float8E5M2 => "float8_e5m2",
+        Float8E5M2Fnuz => "float8_e5m2fnuz",
+        Float8E8M0Fnu => "float8_e8m0fnu",
+        Float6E2M3Fn => "float6_e2m3fn",
+        Float6E3M2Fn => "float6_e3m2fn",
+        Float4E2M1Fn => "float4_e2m1fn",
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_format_has_a_byte_type_that_reads_back() {
+            let types = [
+                (Float8E3M4::ITEM_TYPE, Float8E3M4::FORMAT),
+                (Float8E4M3::ITEM_TYPE, Float8E4M3::FORMAT),
+                (Float8E4M3B11Fnuz::ITEM_TYPE, Float8E4M3B11Fnuz::FORMAT),
+                (Float8E4M3Fn::ITEM_TYPE, Float8E4M3Fn::FORMAT),
+                (Float8E4M3Fnuz::ITEM_TYPE, Float8E4M3Fnuz::FORMAT),
+                (Float8E5M2::ITEM_TYPE, Float8E5M2::FORMAT),
+                (Float8E5M2Fnuz::ITEM_TYPE, Float8E5M2Fnuz::FORMAT),
+                (Float8E8M0Fnu::ITEM_TYPE, Float8E8M0Fnu::FORMAT),
+                (Float6E2M3Fn::ITEM_TYPE, Float6E2M3Fn::FORMAT),
+                (Float6E3M2Fn::ITEM_TYPE, Float6E3M2Fn::FORMAT),
+                (Float4E2M1Fn::ITEM_TYPE, Float4E2M1Fn::FORMAT),
+            ];
+            for (format, (item, text)) in MiniFloat::ALL.into_iter().zip(types) {
+                assert_eq!(item, ItemType::mini_float(format));
+                assert_eq!(ItemType::from_pep3118(text).unwrap(), item, "{text}");
+                assert_eq!(item.itemsize(), 1);
+            }
+        }
+    }
+}

@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
-pub use minifloat::MiniFloat;
+pub use minifloat::{bytes8, MiniFloat};
 #[doc(hidden)]
 pub use storage::{Name, Seq, Shared};
 

@@ -491,6 +491,38 @@ fn import_address(a: Imported) -> (usize, String) {
     (v.as_ptr() as usize, v.item().describe())
 }
 
+/// The bytes of an FP8/FP6/FP4 array, read through the typed view of the matching
+/// `array_protocol::bytes8` type (so the import must carry exactly that format).
+#[pyfunction]
+fn minifloat_bytes(a: Imported) -> PyResult<Vec<u8>> {
+    use array_protocol::bytes8::*;
+    let v = a.view();
+    let name = v.item().describe();
+    macro_rules! read {
+        ($($t:ident),*) => {
+            $(if <$t as array_protocol::Element>::item_type() == *v.item() {
+                return Ok(v.typed::<$t>()?.iter().map(|x| x.0).collect());
+            })*
+        };
+    }
+    read!(
+        Float8E3M4,
+        Float8E4M3,
+        Float8E4M3B11Fnuz,
+        Float8E4M3Fn,
+        Float8E4M3Fnuz,
+        Float8E5M2,
+        Float8E5M2Fnuz,
+        Float8E8M0Fnu,
+        Float6E2M3Fn,
+        Float6E3M2Fn,
+        Float4E2M1Fn
+    );
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "{name} is no mini float"
+    )))
+}
+
 /// Counts the true values of a bool array, before and after calling `f()` (which may write
 /// the memory): the second count comes from `try_view`, which checks the values again.
 #[pyfunction]
@@ -548,6 +580,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;
     m.add_function(wrap_pyfunction!(describe_import, m)?)?;
     m.add_function(wrap_pyfunction!(count_true_around, m)?)?;
+    m.add_function(wrap_pyfunction!(minifloat_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_imports, m)?)?;
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
