@@ -53,6 +53,9 @@ if bench is not None:
     small = np.arange(16.0)
     ratio("import + typed read in a #[pyfunction]", lambda: bench.sum_ours(small),
           lambda: bench.sum_rust_numpy(small), "rust-numpy PyReadonlyArray")
+    # The import alone: 1000 imports in one Rust call, no Python call around each.
+    ratio("1000 imports + first element, in one call", lambda: bench.imports_ours(small, 1000),
+          lambda: bench.imports_rust_numpy(small, 1000), "rust-numpy extract", number=200)
 
 try:
     import pyarrow as pa

@@ -24,9 +24,34 @@ fn sum_rust_numpy(a: PyReadonlyArrayDyn<'_, f64>) -> f64 {
     }
 }
 
+/// `n` imports of `a` with a typed read of its first element, by array-protocol: the import
+/// cost without a Python call around each.
+#[pyfunction]
+fn imports_ours(a: &Bound<'_, PyAny>, n: usize) -> PyResult<f64> {
+    let mut total = 0.0;
+    for _ in 0..n {
+        let t = TypedArray::<f64>::get(a)?;
+        total += t.view().iter().next().copied().unwrap_or(0.0);
+    }
+    Ok(total)
+}
+
+/// The same by rust-numpy.
+#[pyfunction]
+fn imports_rust_numpy(a: &Bound<'_, PyAny>, n: usize) -> PyResult<f64> {
+    let mut total = 0.0;
+    for _ in 0..n {
+        let t: PyReadonlyArrayDyn<'_, f64> = a.extract()?;
+        total += t.as_array().iter().next().copied().unwrap_or(0.0);
+    }
+    Ok(total)
+}
+
 #[pymodule]
 fn array_protocol_bench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sum_ours, m)?)?;
     m.add_function(wrap_pyfunction!(sum_rust_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(imports_ours, m)?)?;
+    m.add_function(wrap_pyfunction!(imports_rust_numpy, m)?)?;
     Ok(())
 }

@@ -277,7 +277,9 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 /// }
 /// ```
 pub struct TypedArray<T: 'static> {
-    import: Imported,
+    /// Boxed: a `#[pyfunction]` argument is moved several times on its way in, and a handle
+    /// this small moves for free (one allocation costs less than those copies).
+    import: Box<Imported>,
     /// What the item check found: the typed view's number of axes and its element count.
     outer: usize,
     len: usize,
@@ -295,10 +297,10 @@ impl<T: Element> TypedArray<T> {
                 let (outer, len) = crate::typed::check_typed::<T, _>(&view)?;
                 let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
                 Ok(TypedArray {
-                    import: Imported {
+                    import: Box::new(Imported {
                         route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
                         _claim: None,
-                    },
+                    }),
                     outer,
                     len,
                     _item: PhantomData,
@@ -311,7 +313,7 @@ impl<T: Element> TypedArray<T> {
         // SAFETY: the view is only checked here.
         let (outer, len) = crate::typed::check_typed::<T, _>(unsafe { import.detached_view() })?;
         Ok(TypedArray {
-            import,
+            import: Box::new(import),
             outer,
             len,
             _item: PhantomData,
@@ -345,7 +347,7 @@ impl<T: Element> TypedArray<T> {
 
     /// The untyped import.
     pub fn into_inner(self) -> Imported {
-        self.import
+        *self.import
     }
 }
 
