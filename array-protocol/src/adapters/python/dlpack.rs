@@ -1,12 +1,10 @@
-//! DLPack: objects with `__dlpack__` taken over, versioned or legacy; the capsules `PyArray`
-//! exports.
+//! DLPack: objects with `__dlpack__` taken over (through their type's exchange table when it has
+//! one, else a capsule, versioned or legacy); the capsules `PyArray` and `DeviceArray` export.
 
 use std::format;
 use std::prelude::rust_2021::*;
 
-use std::sync::Arc;
-
-use pyo3::exceptions::{PyBufferError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use std::ffi::{c_void, CStr};
 
 use pyo3::ffi;
@@ -63,163 +61,9 @@ pub fn from_dlpack_capsule(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     Ok(Imported::dlpack(obj.py(), array, false)?)
 }
 
-/// A DLPack tensor on any device, taken over from a producer (torch, CuPy, JAX, …) and passed
-/// through: its description (device, shape, strides, byte offset, dtype) is validated
-/// arithmetically and readable, its memory is never touched, and `__dlpack__` /
-/// `__dlpack_device__` hand it on to the next consumer with the same memory. The producer's
-/// deleter runs once, when this object and every tensor handed on are gone.
-///
-/// Memory on the host (the CPU, CUDA host and managed memory, ROCm host memory) is also
-/// readable as a view, through [`DeviceArray::array`] (an
-/// [`ArrayProducer`](crate::ArrayProducer)); for the others only the description is. No
-/// synchronisation is done: `stream` is accepted and ignored, so the producer's work on the
-/// memory must be complete when it is taken over (torch: `torch.cuda.synchronize()`).
-#[pyclass(name = "DLPackTensor", module = "array_protocol", frozen)]
-pub struct DeviceArray {
-    array: Arc<DLPackArray>,
-    via_table: bool,
-}
-
-impl DeviceArray {
-    /// Takes over `obj`'s tensor through `__dlpack__` (any device): `TypeError` when `obj` has
-    /// no `__dlpack__`, `BufferError` when its description is refused.
-    /// Uses the type's DLPack exchange table when it has one (torch does), as [`from_dlpack`].
-    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<DeviceArray> {
-        let (array, via_table) = take(obj, true)?;
-        Ok(DeviceArray {
-            array: Arc::new(array),
-            via_table,
-        })
-    }
-
-    pub(super) fn from_array(array: DLPackArray) -> DeviceArray {
-        DeviceArray {
-            array: Arc::new(array),
-            via_table: false,
-        }
-    }
-
-    /// A new tensor of the same memory, owned by the caller (the producer's deleter runs once
-    /// every tensor handed on and this object are gone).
-    pub(super) fn shared_tensor(&self) -> *mut DLManagedTensorVersioned {
-        DLPackArray::export_shared(&self.array)
-    }
-
-    /// The tensor taken over.
-    pub fn array(&self) -> &DLPackArray {
-        &self.array
-    }
-}
-
-impl<'a, 'py> FromPyObject<'a, 'py> for DeviceArray {
-    type Error = PyErr;
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<DeviceArray> {
-        DeviceArray::get(&obj)
-    }
-}
-
-#[pymethods]
-impl DeviceArray {
-    /// DLPack: the same memory as a new tensor (versioned when `max_version >= (1, 0)`, the
-    /// legacy capsule otherwise, refused for read-only tensors). `copy=True` is refused: this
-    /// crate does not touch device memory. `dl_device` must be the tensor's own device.
-    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
-    fn __dlpack__(
-        &self,
-        py: Python<'_>,
-        stream: Option<Bound<'_, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<bool>,
-    ) -> PyResult<Py<PyAny>> {
-        let _ = stream;
-        let device = self.__dlpack_device__();
-        if copy == Some(true) {
-            return Err(PyBufferError::new_err(
-                "cannot copy a passed-through DLPack tensor: this crate does not touch its memory",
-            ));
-        }
-        if let Some(wanted) = dl_device {
-            if wanted != device {
-                return Err(PyBufferError::new_err(format!(
-                    "the tensor is on device {device:?}; device {wanted:?} was requested"
-                )));
-            }
-        }
-        let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        if !versioned && self.array.is_read_only() {
-            return Err(PyBufferError::new_err(
-                "cannot hand on a read-only tensor through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
-            ));
-        }
-        let managed = self.shared_tensor();
-        // SAFETY: a live tensor we just made, owned by the capsule until a consumer takes it.
-        unsafe { capsule(py, managed, versioned) }
-    }
-
-    /// DLPack 1.3's C exchange API (see [`python`](super)'s DLPack section): the same tensors
-    /// as `__dlpack__` without a capsule.
-    #[classattr]
-    fn __dlpack_c_exchange_api__(py: Python<'_>) -> PyResult<Py<PyAny>> {
-        super::exchange::capsule(py, &super::exchange::DEVICE_TABLE)
-    }
-
-    fn __dlpack_device__(&self) -> (i32, i32) {
-        let d = self.array.device();
-        (d.device_type, d.device_id)
-    }
-
-    /// `(device_type, device_id)`, as `__dlpack_device__`.
-    #[getter]
-    fn device(&self) -> (i32, i32) {
-        self.__dlpack_device__()
-    }
-
-    #[getter]
-    fn shape(&self) -> Vec<usize> {
-        self.array.shape().to_vec()
-    }
-
-    /// Strides in elements.
-    #[getter]
-    fn strides(&self) -> Vec<i64> {
-        self.array.strides().to_vec()
-    }
-
-    #[getter]
-    fn byte_offset(&self) -> u64 {
-        self.array.byte_offset()
-    }
-
-    /// The data pointer (never dereferenced here).
-    #[getter]
-    fn data_ptr(&self) -> usize {
-        self.array.data_ptr() as usize
-    }
-
-    /// `(code, bits, lanes)` of the DLPack data type.
-    #[getter]
-    fn dtype(&self) -> (u8, u8, u16) {
-        let d = self.array.dtype();
-        (d.code, d.bits, d.lanes)
-    }
-
-    #[getter]
-    fn read_only(&self) -> bool {
-        self.array.is_read_only()
-    }
-
-    /// Whether the tensor was taken through its producer's DLPack exchange table rather than a
-    /// `__dlpack__` capsule.
-    #[getter]
-    fn via_exchange_api(&self) -> bool {
-        self.via_table
-    }
-}
-
 /// `obj`'s tensor, through its type's exchange table when `use_table` and it has one (then
 /// `true`), else through `__dlpack__`.
-fn take(obj: &Bound<'_, PyAny>, use_table: bool) -> PyResult<(DLPackArray, bool)> {
+pub(super) fn take(obj: &Bound<'_, PyAny>, use_table: bool) -> PyResult<(DLPackArray, bool)> {
     if use_table {
         if let Some(table) = super::exchange::table_of(obj) {
             if let Some(array) = super::exchange::take(obj, table)? {

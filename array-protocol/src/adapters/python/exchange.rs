@@ -1,5 +1,6 @@
-//! DLPack 1.3's C exchange API: the tables `RustArray` and `DLPackTensor` publish as their
-//! type's `__dlpack_c_exchange_api__`, and the importer's use of a producer's table.
+//! DLPack 1.3's C exchange API: the parts of the tables `RustArray` and `DLPackTensor` publish
+//! as their type's `__dlpack_c_exchange_api__` (each type's own functions live with it), and the
+//! importer's use of a producer's table.
 //!
 //! A consumer that finds the table takes tensors through plain C calls: no capsule, no
 //! `__dlpack__` call, no keyword dictionary. The functions follow `dlpack.h` 1.3:
@@ -29,40 +30,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::dlpack::{
-    DLManagedTensorVersioned, DLPackArray, DLPackExchangeAPI, DLPackExchangeAPIHeader, DLTensor,
-    DLPACK_VERSION, DL_CPU, EXCHANGE_API_CAPSULE_NAME,
+    DLManagedTensorVersioned, DLPackArray, DLPackExchangeAPI, DLTensor, DL_CPU,
+    EXCHANGE_API_CAPSULE_NAME,
 };
 use crate::layout::MAX_NDIM;
-use crate::{Array, ArrayProducer, ErrorKind, ItemType, Order};
-
-use super::dlpack::DeviceArray;
-use super::export::PyArray;
-
-/// `RustArray`'s table.
-pub(super) static ARRAY_TABLE: DLPackExchangeAPI = DLPackExchangeAPI {
-    header: DLPackExchangeAPIHeader {
-        version: DLPACK_VERSION,
-        prev_api: std::ptr::null_mut(),
-    },
-    managed_tensor_allocator: Some(allocate),
-    managed_tensor_from_py_object_no_sync: Some(array_tensor),
-    managed_tensor_to_py_object_no_sync: Some(to_object),
-    dltensor_from_py_object_no_sync: Some(array_dltensor),
-    current_work_stream: Some(current_stream),
-};
-
-/// `DLPackTensor`'s table (no borrowed `DLTensor`: its description is the producer's).
-pub(super) static DEVICE_TABLE: DLPackExchangeAPI = DLPackExchangeAPI {
-    header: DLPackExchangeAPIHeader {
-        version: DLPACK_VERSION,
-        prev_api: std::ptr::null_mut(),
-    },
-    managed_tensor_allocator: Some(allocate),
-    managed_tensor_from_py_object_no_sync: Some(device_tensor),
-    managed_tensor_to_py_object_no_sync: Some(to_object),
-    dltensor_from_py_object_no_sync: None,
-    current_work_stream: Some(current_stream),
-};
+use crate::{Array, ErrorKind, ItemType, Order};
 
 /// The `dlpack_exchange_api` capsule of `table`, for a type's `__dlpack_c_exchange_api__`.
 pub(super) fn capsule(py: Python<'_>, table: &'static DLPackExchangeAPI) -> PyResult<Py<PyAny>> {
@@ -120,57 +92,62 @@ unsafe fn object<'py, T: pyo3::PyTypeInfo>(
     })
 }
 
-unsafe extern "C" fn array_tensor(
+/// `managed_tensor_from_py_object_no_sync` for a table of type `T` (`type_name` in errors):
+/// `tensor` makes the tensor of the object.
+///
+/// # Safety
+/// `py_object` is NULL or a live object and `out` is NULL or writable (the table's contract).
+pub(super) unsafe fn from_object<T: pyo3::PyTypeInfo>(
     py_object: *mut c_void,
     out: *mut *mut DLManagedTensorVersioned,
+    type_name: &str,
+    tensor: impl FnOnce(&Bound<'_, T>) -> PyResult<*mut DLManagedTensorVersioned>,
 ) -> c_int {
     with_python(|py| {
         if out.is_null() {
             return Err(PyValueError::new_err("out is NULL"));
         }
         // SAFETY: the table's contract: a live object, the GIL held.
-        let array = unsafe { object::<PyArray>(py, py_object, "RustArray") }?;
-        let managed = PyArray::dlpack_tensor(&array, None)?;
+        let object = unsafe { object::<T>(py, py_object, type_name) }?;
+        let managed = tensor(&object)?;
         // SAFETY: `out` is non-NULL and points at the caller's pointer.
         unsafe { out.write(managed) };
         Ok(())
     })
 }
 
-unsafe extern "C" fn device_tensor(
+/// `dltensor_from_py_object_no_sync` for a table of type `T`: `describe` fills the tensor.
+///
+/// # Safety
+/// As for [`from_object`].
+pub(super) unsafe fn bare_from_object<T: pyo3::PyTypeInfo>(
     py_object: *mut c_void,
-    out: *mut *mut DLManagedTensorVersioned,
+    out: *mut DLTensor,
+    type_name: &str,
+    describe: impl FnOnce(&Bound<'_, T>) -> PyResult<DLTensor>,
 ) -> c_int {
     with_python(|py| {
         if out.is_null() {
             return Err(PyValueError::new_err("out is NULL"));
         }
         // SAFETY: as above.
-        let device = unsafe { object::<DeviceArray>(py, py_object, "DLPackTensor") }?;
-        let managed = device.get().shared_tensor();
-        // SAFETY: as above.
-        unsafe { out.write(managed) };
-        Ok(())
-    })
-}
-
-unsafe extern "C" fn array_dltensor(py_object: *mut c_void, out: *mut DLTensor) -> c_int {
-    with_python(|py| {
-        if out.is_null() {
-            return Err(PyValueError::new_err("out is NULL"));
-        }
-        // SAFETY: as above.
-        let array = unsafe { object::<PyArray>(py, py_object, "RustArray") }?;
-        let tensor = array.try_borrow()?.bare_tensor()?;
+        let object = unsafe { object::<T>(py, py_object, type_name) }?;
+        let tensor = describe(&object)?;
         // SAFETY: `out` is non-NULL and points at the caller's `DLTensor`.
         unsafe { out.write(tensor) };
         Ok(())
     })
 }
 
-unsafe extern "C" fn to_object(
+/// `managed_tensor_to_py_object_no_sync`: `make` turns the tensor, taken over, into the
+/// table's object.
+///
+/// # Safety
+/// `tensor` is NULL or a tensor the caller hands over; `out_py_object` is NULL or writable.
+pub(super) unsafe fn to_object(
     tensor: *mut DLManagedTensorVersioned,
     out_py_object: *mut *mut c_void,
+    make: impl for<'py> FnOnce(Python<'py>, DLPackArray) -> PyResult<Bound<'py, PyAny>>,
 ) -> c_int {
     with_python(|py| {
         if tensor.is_null() {
@@ -182,24 +159,14 @@ unsafe extern "C" fn to_object(
         if out_py_object.is_null() {
             return Err(PyValueError::new_err("out_py_object is NULL"));
         }
-        // Only CPU tensors become arrays: a `RustArray` says it is on the CPU, so host memory
-        // of another device (CUDA host or managed memory) keeps its device as a `DLPackTensor`.
-        let object = if array.device().device_type == DL_CPU && array.try_array().is_ok() {
-            if array.is_read_only() {
-                Bound::new(py, PyArray::new(array)?)?.into_any()
-            } else {
-                Bound::new(py, PyArray::new_mut(array)?)?.into_any()
-            }
-        } else {
-            Bound::new(py, DeviceArray::from_array(array))?.into_any()
-        };
+        let object = make(py, array)?;
         // SAFETY: `out_py_object` is non-NULL; the new reference goes to the caller.
         unsafe { out_py_object.write(object.into_ptr().cast()) };
         Ok(())
     })
 }
 
-unsafe extern "C" fn current_stream(
+pub(super) unsafe extern "C" fn current_stream(
     device_type: c_int,
     device_id: i32,
     out_current_stream: *mut *mut c_void,
@@ -215,7 +182,7 @@ unsafe extern "C" fn current_stream(
 
 type SetError = unsafe extern "C" fn(*mut c_void, *const c_char, *const c_char);
 
-unsafe extern "C" fn allocate(
+pub(super) unsafe extern "C" fn allocate(
     prototype: *mut DLTensor,
     out: *mut *mut DLManagedTensorVersioned,
     error_ctx: *mut c_void,
@@ -439,7 +406,7 @@ mod tests {
 
     /// Calls the allocator: its status, the tensor and the number of errors reported.
     fn allocate_with(p: *mut DLTensor) -> (c_int, *mut DLManagedTensorVersioned, usize) {
-        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
+        let alloc: crate::dlpack::DLPackManagedTensorAllocator = allocate;
         let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
         let mut errors = 0usize;
         let ctx = (&raw mut errors).cast::<c_void>();
@@ -496,7 +463,7 @@ mod tests {
         let (status, out, errors) = allocate_with(std::ptr::null_mut());
         assert!(status != 0 && out.is_null() && errors == 1);
         // A NULL out pointer, without an error callback.
-        let alloc = ARRAY_TABLE.managed_tensor_allocator.unwrap();
+        let alloc: crate::dlpack::DLPackManagedTensorAllocator = allocate;
         // SAFETY: a NULL out pointer, which the allocator must refuse.
         let status = unsafe { alloc(&mut p, std::ptr::null_mut(), std::ptr::null_mut(), None) };
         assert_ne!(status, 0);

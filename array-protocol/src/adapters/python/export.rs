@@ -518,7 +518,7 @@ impl PyArray {
     /// calling `__dlpack__`.
     #[classattr]
     fn __dlpack_c_exchange_api__(py: Python<'_>) -> PyResult<Py<PyAny>> {
-        super::exchange::capsule(py, &super::exchange::ARRAY_TABLE)
+        super::exchange::capsule(py, &ARRAY_TABLE)
     }
 
     /// The number of live buffer and DLPack exports.
@@ -747,5 +747,67 @@ impl<'py, P: ArrayProducerMut + Send + Sync + 'static> IntoPyObject<'py> for Exp
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
         Bound::new(py, PyArray::new_mut(self.0)?)
+    }
+}
+
+/// `RustArray`'s exchange table (see [`python`](super)'s DLPack section).
+static ARRAY_TABLE: dlpack::DLPackExchangeAPI = dlpack::DLPackExchangeAPI {
+    header: dlpack::DLPackExchangeAPIHeader {
+        version: dlpack::DLPACK_VERSION,
+        prev_api: std::ptr::null_mut(),
+    },
+    managed_tensor_allocator: Some(super::exchange::allocate),
+    managed_tensor_from_py_object_no_sync: Some(array_tensor),
+    managed_tensor_to_py_object_no_sync: Some(array_object),
+    dltensor_from_py_object_no_sync: Some(array_dltensor),
+    current_work_stream: Some(super::exchange::current_stream),
+};
+
+unsafe extern "C" fn array_tensor(
+    py_object: *mut c_void,
+    out: *mut *mut dlpack::DLManagedTensorVersioned,
+) -> std::ffi::c_int {
+    // SAFETY: the table's contract, passed on.
+    unsafe {
+        super::exchange::from_object::<PyArray>(py_object, out, "RustArray", |a| {
+            PyArray::dlpack_tensor(a, None)
+        })
+    }
+}
+
+unsafe extern "C" fn array_dltensor(
+    py_object: *mut c_void,
+    out: *mut dlpack::DLTensor,
+) -> std::ffi::c_int {
+    // SAFETY: the table's contract, passed on.
+    unsafe {
+        super::exchange::bare_from_object::<PyArray>(py_object, out, "RustArray", |a| {
+            a.try_borrow()?.bare_tensor()
+        })
+    }
+}
+
+unsafe extern "C" fn array_object(
+    tensor: *mut dlpack::DLManagedTensorVersioned,
+    out_py_object: *mut *mut c_void,
+) -> std::ffi::c_int {
+    // SAFETY: the table's contract, passed on.
+    unsafe {
+        super::exchange::to_object(tensor, out_py_object, |py, array| {
+            // Only CPU tensors become arrays: a `RustArray` says it is on the CPU, so host
+            // memory of another device (CUDA host or managed memory), device memory and packed
+            // FP6/FP4 stay `DLPackTensor`s, with their device.
+            Ok(
+                if array.device().device_type == dlpack::DL_CPU && array.try_array().is_ok() {
+                    if array.is_read_only() {
+                        Bound::new(py, PyArray::new(array)?)?.into_any()
+                    } else {
+                        Bound::new(py, PyArray::new_mut(array)?)?.into_any()
+                    }
+                } else {
+                    Bound::new(py, super::device::DeviceArray::from_array(array))?.into_any()
+                },
+            )
+        })
     }
 }

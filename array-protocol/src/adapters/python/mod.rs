@@ -116,6 +116,7 @@
 mod arrow;
 mod buffer;
 mod claims;
+mod device;
 mod dlpack;
 mod exchange;
 mod export;
@@ -124,7 +125,8 @@ mod interface;
 mod numpy;
 
 pub use buffer::{Buffer, BufferMut};
-pub use dlpack::{from_dlpack, from_dlpack_capsule, DeviceArray};
+pub use device::DeviceArray;
+pub use dlpack::{from_dlpack, from_dlpack_capsule};
 pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
 
