@@ -12,7 +12,8 @@ ins() {
     | grep -o "Collected : [0-9]*" | grep -o "[0-9]*"
 }
 for op in memoryview_ours memoryview_numpy asarray_ours asarray_numpy from_dlpack_ours from_dlpack_numpy \
-          import_typed_ours import_typed_rust_numpy; do
+          import_typed_ours import_typed_rust_numpy dlpack_exchange_ours dlpack_capsule_ours \
+          dlpack_exchange_tvm dlpack_capsule_tvm; do
   vals=()
   for _ in 1 2 3; do a=$(ins "$op" 0); b=$(ins "$op" "$n"); vals+=($(( (b - a) / n ))); done
   echo "$op $(printf '%s\n' "${vals[@]}" | sort -n | sed -n 2p) (runs: ${vals[*]})"

@@ -24,6 +24,15 @@ ops = {
     "from_dlpack_ours": lambda: np.from_dlpack(export),
     "from_dlpack_numpy": lambda: np.from_dlpack(nd),
 }
+try:
+    import tvm_ffi
+    wrapper = tvm_ffi.core.DLTensorTestWrapper(tvm_ffi.from_dlpack(np.zeros((512, 2))))
+    ops["dlpack_exchange_tvm"] = lambda: d.dlpack_imports(wrapper, 1)
+    ops["dlpack_capsule_tvm"] = lambda: d.dlpack_imports(wrapper, 1, True)
+except ImportError:
+    pass
+ops["dlpack_exchange_ours"] = lambda: d.dlpack_imports(export, 1)
+ops["dlpack_capsule_ours"] = lambda: d.dlpack_imports(export, 1, True)
 if bench is not None:
     ops["import_typed_ours"] = lambda: bench.sum_ours(small)
     ops["import_typed_rust_numpy"] = lambda: bench.sum_rust_numpy(small)
