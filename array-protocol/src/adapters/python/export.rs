@@ -182,7 +182,15 @@ impl PyArray {
         slf: &Bound<'_, Self>,
         copy: Option<bool>,
     ) -> PyResult<*mut dlpack::DLManagedTensorVersioned> {
-        let this = slf.try_borrow()?;
+        PyArray::dlpack_tensor_of(slf, &*slf.try_borrow()?, copy)
+    }
+
+    /// As [`dlpack_tensor`](Self::dlpack_tensor), with `this` borrowed from `slf` already.
+    fn dlpack_tensor_of(
+        slf: &Bound<'_, Self>,
+        this: &PyArray,
+        copy: Option<bool>,
+    ) -> PyResult<*mut dlpack::DLManagedTensorVersioned> {
         if copy == Some(true) {
             let copy = this
                 .owner
@@ -460,14 +468,16 @@ impl PyArray {
             }
         }
         let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        if !versioned && !slf.try_borrow()?.writable() && copy != Some(true) {
+        let this = slf.try_borrow()?;
+        if !versioned && !this.writable() && copy != Some(true) {
             // The legacy capsule has no read-only flag: consumers would write memory that Rust
             // holds immutably. numpy refuses its read-only arrays the same way.
             return Err(PyBufferError::new_err(
                 "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
             ));
         }
-        let managed = PyArray::dlpack_tensor(&slf, copy)?;
+        let managed = PyArray::dlpack_tensor_of(&slf, &this, copy)?;
+        drop(this);
         // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
         unsafe { super::dlpack::capsule(py, managed, versioned) }
     }
