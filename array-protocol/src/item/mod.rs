@@ -781,7 +781,7 @@ impl Field {
     /// A field called `name` (or unnamed, as in `T{ii}`) at byte `offset`.
     pub fn new(name: Option<&str>, offset: usize, item: ItemType) -> Field {
         Field {
-            name: name.map(|n| Name::Owned(n.into())),
+            name: name.map(Name::new),
             offset,
             item,
         }
@@ -811,12 +811,8 @@ impl Field {
     }
 
     /// A field read by a parser, which owns the name already.
-    pub(crate) fn parsed(name: Option<String>, offset: usize, item: ItemType) -> Field {
-        Field {
-            name: name.map(|n| Name::Owned(n.into_boxed_str())),
-            offset,
-            item,
-        }
+    pub(crate) fn parsed(name: Option<Name>, offset: usize, item: ItemType) -> Field {
+        Field { name, offset, item }
     }
 
     /// The field's name; `None` for an unnamed field (NumPy calls those `f0`, `f1`, …).

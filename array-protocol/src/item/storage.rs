@@ -85,14 +85,37 @@ impl<T: Clone + 'static> Clone for Seq<T> {
     }
 }
 
-/// A field name that is either `'static` or owned.
+/// A field name that is either `'static`, short enough to be stored inline (most names: no
+/// allocation), or owned.
 #[doc(hidden)]
 #[derive(Clone)]
 pub enum Name {
     /// Built at compile time.
     Static(&'static str),
+    /// Built at run time, at most [`Name::INLINE`] bytes: `bytes[..len]` is a whole `str`.
+    Inline { len: u8, bytes: [u8; Name::INLINE] },
     /// Built at run time.
     Owned(Box<str>),
+}
+
+impl Name {
+    /// The longest name stored inline.
+    pub const INLINE: usize = 22;
+
+    /// A run-time name: inline when it is short.
+    #[inline]
+    pub(crate) fn new(name: &str) -> Name {
+        if name.len() <= Name::INLINE {
+            let mut bytes = [0u8; Name::INLINE];
+            bytes[..name.len()].copy_from_slice(name.as_bytes());
+            Name::Inline {
+                len: name.len() as u8,
+                bytes,
+            }
+        } else {
+            Name::Owned(name.into())
+        }
+    }
 }
 
 impl Deref for Name {
@@ -101,6 +124,11 @@ impl Deref for Name {
     fn deref(&self) -> &str {
         match self {
             Name::Static(s) => s,
+            // SAFETY: `Name::new` copied a whole `str` into `bytes[..len]`, which is never
+            // changed afterwards (the fields are only read), so those bytes are valid UTF-8.
+            Name::Inline { len, bytes } => unsafe {
+                core::str::from_utf8_unchecked(&bytes[..usize::from(*len)])
+            },
             Name::Owned(s) => s,
         }
     }

@@ -30,7 +30,7 @@ use alloc::collections::BTreeSet;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::{ByteOrder, Field, ItemType, Scalar, ScalarKind, NATIVE_LONG_SIZE};
+use super::{ByteOrder, Field, ItemType, Name, Scalar, ScalarKind, NATIVE_LONG_SIZE};
 use crate::error::{Dialect, FormatError};
 use crate::layout::Axes;
 
@@ -685,7 +685,7 @@ impl Parser<'_> {
     }
 
     /// `:name:`
-    fn name(&mut self) -> Result<String, FormatError> {
+    fn name(&mut self) -> Result<Name, FormatError> {
         let open = self.pos;
         self.pos += 1;
         let len = self.s[self.pos..].find(':').ok_or_else(|| {
@@ -699,7 +699,7 @@ impl Parser<'_> {
         if len == 0 {
             return Err(self.error("found `:`, expected a field name (names may not be empty)"));
         }
-        let name = String::from(&self.s[self.pos..self.pos + len]);
+        let name = Name::new(&self.s[self.pos..self.pos + len]);
         self.pos += len + 1;
         Ok(name)
     }
@@ -927,7 +927,7 @@ struct ParsedItem {
     value: ItemType,
     alignment: usize,
     padding: bool,
-    name: Option<String>,
+    name: Option<Name>,
     name_at: usize,
     nesting: usize,
 }
@@ -944,6 +944,33 @@ fn align_up(offset: usize, alignment: usize) -> Option<usize> {
 mod tests {
     use alloc::string::String;
     use alloc::vec::Vec;
+
+    /// Field names short enough to be stored inline and longer ones read back alike.
+    #[test]
+    fn names_short_and_long_read_back() {
+        use crate::ItemType;
+        // 22 bytes are stored inline, 23 are not; multi-byte UTF-8 counts its bytes.
+        let short = "abcdefghijklmnopqrstuv";
+        let long = "abcdefghijklmnopqrstuvw";
+        let wide = "ééééééééééé"; // 22 bytes
+        let wider = "éééééééééééé"; // 24 bytes
+        let format = alloc::format!("T{{i:{short}:i:{long}:i:{wide}:i:{wider}:i}}");
+        let item = ItemType::from_pep3118(&format).unwrap();
+        let ItemType::Struct(s) = &item else {
+            panic!("a record");
+        };
+        let names: Vec<_> = s.fields().iter().map(|f| f.name()).collect();
+        assert_eq!(
+            names,
+            [Some(short), Some(long), Some(wide), Some(wider), None]
+        );
+        let cloned = item.clone();
+        assert_eq!(cloned, item);
+        assert_eq!(ItemType::from_pep3118(&item.to_pep3118()).unwrap(), item);
+        // A repeated inline name is still found.
+        let twice = alloc::format!("T{{i:{short}:i:{short}:}}");
+        assert!(ItemType::from_pep3118(&twice).is_err());
+    }
 
     /// The one-pass reader agrees with the full reader on every format it takes, and takes the
     /// formats it is for.
