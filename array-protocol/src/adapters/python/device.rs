@@ -192,7 +192,7 @@ unsafe extern "C" fn device_tensor(
 ) -> c_int {
     // SAFETY: the table's contract, passed on.
     unsafe {
-        exchange::from_object::<DeviceArray>(py_object, out, "DLPackTensor", |d| {
+        exchange::from_object::<DeviceArray, _>(py_object, out, "DLPackTensor", |d| {
             Ok(d.get().shared_tensor())
         })
     }

@@ -92,16 +92,17 @@ unsafe fn object<'py, T: pyo3::PyTypeInfo>(
     })
 }
 
-/// `managed_tensor_from_py_object_no_sync` for a table of type `T` (`type_name` in errors):
-/// `tensor` makes the tensor of the object.
+/// `managed_tensor_from_py_object_no_sync` (`O` a tensor pointer) and
+/// `dltensor_from_py_object_no_sync` (`O` a `DLTensor`) for a table of type `T` (`type_name` in
+/// errors): `make` computes what is written to `out` from the object.
 ///
 /// # Safety
 /// `py_object` is NULL or a live object and `out` is NULL or writable (the table's contract).
-pub(super) unsafe fn from_object<T: pyo3::PyTypeInfo>(
+pub(super) unsafe fn from_object<T: pyo3::PyTypeInfo, O>(
     py_object: *mut c_void,
-    out: *mut *mut DLManagedTensorVersioned,
+    out: *mut O,
     type_name: &str,
-    tensor: impl FnOnce(&Bound<'_, T>) -> PyResult<*mut DLManagedTensorVersioned>,
+    make: impl FnOnce(&Bound<'_, T>) -> PyResult<O>,
 ) -> c_int {
     with_python(|py| {
         if out.is_null() {
@@ -109,32 +110,9 @@ pub(super) unsafe fn from_object<T: pyo3::PyTypeInfo>(
         }
         // SAFETY: the table's contract: a live object, the GIL held.
         let object = unsafe { object::<T>(py, py_object, type_name) }?;
-        let managed = tensor(&object)?;
-        // SAFETY: `out` is non-NULL and points at the caller's pointer.
-        unsafe { out.write(managed) };
-        Ok(())
-    })
-}
-
-/// `dltensor_from_py_object_no_sync` for a table of type `T`: `describe` fills the tensor.
-///
-/// # Safety
-/// As for [`from_object`].
-pub(super) unsafe fn bare_from_object<T: pyo3::PyTypeInfo>(
-    py_object: *mut c_void,
-    out: *mut DLTensor,
-    type_name: &str,
-    describe: impl FnOnce(&Bound<'_, T>) -> PyResult<DLTensor>,
-) -> c_int {
-    with_python(|py| {
-        if out.is_null() {
-            return Err(PyValueError::new_err("out is NULL"));
-        }
-        // SAFETY: as above.
-        let object = unsafe { object::<T>(py, py_object, type_name) }?;
-        let tensor = describe(&object)?;
-        // SAFETY: `out` is non-NULL and points at the caller's `DLTensor`.
-        unsafe { out.write(tensor) };
+        let value = make(&object)?;
+        // SAFETY: `out` is non-NULL and points at the caller's `O`.
+        unsafe { out.write(value) };
         Ok(())
     })
 }

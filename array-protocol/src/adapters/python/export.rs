@@ -779,7 +779,7 @@ unsafe extern "C" fn array_tensor(
 ) -> std::ffi::c_int {
     // SAFETY: the table's contract, passed on.
     unsafe {
-        super::exchange::from_object::<PyArray>(py_object, out, "RustArray", |a| {
+        super::exchange::from_object::<PyArray, _>(py_object, out, "RustArray", |a| {
             PyArray::dlpack_tensor(a, None)
         })
     }
@@ -791,7 +791,7 @@ unsafe extern "C" fn array_dltensor(
 ) -> std::ffi::c_int {
     // SAFETY: the table's contract, passed on.
     unsafe {
-        super::exchange::bare_from_object::<PyArray>(py_object, out, "RustArray", |a| {
+        super::exchange::from_object::<PyArray, _>(py_object, out, "RustArray", |a| {
             a.try_borrow()?.bare_tensor()
         })
     }

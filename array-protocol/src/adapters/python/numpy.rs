@@ -93,13 +93,9 @@ impl Drop for NumpyArray {
     }
 }
 
+/// A native scalar, its order normalised as the PEP 3118 reader's codes are.
 const fn scalar(kind: ScalarKind, size: usize) -> ItemType {
-    let order = if size == 1 || matches!(kind, ScalarKind::Bool) {
-        ByteOrder::NotApplicable
-    } else {
-        ByteOrder::NATIVE
-    };
-    ItemType::Scalar(Scalar::raw(kind, size, order))
+    ItemType::Scalar(Scalar::for_code(kind, size, ByteOrder::NATIVE))
 }
 
 /// The item type and numpy's buffer format of a builtin `type_num` in native order, for the
