@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 pub use crate::item::element::FormatBuf;
-pub use crate::item::{Field, Seq, StructData};
+pub use crate::item::{Field, StructData};
 pub use bytemuck;
 
 use crate::error::{error, Error};

@@ -195,7 +195,7 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
                     #(#pushes)*
                     .push_str("}");
                 const DATA: &'static #private::StructData = &#private::StructData {
-                    fields: #private::Seq::Static(&[#(#static_fields),*]),
+                    fields: &[#(#static_fields),*],
                     size: ::core::mem::size_of::<#self_ty>(),
                 };
             }

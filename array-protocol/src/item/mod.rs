@@ -25,7 +25,8 @@ use core::hash::{Hash, Hasher};
 
 pub use minifloat::{bytes8, MiniFloat};
 #[doc(hidden)]
-pub use storage::{Name, Seq, Shared};
+use storage::Fields;
+pub use storage::{Name, Shared};
 
 use crate::error::{Dialect, FormatError};
 
@@ -601,7 +602,7 @@ impl fmt::Debug for SubArray {
 /// reference-counted.
 #[derive(Clone)]
 pub struct Struct {
-    data: Shared<StructData>,
+    fields: Fields,
     info: Info,
 }
 
@@ -609,7 +610,7 @@ pub struct Struct {
 #[doc(hidden)]
 pub struct StructData {
     /// The data fields, in offset order.
-    pub fields: Seq<Field>,
+    pub fields: &'static [Field],
     /// The size in bytes, trailing padding included.
     pub size: usize,
 }
@@ -618,7 +619,7 @@ impl Struct {
     /// The data fields, in offset order (padding is not a field).
     #[inline]
     pub fn fields(&self) -> &[Field] {
-        &self.data.fields
+        &self.fields
     }
 
     /// Total size in bytes, trailing padding included.
@@ -657,10 +658,7 @@ impl Struct {
     /// in `size`, or nest deeper than [`MAX_NESTING`], or `data` holds owned fields.
     #[doc(hidden)]
     pub const fn from_static(data: &'static StructData) -> Struct {
-        let fields: &'static [Field] = match &data.fields {
-            Seq::Static(f) => f,
-            Seq::Owned(_) => panic!("a compile-time record has 'static fields"),
-        };
+        let fields = data.fields;
         let mut info = Info {
             size: data.size,
             align: 1,
@@ -707,38 +705,65 @@ impl Struct {
             info.padded = true;
         }
         Struct {
-            data: Shared::Static(data),
+            fields: Fields::Static(fields),
             info,
         }
     }
 
     /// A record from checked fields: computes its facts.
-    fn from_checked(fields: Vec<Field>, size: usize) -> Result<Struct, FormatError> {
-        let mut info = Info {
-            size,
-            align: 1,
-            depth: 1,
-            native: true,
-            padded: false,
-        };
-        let mut end = 0;
-        for f in &fields {
-            let item = f.item.info();
-            info.padded |= f.offset > end || item.padded;
-            end = f.offset + item.size;
-            info.align = info.align.max(item.align);
-            info.depth = info.depth.max(item.depth.saturating_add(1));
-            info.native &= item.native;
+    fn from_checked(fields: Arc<[Field]>, size: usize) -> Result<Struct, FormatError> {
+        let mut facts = RecordFacts::new();
+        for f in fields.iter() {
+            facts.add(f.offset, &f.item);
         }
-        info.padded |= end < size;
+        facts.record(fields, size)
+    }
+}
+
+/// The facts of a record, gathered field by field (by a reader as it reads, so that building
+/// the record needs no second pass over its fields).
+pub(crate) struct RecordFacts {
+    info: Info,
+    end: usize,
+}
+
+impl RecordFacts {
+    pub(crate) fn new() -> RecordFacts {
+        RecordFacts {
+            info: Info {
+                size: 0,
+                align: 1,
+                depth: 1,
+                native: true,
+                padded: false,
+            },
+            end: 0,
+        }
+    }
+
+    /// The next field, `item` at `offset` (at or after the previous field's end).
+    #[inline]
+    pub(crate) fn add(&mut self, offset: usize, item: &ItemType) {
+        let item = item.info();
+        let info = &mut self.info;
+        info.padded |= offset > self.end || item.padded;
+        self.end = offset + item.size;
+        info.align = info.align.max(item.align);
+        info.depth = info.depth.max(item.depth.saturating_add(1));
+        info.native &= item.native;
+    }
+
+    /// The record of `fields` (those added, in order, disjoint and inside `size`, uniquely
+    /// named), refused only when it nests too deeply.
+    pub(crate) fn record(self, fields: Arc<[Field]>, size: usize) -> Result<Struct, FormatError> {
+        let mut info = self.info;
+        info.size = size;
+        info.padded |= self.end < size;
         if usize::from(info.depth) > MAX_NESTING {
             return Err(nesting_error());
         }
         Ok(Struct {
-            data: Shared::Arc(Arc::new(StructData {
-                fields: Seq::Owned(fields),
-                size,
-            })),
+            fields: Fields::Shared(fields),
             info,
         })
     }
@@ -746,7 +771,7 @@ impl Struct {
 
 impl PartialEq for Struct {
     fn eq(&self, other: &Self) -> bool {
-        self.data.same(&other.data)
+        self.fields.same(&other.fields)
             || (self.info.size == other.info.size && self.fields() == other.fields())
     }
 }
@@ -1011,23 +1036,19 @@ impl ItemType {
         if let Some(name) = duplicate_name(&fields) {
             return Err(model_error(alloc::format!("duplicate field name {name:?}")));
         }
-        Struct::from_checked(fields, size).map(ItemType::Struct)
+        Struct::from_checked(fields.into(), size).map(ItemType::Struct)
     }
 
     /// A record from a reader whose fields are in order, disjoint, inside `size` and uniquely
     /// named by construction; checking again would double the reader's cost. Only the nesting
     /// depth is checked.
-    pub(crate) fn record_parsed(fields: Vec<Field>, size: usize) -> Result<ItemType, FormatError> {
-        debug_assert!(ItemType::record(fields.clone(), size).is_ok());
-        if fields.is_empty() {
-            Ok(ItemType::Scalar(Scalar::raw(
-                ScalarKind::Void,
-                size,
-                ByteOrder::NotApplicable,
-            )))
-        } else {
-            Struct::from_checked(fields, size).map(ItemType::Struct)
-        }
+    pub(crate) fn record_parsed(
+        fields: Arc<[Field]>,
+        facts: RecordFacts,
+        size: usize,
+    ) -> Result<ItemType, FormatError> {
+        debug_assert!(!fields.is_empty() && ItemType::record(fields.to_vec(), size).is_ok());
+        facts.record(fields, size).map(ItemType::Struct)
     }
 
     /// The record of a compile-time `data`, or, with no fields, a [`ScalarKind::Void`] of its
@@ -1037,7 +1058,7 @@ impl ItemType {
     /// As [`Struct::from_static`].
     #[doc(hidden)]
     pub const fn record_static(data: &'static StructData) -> ItemType {
-        if data.fields.is_empty_const() {
+        if data.fields.is_empty() {
             ItemType::Scalar(Scalar::raw(
                 ScalarKind::Void,
                 data.size,
@@ -1046,45 +1067,6 @@ impl ItemType {
         } else {
             ItemType::Struct(Struct::from_static(data))
         }
-    }
-
-    /// A record of unnamed scalar (or sub-array of scalar) fields, in order, disjoint and inside
-    /// `size`, whose facts the reader computed as it went (`align`: the largest field
-    /// alignment; `native`: every field in native order; `padded`: bytes outside the fields).
-    pub(crate) fn record_of_scalars(
-        fields: Vec<Field>,
-        size: usize,
-        align: usize,
-        native: bool,
-        padded: bool,
-    ) -> ItemType {
-        if fields.is_empty() {
-            return ItemType::Scalar(Scalar::raw(
-                ScalarKind::Void,
-                size,
-                ByteOrder::NotApplicable,
-            ));
-        }
-        let info = Info {
-            size,
-            align,
-            depth: 1,
-            native,
-            padded,
-        };
-        debug_assert_eq!(
-            Some(info),
-            ItemType::record(fields.clone(), size)
-                .ok()
-                .map(|t| t.info())
-        );
-        ItemType::Struct(Struct {
-            data: Shared::Arc(Arc::new(StructData {
-                fields: Seq::Owned(fields),
-                size,
-            })),
-            info,
-        })
     }
 
     /// A copy of a compile-time item type, in a constant.
@@ -1110,16 +1092,17 @@ impl ItemType {
                 info: *info,
             })),
             ItemType::Struct(Struct {
-                data: Shared::Static(d),
+                fields: Fields::Static(f),
                 info,
             }) => ItemType::Struct(Struct {
-                data: Shared::Static(d),
+                fields: Fields::Static(f),
                 info: *info,
             }),
             _ => panic!("not a compile-time item type"),
         }
     }
 
+    #[inline]
     pub(crate) const fn info(&self) -> Info {
         match self {
             ItemType::Scalar(s) => Info {

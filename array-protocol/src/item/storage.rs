@@ -5,8 +5,9 @@
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::ops::Deref;
+
+use super::Field;
 
 /// A value that is either `'static` or reference-counted.
 #[doc(hidden)]
@@ -46,42 +47,33 @@ impl<T: 'static> Shared<T> {
     }
 }
 
-/// A sequence that is either a `'static` slice or owned.
-#[doc(hidden)]
-pub enum Seq<T: 'static> {
+/// A record's fields: a `'static` slice for a record known at compile time, or one shared
+/// allocation (the fields themselves, behind one reference count) for a record read at run time.
+#[derive(Clone)]
+pub(crate) enum Fields {
     /// Built at compile time.
-    Static(&'static [T]),
+    Static(&'static [Field]),
     /// Built at run time.
-    Owned(Vec<T>),
+    Shared(Arc<[Field]>),
 }
 
-impl<T: 'static> Deref for Seq<T> {
-    type Target = [T];
+impl Deref for Fields {
+    type Target = [Field];
     #[inline]
-    fn deref(&self) -> &[T] {
+    fn deref(&self) -> &[Field] {
         match self {
-            Seq::Static(s) => s,
-            Seq::Owned(v) => v,
+            Fields::Static(s) => s,
+            Fields::Shared(a) => a,
         }
     }
 }
 
-impl<T: 'static> Seq<T> {
-    /// Whether a compile-time sequence is empty (owned ones are never asked, in constants).
-    pub(crate) const fn is_empty_const(&self) -> bool {
-        match self {
-            Seq::Static(s) => s.is_empty(),
-            Seq::Owned(_) => false,
-        }
-    }
-}
-
-impl<T: Clone + 'static> Clone for Seq<T> {
-    fn clone(&self) -> Self {
-        match self {
-            Seq::Static(s) => Seq::Static(s),
-            Seq::Owned(v) => Seq::Owned(v.clone()),
-        }
+impl Fields {
+    /// Whether both are the same fields in memory (equal without looking inside).
+    #[inline]
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        let (a, b): (&[Field], &[Field]) = (self, other);
+        core::ptr::eq(a, b)
     }
 }
 

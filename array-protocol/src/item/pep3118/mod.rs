@@ -28,13 +28,14 @@
 
 use alloc::collections::BTreeSet;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::{ByteOrder, Field, ItemType, Name, Scalar, ScalarKind, NATIVE_LONG_SIZE};
 use crate::error::{Dialect, FormatError};
 use crate::layout::Axes;
 
+mod fields;
 mod render;
+use fields::FieldBuf;
 use render::Renderer;
 
 use super::MAX_NESTING;
@@ -160,15 +161,13 @@ fn parse_general(format: &str) -> Result<ItemType, FormatError> {
         }
         first = Some((item, first_at));
     }
-    let body = parser.body(None, first)?;
+    let mut fields = FieldBuf::new();
+    let body = parser.body(None, first, &mut fields)?;
     // A single unnamed item filling the whole struct is that item, as in NumPy.
-    let mut fields = body.fields;
-    if let [field] = fields.as_slice() {
-        if field.name.is_none() && field.offset == 0 && field.item.itemsize() == body.size {
-            if let Some(field) = fields.pop() {
-                return Ok(field.item);
-            }
-        }
+    if let Some(field) =
+        fields.take_only_if(|f| f.name.is_none() && f.offset == 0 && f.item.itemsize() == body.size)
+    {
+        return Ok(field.item);
     }
     // The top-level struct is one more level around its deepest field.
     if let Some(at) = body.deepest.filter(|_| body.nesting == MAX_NESTING) {
@@ -181,7 +180,9 @@ fn parse_general(format: &str) -> Result<ItemType, FormatError> {
             ),
         ));
     }
-    ItemType::record_parsed(fields, body.size).map_err(|e| parser.error_at(0, e.message()))
+    fields
+        .finish(body.size)
+        .map_err(|e| parser.error_at(0, e.message()))
 }
 
 /// A whole format of unnamed scalar codes with optional counts after at most one leading
@@ -189,6 +190,10 @@ fn parse_general(format: &str) -> Result<ItemType, FormatError> {
 /// read in one pass with the same semantics as the full reader, which it leaves everything else
 /// to (`None`), errors included.
 fn plain_codes(format: &[u8]) -> Option<ItemType> {
+    // Names are what most often sends a format to the full reader: look for one first.
+    if format.contains(&b':') {
+        return None;
+    }
     // Only the first code may carry a byte-order mark here; a later one is left to the full
     // reader (`fixed_code` refuses it).
     let (mode, mut i) = match format.first().copied() {
@@ -209,47 +214,35 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
             return Some(first.value);
         }
     }
-    // At most one field per byte of input left, and the first: one allocation, never grown.
-    let mut fields: Vec<Field> = Vec::with_capacity(format.len() - i + 1);
-    let (mut offset, mut alignment, mut max_align) = (0usize, 1usize, 1usize);
-    let (mut native, mut padded) = (true, false);
-    let mut next = Some(first);
-    while let Some(item) = next.take() {
+    let mut fields = FieldBuf::new();
+    let (mut offset, mut alignment) = (0usize, 1usize);
+    let mut item = first;
+    loop {
         if aligned {
-            let at = align_up(offset, item.alignment)?;
-            padded |= at > offset;
-            offset = at;
+            offset = align_up(offset, item.alignment)?;
             alignment = alignment.max(item.alignment);
         }
         let size = item.value.itemsize();
-        if item.padding {
-            padded |= size > 0;
-        } else {
-            max_align = max_align.max(item.alignment);
-            native &= item.value.is_native_order();
+        if !item.padding {
             fields.push(Field::unnamed(offset, item.value));
         }
         offset = offset
             .checked_add(size)
             .filter(|&n| n <= isize::MAX as usize)?;
-        if i < format.len() {
-            next = Some(plain_item(format, &mut i, mode)?);
+        if i == format.len() {
+            break;
         }
+        item = plain_item(format, &mut i, mode)?;
     }
     if aligned {
-        let end = align_up(offset, alignment)?;
-        padded |= end > offset;
-        offset = end;
+        offset = align_up(offset, alignment)?;
     }
     // A single unnamed item filling the whole struct is that item, as in NumPy.
-    if let [field] = fields.as_slice() {
-        if field.offset() == 0 && field.item().itemsize() == offset {
-            return fields.pop().map(|f| f.item);
-        }
+    if let Some(field) = fields.take_only_if(|f| f.offset == 0 && f.item.itemsize() == offset) {
+        return Some(field.item);
     }
-    Some(ItemType::record_of_scalars(
-        fields, offset, max_align, native, padded,
-    ))
+    // Unnamed scalars nest nothing: never refused.
+    fields.finish(offset).ok()
 }
 
 /// One plain item read by [`plain_codes`].
@@ -378,8 +371,79 @@ fn single_scalar(format: &[u8]) -> Option<Scalar> {
     Some(Scalar::for_code(kind, size, mode.order()))
 }
 
+/// The state of a record while its items are read.
+struct Record {
+    offset: usize,
+    alignment: usize,
+    nesting: usize,
+    deepest: Option<usize>,
+    /// The names seen, once there are too many for a scan of the fields per name to stay
+    /// cheap (the scan would make many named fields quadratic).
+    names: Option<BTreeSet<String>>,
+}
+
+impl Record {
+    /// The next item, read from byte `start`: placed, checked and (unless padding) kept.
+    #[inline(always)]
+    fn add(
+        &mut self,
+        parser: &Parser<'_>,
+        fields: &mut FieldBuf,
+        item: ParsedItem,
+        start: usize,
+    ) -> Result<(), FormatError> {
+        if item.nesting > self.nesting || self.deepest.is_none() {
+            self.nesting = self.nesting.max(item.nesting);
+            self.deepest = Some(start);
+        }
+        // `@` in force after the item (after its `}` for a struct) aligns it, as in NumPy.
+        if parser.mode == Mode::Aligned {
+            self.offset =
+                align_up(self.offset, item.alignment).ok_or_else(|| parser.overflow(start))?;
+            self.alignment = self.alignment.max(item.alignment);
+        }
+        let size = item.value.itemsize();
+        match item.name {
+            None if item.padding => {}
+            name => {
+                if let Some(n) = name.as_deref() {
+                    let seen = match &mut self.names {
+                        Some(set) => !set.insert(String::from(n)),
+                        None if fields.len() < 32 => fields.has_name(n),
+                        None => {
+                            let set = self.names.insert(
+                                fields
+                                    .iter()
+                                    .filter_map(Field::name)
+                                    .map(String::from)
+                                    .collect(),
+                            );
+                            !set.insert(String::from(n))
+                        }
+                    };
+                    if seen {
+                        return Err(parser.error_at(
+                            item.name_at,
+                            alloc::format!(
+                                "found a second field named {n:?}, expected unique field names"
+                            ),
+                        ));
+                    }
+                }
+                fields.push(Field::parsed(name, self.offset, item.value));
+            }
+        }
+        self.offset = self
+            .offset
+            .checked_add(size)
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(|| parser.overflow(start))?;
+        Ok(())
+    }
+}
+
+/// What reading a record's items found besides its fields.
 struct Body {
-    fields: Vec<Field>,
     size: usize,
     /// The alignment NumPy gives the struct when it is nested in `@` mode: the lcm (here, the
     /// max of powers of two) of the alignments of the items read in `@` mode.
@@ -457,100 +521,73 @@ impl Parser<'_> {
     fn body(
         &mut self,
         open: Option<usize>,
-        mut first: Option<(ParsedItem, usize)>,
+        first: Option<(ParsedItem, usize)>,
+        fields: &mut FieldBuf,
     ) -> Result<Body, FormatError> {
-        let mut fields: Vec<Field> = Vec::with_capacity(8);
-        // The names seen, once there are too many for a scan of the fields per name to stay
-        // cheap (the scan would make many named fields quadratic).
-        let mut names: Option<BTreeSet<String>> = None;
-        let mut offset = 0usize;
-        let mut alignment = 1usize;
-        let (mut nesting, mut deepest) = (0usize, None);
+        let mut record = Record {
+            offset: 0,
+            alignment: 1,
+            nesting: 0,
+            deepest: None,
+            names: None,
+        };
+        if let Some((item, at)) = first {
+            record.add(self, fields, item, at)?;
+        }
         loop {
-            let mut start = self.pos;
-            let item = if let Some((item, at)) = first.take() {
-                start = at;
-                item
-            } else {
-                self.skip_ws();
-                match (self.peek(), open) {
-                    (None, None) => break,
-                    (None, Some(at)) => {
-                        return Err(self.unexpected(&alloc::format!(
-                            "`}}` closing the struct opened at byte {at}"
-                        )))
-                    }
-                    (Some('}'), Some(_)) => {
-                        self.pos += 1;
-                        break;
-                    }
-                    (Some('}'), None) => {
-                        return Err(
-                            self.unexpected("a type code or end of input (no struct is open)")
-                        )
-                    }
-                    _ => {}
+            let start = self.pos;
+            self.skip_ws();
+            match (self.peek(), open) {
+                (None, None) => break,
+                (None, Some(at)) => {
+                    return Err(self.unexpected(&alloc::format!(
+                        "`}}` closing the struct opened at byte {at}"
+                    )))
                 }
-                self.item()?
+                (Some('}'), Some(_)) => {
+                    self.pos += 1;
+                    break;
+                }
+                (Some('}'), None) => {
+                    return Err(self.unexpected("a type code or end of input (no struct is open)"))
+                }
+                _ => {}
+            }
+            let item = match self.bare_item() {
+                Some(item) => item?,
+                None => self.item()?,
             };
-            if item.nesting > nesting || deepest.is_none() {
-                nesting = nesting.max(item.nesting);
-                deepest = Some(start);
-            }
-            // `@` in force after the item (after its `}` for a struct) aligns it, as in NumPy.
-            if self.mode == Mode::Aligned {
-                offset = align_up(offset, item.alignment).ok_or_else(|| self.overflow(start))?;
-                alignment = alignment.max(item.alignment);
-            }
-            let size = item.value.itemsize();
-            match item.name {
-                None if item.padding => {}
-                name => {
-                    if let Some(n) = name.as_deref() {
-                        let seen = match &mut names {
-                            Some(set) => !set.insert(String::from(n)),
-                            None if fields.len() < 32 => fields.iter().any(|f| f.name() == Some(n)),
-                            None => {
-                                let set = names.insert(
-                                    fields
-                                        .iter()
-                                        .filter_map(Field::name)
-                                        .map(String::from)
-                                        .collect(),
-                                );
-                                !set.insert(String::from(n))
-                            }
-                        };
-                        if seen {
-                            return Err(self.error_at(
-                                item.name_at,
-                                alloc::format!(
-                                    "found a second field named {n:?}, expected unique field names"
-                                ),
-                            ));
-                        }
-                    }
-                    fields.push(Field::parsed(name, offset, item.value));
-                }
-            }
-            offset = offset
-                .checked_add(size)
-                .filter(|&n| n <= isize::MAX as usize)
-                .ok_or_else(|| self.overflow(start))?;
+            record.add(self, fields, item, start)?;
         }
         if self.mode == Mode::Aligned {
-            offset = align_up(offset, alignment).ok_or_else(|| self.overflow(self.pos))?;
+            record.offset =
+                align_up(record.offset, record.alignment).ok_or_else(|| self.overflow(self.pos))?;
         }
         Ok(Body {
-            fields,
-            size: offset,
-            alignment,
-            nesting,
-            deepest,
+            size: record.offset,
+            alignment: record.alignment,
+            nesting: record.nesting,
+            deepest: record.deepest,
         })
     }
 
+    /// Most items are a bare code of fixed size, perhaps named (`d:mass:`): read at once, as
+    /// [`item`](Self::item) would read them (it finds no shape, byte-order mark or count), or
+    /// `None` for anything else.
+    #[inline(always)]
+    fn bare_item(&mut self) -> Option<Result<ParsedItem, FormatError>> {
+        let c = *self.s.as_bytes().get(self.pos)?;
+        let (kind, size) = fixed_code(c, self.mode.native_sizes())?;
+        self.pos += 1;
+        // `fixed_code` gives only valid sizes, and long doubles only in native modes.
+        let s = Scalar::for_code(kind, size, self.mode.order());
+        Some(self.named(ItemType::Scalar(s), s.alignment(), false, 0))
+    }
+
     fn item(&mut self) -> Result<ParsedItem, FormatError> {
+        if let Some(item) = self.bare_item() {
+            return item;
+        }
         let shape = if self.peek() == Some('(') {
             Some(self.shape()?)
         } else {
@@ -611,20 +648,32 @@ impl Parser<'_> {
                 }
             })?;
         }
+        self.named(value, code.alignment, code.padding, code.nesting)
+    }
+
+    /// The item `value` read, with the `:name:` that may follow it.
+    #[inline(always)]
+    fn named(
+        &mut self,
+        value: ItemType,
+        alignment: usize,
+        padding: bool,
+        nesting: usize,
+    ) -> Result<ParsedItem, FormatError> {
         self.skip_ws();
         let name_at = self.pos;
-        let name = if self.peek() == Some(':') {
+        let name = if self.s.as_bytes().get(self.pos) == Some(&b':') {
             Some(self.name()?)
         } else {
             None
         };
         Ok(ParsedItem {
             value,
-            alignment: code.alignment,
-            padding: code.padding,
+            alignment,
+            padding,
             name,
             name_at,
-            nesting: code.nesting,
+            nesting,
         })
     }
 
@@ -666,18 +715,19 @@ impl Parser<'_> {
             return Ok(None);
         }
         let start = self.pos;
-        let digits = self.s[start..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if digits == 0 {
-            return Ok(None);
+        let mut n = Some(0usize);
+        while let Some(&d) = self
+            .s
+            .as_bytes()
+            .get(self.pos)
+            .filter(|d| d.is_ascii_digit())
+        {
+            n = n
+                .and_then(|n| n.checked_mul(10))
+                .and_then(|n| n.checked_add(usize::from(d - b'0')));
+            self.pos += 1;
         }
-        self.pos += digits;
-        self.s[start..self.pos]
-            .parse::<usize>()
-            .ok()
-            .filter(|&n| n <= isize::MAX as usize)
+        n.filter(|&n| n <= isize::MAX as usize)
             .map(Some)
             .ok_or_else(|| {
                 self.error_at(start, "found a number too large for a count or dimension")
@@ -688,7 +738,10 @@ impl Parser<'_> {
     fn name(&mut self) -> Result<Name, FormatError> {
         let open = self.pos;
         self.pos += 1;
-        let len = self.s[self.pos..].find(':').ok_or_else(|| {
+        let len = self.s.as_bytes()[self.pos..]
+            .iter()
+            .position(|&b| b == b':');
+        let len = len.ok_or_else(|| {
             self.error_at(
                 self.s.len(),
                 alloc::format!(
@@ -803,11 +856,12 @@ impl Parser<'_> {
                     return Err(self.too_deep(at, self.depth + 1));
                 }
                 self.depth += 1;
-                let body = self.body(Some(at), None);
+                let mut fields = FieldBuf::new();
+                let body = self.body(Some(at), None, &mut fields);
                 self.depth -= 1;
                 let body = body?;
                 // Without fields, `T{…}` is opaque bytes, not a record.
-                let nesting = if body.fields.is_empty() {
+                let nesting = if fields.len() == 0 {
                     0
                 } else {
                     body.nesting + 1
@@ -815,7 +869,8 @@ impl Parser<'_> {
                 if nesting > MAX_NESTING {
                     return Err(self.too_deep(at, nesting));
                 }
-                let value = ItemType::record_parsed(body.fields, body.size)
+                let value = fields
+                    .finish(body.size)
                     .map_err(|e| self.error_at(at, e.message()))?;
                 return Ok(Code {
                     value,
