@@ -13,8 +13,9 @@
 //!    `offset + Σ i[k]·strides[k] .. + itemsize` lie inside `0..buffer_len`, and every partial
 //!    sum of that expression (in any order of the axes) fits in `isize`.
 //! 4. If `len == 0`: no element is reachable, and `offset <= buffer_len`.
-//! 5. For a writable view: no two elements share a byte (checked conservatively by
-//!    [`Layout::check_no_overlap`] when the view is built, and kept by every derived layout).
+//! 5. For a writable view: no two elements share a byte (checked by
+//!    [`Layout::check_no_overlap`] when the view is built: exactly, except that large layouts
+//!    whose axes interleave are refused; and kept by every derived layout).
 //!
 //! A view adds: 6. the layout's `itemsize` is its item type's; 7. the buffer is initialised
 //! memory borrowed (or owned) for the view's lifetime, and for a writable view not aliased.
@@ -22,6 +23,7 @@
 //! 9. the first element and every stride used are aligned for it; 10. every element holds a
 //! valid value of it.
 
+use alloc::vec::Vec;
 use core::fmt;
 
 use crate::error::{error, Error};
@@ -40,6 +42,9 @@ pub(crate) use overlap::{may_overlap, Extent};
 
 /// The most axes an array may have (as in NumPy and the buffer protocol).
 pub const MAX_NDIM: usize = 64;
+
+/// The most elements for which [`Layout::check_no_overlap`] decides interleaved axes exactly.
+pub const EXACT_OVERLAP_MAX: usize = 1 << 16;
 
 /// A multi-index stepping through a shape in logical (C) order, last axis fastest: the one
 /// index-stepping loop of the crate. Each step says which axis advanced (every faster axis
@@ -515,10 +520,59 @@ impl Layout {
         self.len == 0 || contiguous_in(&self.shape, &self.strides, self.itemsize, fastest_first)
     }
 
-    /// Refuses layouts in which two elements could share bytes, as writable views must. The test
-    /// is exact for every layout made of nested, non-interleaved axes (all usual ones); axes
-    /// that interleave are refused even where the elements happen not to meet.
+    /// Refuses layouts in which two elements share bytes, as writable views must. Exact for
+    /// every layout made of nested, non-interleaved axes (all usual ones, in O(ndim)), and for
+    /// layouts of up to [`EXACT_OVERLAP_MAX`] elements whose axes interleave (their elements'
+    /// positions are sorted); larger interleaved layouts are refused even where the elements
+    /// happen not to meet.
+    ///
+    /// ```
+    /// use array_protocol::layout::Layout;
+    ///
+    /// // Rows 2 bytes apart, columns 3: the axes interleave, yet no two 1-byte elements meet
+    /// // (they lie at 0, 3, 2, 5, 4, 7).
+    /// let apart = Layout::new(&[3, 2], Some(&[2, 3]), 0, 1, 8).unwrap();
+    /// assert!(apart.check_no_overlap().is_ok());
+    /// // Columns 4 bytes apart: the elements at [2, 0] and [0, 1] are the same byte.
+    /// let meet = Layout::new(&[3, 2], Some(&[2, 4]), 0, 1, 9).unwrap();
+    /// assert!(meet.check_no_overlap().is_err());
+    /// ```
     pub fn check_no_overlap(&self) -> Result<(), Error> {
+        match self.nested_axes_apart() {
+            Ok(()) => Ok(()),
+            Err(_) if self.len <= EXACT_OVERLAP_MAX && self.elements_apart() == Some(true) => {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether no two elements share a byte, decided by sorting the elements' positions; `None`
+    /// when the positions cannot be held (no memory).
+    fn elements_apart(&self) -> Option<bool> {
+        let mut starts: Vec<isize> = Vec::new();
+        starts.try_reserve_exact(self.len).ok()?;
+        // Positions relative to the first element, stepped as the iterators step: each one is
+        // an element's, inside the validated extent (invariant 3), so none overflows.
+        let deltas = carry_deltas(&self.shape, &self.strides);
+        let mut odometer = Odometer::new(&self.shape);
+        let mut p = 0isize;
+        loop {
+            starts.push(p);
+            match odometer.advance() {
+                Some(k) => p = p.wrapping_add(deltas[k]),
+                None => break,
+            }
+        }
+        starts.sort_unstable();
+        // `itemsize <= isize::MAX` (invariant 3: an element fits in the buffer).
+        let itemsize = self.itemsize as isize;
+        Some(starts.windows(2).all(|w| w[1] - w[0] >= itemsize))
+    }
+
+    /// The nested-axes test of [`check_no_overlap`](Self::check_no_overlap): axes longer than
+    /// 1, slowest last, each stepping over everything the faster ones span.
+    fn nested_axes_apart(&self) -> Result<(), Error> {
         if self.len <= 1 || self.itemsize == 0 {
             return Ok(());
         }

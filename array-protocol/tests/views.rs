@@ -205,7 +205,8 @@ fn writable_views_refuse_overlap() {
     for (shape, strides) in [
         (&[2][..], &[2][..]),
         (&[2, 2], &[4, 4]),
-        (&[3, 3], &[8, 12]),
+        // [2, 0] and [0, 1] are both at byte 16.
+        (&[3, 3], &[8, 16]),
     ] {
         let e = ArrayViewMut::new(&mut w, u32t(), shape, Some(strides), 0).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Overlap, "{shape:?} {strides:?}: {e}");
@@ -216,10 +217,67 @@ fn writable_views_refuse_overlap() {
         (&[2, 2], &[-8, -4], 12),
         (&[2, 3], &[4, 16], 0),
         (&[3], &[20], 0),
+        // Interleaved axes whose elements never meet (at 0, 8, 12, 16, …, 40).
+        (&[3, 3], &[8, 12], 0),
     ] {
         ArrayViewMut::new(&mut w, u32t(), shape, Some(strides), offset)
             .unwrap_or_else(|e| panic!("{shape:?} {strides:?}: {e}"));
     }
+}
+
+/// Writable views are refused exactly when two elements share a byte: checked against brute
+/// force on every small 2-D layout, interleaved axes included; above
+/// `layout::EXACT_OVERLAP_MAX` elements, interleaved axes are refused whether or not they meet.
+#[test]
+fn overlap_is_decided_exactly_for_small_layouts() {
+    use array_protocol::item::{ByteOrder, ScalarKind};
+    use array_protocol::layout::{Layout, EXACT_OVERLAP_MAX};
+    let mut w = [0u8; 256];
+    let mut accepted_interleaved = 0;
+    for itemsize in [1usize, 2, 3] {
+        for (n0, n1) in [(2usize, 2usize), (3, 2), (2, 3), (4, 3)] {
+            for s0 in -7isize..=7 {
+                for s1 in -7isize..=7 {
+                    let shape = [n0, n1];
+                    let strides = [s0, s1];
+                    let lo = s0.min(0) * (n0 as isize - 1) + s1.min(0) * (n1 as isize - 1);
+                    let offset = lo.unsigned_abs();
+                    let item =
+                        ItemType::scalar(ScalarKind::Void, itemsize, ByteOrder::NotApplicable)
+                            .unwrap();
+                    let mut starts: Vec<isize> = Vec::new();
+                    for i in 0..n0 as isize {
+                        for j in 0..n1 as isize {
+                            starts.push(i * s0 + j * s1);
+                        }
+                    }
+                    starts.sort_unstable();
+                    let meet = starts.windows(2).any(|p| p[1] - p[0] < itemsize as isize);
+                    let got = ArrayViewMut::new(&mut w, item, &shape, Some(&strides), offset);
+                    assert_eq!(got.is_err(), meet, "{itemsize} {shape:?} {strides:?}");
+                    if let Err(e) = got {
+                        assert_eq!(e.kind(), ErrorKind::Overlap);
+                    }
+                    let (a0, a1) = (s0.unsigned_abs(), s1.unsigned_abs());
+                    let (slow, fast, nfast) = if a0 >= a1 { (a0, a1, n1) } else { (a1, a0, n0) };
+                    if !meet && slow < fast * (nfast - 1) + itemsize && fast >= itemsize {
+                        accepted_interleaved += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(accepted_interleaved > 20, "{accepted_interleaved}");
+    // Interleaved rows 2 apart and columns 3 apart never meet; past the exact bound the
+    // nested-axes rule alone decides, and refuses them.
+    let small = Layout::new(&[3, 2], Some(&[2, 3]), 0, 1, 8).unwrap();
+    assert!(small.check_no_overlap().is_ok());
+    let rows = EXACT_OVERLAP_MAX / 2 + 1;
+    let big = Layout::new(&[rows, 2], Some(&[2, 3]), 0, 1, 2 * rows + 2).unwrap();
+    assert_eq!(
+        big.check_no_overlap().unwrap_err().kind(),
+        ErrorKind::Overlap
+    );
 }
 
 #[test]

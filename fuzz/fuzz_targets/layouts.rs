@@ -324,6 +324,17 @@ fn check_view(model: &Model, v: &ArrayView<'_>, bytes: &[u8]) {
     if !got.is_empty() {
         assert_eq!(v.as_ptr(), bytes.as_ptr().wrapping_add(got[0] as usize));
     }
+    // Writable views are refused exactly when two elements share a byte (the model's
+    // positions, up to `ENUM_LIMIT` elements, are within the exact bound).
+    let mut starts = got;
+    starts.sort_unstable();
+    let size = model.item.itemsize() as i128;
+    let meet = size > 0 && starts.windows(2).any(|w| w[1] - w[0] < size);
+    assert_eq!(
+        v.layout().check_no_overlap().is_err(),
+        meet,
+        "overlap of {v:?}"
+    );
 }
 
 fn element(bytes: &[u8], pos: i128, size: usize) -> &[u8] {

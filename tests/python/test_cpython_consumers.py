@@ -25,6 +25,7 @@ Cases run in batches in subprocesses, so that a crash is caught, counted and the
 import array
 import ctypes
 import json
+import math
 import os
 import random
 import resource
@@ -157,17 +158,21 @@ def overlapping(shape, strides):
     return False
 
 
+EXACT_OVERLAP_MAX = 1 << 16  # array_protocol::layout::EXACT_OVERLAP_MAX
+
+
 def may_overlap(shape, strides):
     """Our rule for writable views (`Layout::check_no_overlap`, strides in items): axes of
-    length > 1 sorted by |stride|, each must step over everything the faster ones span. Exact
-    for nested axes; interleaved axes are refused even where no two elements meet."""
+    length > 1 sorted by |stride|, each stepping over everything the faster ones span, decide
+    nested axes; interleaved ones are decided element by element up to EXACT_OVERLAP_MAX
+    elements, and refused above that even where no two elements meet."""
     if 0 in shape or len(shape) == 0:
         return False
     extent = 1
     for n, st in sorted(((n, abs(st)) for n, st in zip(shape, strides) if n > 1),
                         key=lambda a: a[1]):
         if st < extent:
-            return True
+            return math.prod(shape) > EXACT_OVERLAP_MAX or overlapping(shape, strides)
         extent += st * (n - 1)
     return False
 
