@@ -283,3 +283,27 @@ fn compile_time_item_types_equal_their_formats() {
     same::<[Rgba; 3]>();
     same::<[[Particle; 2]; 3]>();
 }
+
+/// Two records with equal fields and different trailing padding are different item types,
+/// even where the compiler gives both one field array.
+#[test]
+fn records_differing_only_in_trailing_padding_differ() {
+    #[derive(Element, Clone, Copy)]
+    #[repr(C)]
+    struct Padded {
+        x: u32,
+        #[array(pad)]
+        _pad: [u8; 4],
+    }
+    #[derive(Element, Clone, Copy)]
+    #[repr(C)]
+    struct Bare {
+        x: u32,
+    }
+    let (padded, bare) = (Padded::item_type(), Bare::item_type());
+    assert_eq!((padded.itemsize(), bare.itemsize()), (8, 4));
+    assert_ne!(padded, bare);
+    assert_ne!(bare, padded);
+    assert_eq!(padded, ItemType::from_pep3118(Padded::FORMAT).unwrap());
+    assert_eq!(bare, ItemType::from_pep3118(Bare::FORMAT).unwrap());
+}

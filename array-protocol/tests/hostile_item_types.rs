@@ -154,3 +154,23 @@ fn unnamed_fields_skip_names_already_taken() {
     let names: Vec<String> = t.descr().0.into_iter().map(|f| f.name).collect();
     assert_eq!(names, ["f1", "f2", "f0", "f3", "f03", "f4"]);
 }
+
+/// A record whose trailing padding (`@` alignment) would take its size past `isize::MAX` is
+/// refused with the overflow error, through either reader, never accepted.
+#[test]
+fn trailing_padding_past_isize_max_is_refused() {
+    for format in [
+        "i9223372036854775803x",
+        "0i9223372036854775807x",
+        "(0)i9223372036854775807x",
+        "T{i9223372036854775803x}",
+        "T{i:a:9223372036854775803x}",
+    ] {
+        let e = ItemType::from_pep3118(format).unwrap_err();
+        assert!(e.message().contains("overflows"), "{format}: {e}");
+        assert_eq!(e.dialect(), Dialect::Pep3118, "{format}");
+    }
+    // The largest size that fits is still read.
+    let t = ItemType::from_pep3118("i9223372036854775799x").unwrap();
+    assert_eq!(t.itemsize(), isize::MAX as usize - 3);
+}

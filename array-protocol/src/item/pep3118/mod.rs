@@ -235,7 +235,7 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
         item = plain_item(format, &mut i, mode)?;
     }
     if aligned {
-        offset = align_up(offset, alignment)?;
+        offset = align_up(offset, alignment).filter(|&n| n <= isize::MAX as usize)?;
     }
     // A single unnamed item filling the whole struct is that item, as in NumPy.
     if let Some(field) = fields.take_only_if(|f| f.offset == 0 && f.item.itemsize() == offset) {
@@ -560,8 +560,10 @@ impl Parser<'_> {
             record.add(self, fields, item, start)?;
         }
         if self.mode == Mode::Aligned {
-            record.offset =
-                align_up(record.offset, record.alignment).ok_or_else(|| self.overflow(self.pos))?;
+            // The trailing padding may not take the size past `isize::MAX` either.
+            record.offset = align_up(record.offset, record.alignment)
+                .filter(|&n| n <= isize::MAX as usize)
+                .ok_or_else(|| self.overflow(self.pos))?;
         }
         Ok(Body {
             size: record.offset,
