@@ -235,7 +235,7 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
         item = plain_item(format, &mut i, mode)?;
     }
     if aligned {
-        offset = align_up(offset, alignment).filter(|&n| n <= isize::MAX as usize)?;
+        offset = align_up(offset, alignment)?;
     }
     // A single unnamed item filling the whole struct is that item, as in NumPy.
     if let Some(field) = fields.take_only_if(|f| f.offset == 0 && f.item.itemsize() == offset) {
@@ -561,9 +561,8 @@ impl Parser<'_> {
         }
         if self.mode == Mode::Aligned {
             // The trailing padding may not take the size past `isize::MAX` either.
-            record.offset = align_up(record.offset, record.alignment)
-                .filter(|&n| n <= isize::MAX as usize)
-                .ok_or_else(|| self.overflow(self.pos))?;
+            record.offset =
+                align_up(record.offset, record.alignment).ok_or_else(|| self.overflow(self.pos))?;
         }
         Ok(Body {
             size: record.offset,
@@ -989,12 +988,14 @@ struct ParsedItem {
     nesting: usize,
 }
 
-/// `offset` rounded up to a multiple of `alignment`, a power of two (every alignment here is).
+/// `offset` rounded up to a multiple of `alignment`, a power of two (every alignment here is);
+/// `None` past `isize::MAX`, the largest size an item may have.
 #[inline]
 fn align_up(offset: usize, alignment: usize) -> Option<usize> {
     debug_assert!(alignment.is_power_of_two());
     let mask = alignment - 1;
-    offset.checked_add(mask).map(|n| n & !mask)
+    let n = offset.checked_add(mask)? & !mask;
+    (n <= isize::MAX as usize).then_some(n)
 }
 
 #[cfg(test)]
