@@ -553,9 +553,10 @@ impl Parser<'_> {
                 }
                 _ => {}
             }
+            // The bare-code path inlined here: most items of a record take it.
             let item = match self.bare_item() {
                 Some(item) => item?,
-                None => self.item()?,
+                None => self.compound_item()?,
             };
             record.add(self, fields, item, start)?;
         }
@@ -586,9 +587,15 @@ impl Parser<'_> {
     }
 
     fn item(&mut self) -> Result<ParsedItem, FormatError> {
-        if let Some(item) = self.bare_item() {
-            return item;
+        match self.bare_item() {
+            Some(item) => item,
+            None => self.compound_item(),
         }
+    }
+
+    /// An item that is not a bare code: with a shape, byte-order mark, count, `Z`, string,
+    /// padding or `T{…}`, and every error.
+    fn compound_item(&mut self) -> Result<ParsedItem, FormatError> {
         let shape = if self.peek() == Some('(') {
             Some(self.shape()?)
         } else {
