@@ -659,51 +659,34 @@ impl Struct {
     #[doc(hidden)]
     pub const fn from_static(data: &'static StructData) -> Struct {
         let fields = data.fields;
-        let mut info = Info {
-            size: data.size,
-            align: 1,
-            depth: 1,
-            native: true,
-            padded: false,
-        };
-        let mut end = 0usize;
+        let mut facts = RecordFacts::new();
         let mut i = 0;
         while i < fields.len() {
             let f = &fields[i];
             assert!(
-                f.offset >= end,
+                f.offset >= facts.end,
                 "record fields must be in offset order and not overlap"
             );
-            if f.offset > end {
-                info.padded = true;
-            }
-            let item = f.item.info();
-            end = match f.offset.checked_add(item.size) {
-                Some(e) => e,
-                None => panic!("record field past the end"),
-            };
-            if item.align > info.align {
-                info.align = item.align;
-            }
-            if item.depth + 1 > info.depth {
-                info.depth = item.depth + 1;
-            }
-            info.native = info.native && item.native;
-            info.padded = info.padded || item.padded;
+            assert!(
+                f.offset.checked_add(f.item.itemsize()).is_some(),
+                "record field past the end"
+            );
+            facts.add(f.offset, &f.item);
             i += 1;
         }
-        assert!(end <= data.size, "record fields past the record's size");
+        assert!(
+            facts.end <= data.size,
+            "record fields past the record's size"
+        );
         assert!(
             data.size <= isize::MAX as usize,
             "record larger than isize::MAX bytes"
         );
+        let info = facts.info(data.size);
         assert!(
             (info.depth as usize) <= MAX_NESTING,
             "item type nested too deeply"
         );
-        if end < data.size {
-            info.padded = true;
-        }
         Struct {
             fields: Fields::Static(fields),
             info,
@@ -721,14 +704,14 @@ impl Struct {
 }
 
 /// The facts of a record, gathered field by field (by a reader as it reads, so that building
-/// the record needs no second pass over its fields).
+/// the record needs no second pass over its fields; in constants, by the derive's records).
 pub(crate) struct RecordFacts {
     info: Info,
     end: usize,
 }
 
 impl RecordFacts {
-    pub(crate) fn new() -> RecordFacts {
+    pub(crate) const fn new() -> RecordFacts {
         RecordFacts {
             info: Info {
                 size: 0,
@@ -743,22 +726,33 @@ impl RecordFacts {
 
     /// The next field, `item` at `offset` (at or after the previous field's end).
     #[inline]
-    pub(crate) fn add(&mut self, offset: usize, item: &ItemType) {
+    pub(crate) const fn add(&mut self, offset: usize, item: &ItemType) {
         let item = item.info();
         let info = &mut self.info;
         info.padded |= offset > self.end || item.padded;
         self.end = offset + item.size;
-        info.align = info.align.max(item.align);
-        info.depth = info.depth.max(item.depth.saturating_add(1));
+        if item.align > info.align {
+            info.align = item.align;
+        }
+        let depth = item.depth.saturating_add(1);
+        if depth > info.depth {
+            info.depth = depth;
+        }
         info.native &= item.native;
+    }
+
+    /// The facts of the record of the fields added, taking `size` bytes.
+    const fn info(&self, size: usize) -> Info {
+        let mut info = self.info;
+        info.size = size;
+        info.padded |= self.end < size;
+        info
     }
 
     /// The record of `fields` (those added, in order, disjoint and inside `size`, uniquely
     /// named), refused only when it nests too deeply.
     pub(crate) fn record(self, fields: Arc<[Field]>, size: usize) -> Result<Struct, FormatError> {
-        let mut info = self.info;
-        info.size = size;
-        info.padded |= self.end < size;
+        let info = self.info(size);
         if usize::from(info.depth) > MAX_NESTING {
             return Err(nesting_error());
         }
