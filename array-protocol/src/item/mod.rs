@@ -270,6 +270,21 @@ pub(crate) struct Info {
     padded: bool,
 }
 
+impl Info {
+    /// The facts of a scalar, or of a sub-array of scalars, of `size` bytes: nothing nested,
+    /// nothing padded.
+    #[inline]
+    pub(crate) const fn flat(size: usize, align: usize, native: bool) -> Info {
+        Info {
+            size,
+            align,
+            depth: 0,
+            native,
+            padded: false,
+        }
+    }
+}
+
 /// A fixed-shape array of items inside one item, like `(2,3)f` or a Rust `[[f32; 3]; 2]`.
 ///
 /// Nested sub-arrays are flattened: `(2)3i` and `(2,3)i` are the same sub-array, as in NumPy.
@@ -447,15 +462,34 @@ impl SubArray {
 
     const fn info(&self) -> Info {
         match &self.0 {
-            SubRepr::Inline { item, size, .. } => Info {
-                size: *size,
-                align: item.alignment(),
-                depth: 0,
-                native: item.order.is_native(),
-                padded: false,
-            },
+            SubRepr::Inline { item, size, .. } => {
+                Info::flat(*size, item.alignment(), item.order.is_native())
+            }
             SubRepr::Shared { info, .. } => *info,
         }
+    }
+
+    /// The size of `n` items of `itemsize` bytes in one axis, checked as
+    /// [`build`](Self::build) checks it; `None` when larger than `isize::MAX`.
+    #[inline]
+    pub(crate) fn checked_size(n: usize, itemsize: usize) -> Option<usize> {
+        n.checked_mul(itemsize)
+            .filter(|&s| s <= isize::MAX as usize && n <= isize::MAX as usize)
+    }
+
+    /// `n` of `item` in one axis (what a count before a code means), of `size` bytes as
+    /// [`checked_size`](Self::checked_size) gave it.
+    #[inline]
+    pub(crate) fn inline_1d(item: Scalar, n: usize, size: usize) -> ItemType {
+        debug_assert_eq!(Self::checked_size(n, item.size), Some(size));
+        let mut dims = [0usize; INLINE_DIMS];
+        dims[0] = n;
+        ItemType::Array(SubArray(SubRepr::Inline {
+            item,
+            ndim: 1,
+            dims,
+            size,
+        }))
     }
 
     /// `outer` axes of `item` (whose own axes, for a sub-array item, go last), checked.
@@ -727,7 +761,12 @@ impl RecordFacts {
     /// The next field, `item` at `offset` (at or after the previous field's end).
     #[inline]
     pub(crate) const fn add(&mut self, offset: usize, item: &ItemType) {
-        let item = item.info();
+        self.add_info(offset, item.info());
+    }
+
+    /// The next field, an item with the facts `item`, at `offset`.
+    #[inline]
+    pub(crate) const fn add_info(&mut self, offset: usize, item: Info) {
         let info = &mut self.info;
         info.padded |= offset > self.end || item.padded;
         self.end = offset + item.size;
@@ -752,14 +791,24 @@ impl RecordFacts {
     /// The record of `fields` (those added, in order, disjoint and inside `size`, uniquely
     /// named), refused only when it nests too deeply.
     pub(crate) fn record(self, fields: Arc<[Field]>, size: usize) -> Result<Struct, FormatError> {
-        let info = self.info(size);
-        if usize::from(info.depth) > MAX_NESTING {
+        if usize::from(self.info.depth) > MAX_NESTING {
             return Err(nesting_error());
         }
         Ok(Struct {
             fields: Fields::Shared(fields),
-            info,
+            info: self.info(size),
         })
+    }
+
+    /// [`record`](Self::record) for fields that are scalars or sub-arrays of scalars, which
+    /// nest nothing, so that nothing is refused.
+    #[inline]
+    pub(crate) fn flat_record(self, fields: Arc<[Field]>, size: usize) -> Struct {
+        debug_assert!(self.info.depth <= 1);
+        Struct {
+            fields: Fields::Shared(fields),
+            info: self.info(size),
+        }
     }
 }
 
@@ -1101,13 +1150,7 @@ impl ItemType {
     #[inline]
     pub(crate) const fn info(&self) -> Info {
         match self {
-            ItemType::Scalar(s) => Info {
-                size: s.size,
-                align: s.alignment(),
-                depth: 0,
-                native: s.order.is_native(),
-                padded: false,
-            },
+            ItemType::Scalar(s) => Info::flat(s.size, s.alignment(), s.order.is_native()),
             ItemType::Array(a) => a.info(),
             ItemType::Struct(s) => s.info,
         }

@@ -28,8 +28,12 @@
 
 use alloc::collections::BTreeSet;
 use alloc::string::String;
+use alloc::sync::Arc;
 
-use super::{ByteOrder, Field, ItemType, Name, Scalar, ScalarKind, NATIVE_LONG_SIZE};
+use super::{
+    ByteOrder, Field, Info, ItemType, Name, RecordFacts, Scalar, ScalarKind, SubArray,
+    NATIVE_LONG_SIZE,
+};
 use crate::error::{Dialect, FormatError};
 use crate::layout::Axes;
 
@@ -209,25 +213,57 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
     let first = plain_item(format, &mut i, mode)?;
     if i == format.len() && !first.padding {
         // One item: itself, as the full reader makes it, when it is aligned.
-        let size = first.value.itemsize();
-        if !aligned || size & (first.alignment - 1) == 0 {
-            return Some(first.value);
+        if !aligned || first.size & (first.alignment - 1) == 0 {
+            return Some(first.value());
         }
     }
-    let mut fields = FieldBuf::new();
-    let (mut offset, mut alignment) = (0usize, 1usize);
+    // In a plain format every item is one code byte after its count, and padding is `x`: the
+    // number of fields is the number of other bytes, counted before anything is built, so
+    // that each field is built once, in its place in the record's one allocation. A format
+    // that turns out not to be plain leaves the loop below early (`None`).
+    let n = format[i - 1..]
+        .iter()
+        .filter(|&&b| !b.is_ascii_digit() && b != b'x')
+        .count();
+    if n == 0 {
+        // Only padding: the full reader makes opaque bytes of it.
+        return None;
+    }
+    let out = Arc::<[Field]>::new_uninit_slice(n);
+    // SAFETY (for the writes below): `out` was just made and is never cloned or shared before
+    // `assume_init`, so this pointer to its `n` slots is the only access to them, and each
+    // write stays inside them (`written < n` is checked first). A write through this pointer
+    // instead of `Arc::get_mut` spares an atomic instruction per record.
+    let slots = Arc::as_ptr(&out).cast_mut().cast::<Field>();
+    let mut facts = RecordFacts::new();
+    let (mut offset, mut alignment, mut written) = (0usize, 1usize, 0usize);
+    let mut only = None;
     let mut item = first;
     loop {
         if aligned {
             offset = align_up(offset, item.alignment)?;
             alignment = alignment.max(item.alignment);
         }
-        let size = item.value.itemsize();
         if !item.padding {
-            fields.push(Field::unnamed(offset, item.value));
+            if written == n {
+                return None;
+            }
+            let value = item.value();
+            facts.add_info(
+                offset,
+                Info::flat(item.size, item.alignment, item.scalar.order().is_native()),
+            );
+            if n == 1 {
+                only = Some(item);
+            }
+            let slot = slots.wrapping_add(written);
+            // SAFETY: see `slots`: `slot` is slot `written < n` of the unshared allocation,
+            // not yet written (so nothing is overwritten that would need a drop).
+            unsafe { slot.write(Field::unnamed(offset, value)) };
+            written += 1;
         }
         offset = offset
-            .checked_add(size)
+            .checked_add(item.size)
             .filter(|&n| n <= isize::MAX as usize)?;
         if i == format.len() {
             break;
@@ -237,41 +273,57 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
     if aligned {
         offset = align_up(offset, alignment)?;
     }
-    // A single unnamed item filling the whole struct is that item, as in NumPy.
-    if let Some(field) = fields.take_only_if(|f| f.offset == 0 && f.item.itemsize() == offset) {
-        return Some(field.item);
+    if written != n {
+        return None;
     }
-    // Unnamed scalars nest nothing: never refused.
-    fields.finish(offset).ok()
+    // A single unnamed item filling the whole struct is that item, as in NumPy.
+    if let Some(only) = only.filter(|f| f.size == offset) {
+        return Some(only.value());
+    }
+    // SAFETY: the loop wrote slot `written` (checked to exist) and then counted it, so slots
+    // `0..written` were each written once, and `written == n == out.len()`.
+    let fields = unsafe { out.assume_init() };
+    Some(ItemType::Struct(facts.flat_record(fields, offset)))
 }
 
-/// One plain item read by [`plain_codes`].
+/// One plain item read by [`plain_codes`]: `count` of `scalar`, or padding of `size` bytes.
+#[derive(Clone, Copy)]
 struct PlainItem {
-    value: ItemType,
+    scalar: Scalar,
+    /// A count before the code (other than 1) makes a sub-array of one axis.
+    count: Option<usize>,
+    /// The whole item's size (checked).
+    size: usize,
     alignment: usize,
     padding: bool,
+}
+
+impl PlainItem {
+    /// The item's type (a scalar or a sub-array of scalars: nothing is allocated).
+    #[inline(always)]
+    fn value(&self) -> ItemType {
+        match self.count {
+            None => ItemType::Scalar(self.scalar),
+            Some(n) => SubArray::inline_1d(self.scalar, n, self.size),
+        }
+    }
 }
 
 /// An optional count and a plain code at `i`, in `mode`; `None` for anything else.
 #[inline(always)]
 fn plain_item(format: &[u8], i: &mut usize, mode: Mode) -> Option<PlainItem> {
-    let digits = format[*i..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    let count = if digits == 0 {
-        None
-    } else {
+    let mut count = None;
+    if format.get(*i).is_some_and(u8::is_ascii_digit) {
         let mut n = 0usize;
-        for &d in &format[*i..*i + digits] {
+        while let Some(&d) = format.get(*i).filter(|d| d.is_ascii_digit()) {
             n = n.checked_mul(10)?.checked_add(usize::from(d - b'0'))?;
+            *i += 1;
         }
         if n > isize::MAX as usize {
             return None;
         }
-        *i += digits;
-        Some(n)
-    };
+        count = Some(n);
+    }
     let c = *format.get(*i)?;
     *i += 1;
     Some(match c {
@@ -282,35 +334,40 @@ fn plain_item(format: &[u8], i: &mut usize, mode: Mode) -> Option<PlainItem> {
                 return None;
             }
             PlainItem {
-                value: ItemType::Scalar(Scalar::raw(
-                    ScalarKind::Bytes,
-                    n,
-                    ByteOrder::NotApplicable,
-                )),
+                scalar: Scalar::raw(ScalarKind::Bytes, n, ByteOrder::NotApplicable),
+                count: None,
+                size: n,
                 alignment: 1,
                 padding: false,
             }
         }
         // Up to isize::MAX bytes (checked with the count): valid padding.
-        b'x' => PlainItem {
-            value: ItemType::Scalar(Scalar::raw(
-                ScalarKind::Void,
-                count.unwrap_or(1),
-                ByteOrder::NotApplicable,
-            )),
-            alignment: 1,
-            padding: true,
-        },
+        b'x' => {
+            let n = count.unwrap_or(1);
+            PlainItem {
+                scalar: Scalar::raw(ScalarKind::Void, n, ByteOrder::NotApplicable),
+                count: None,
+                size: n,
+                alignment: 1,
+                padding: true,
+            }
+        }
         c => {
             let (kind, size) = fixed_code(c, mode.native_sizes())?;
-            let s = Scalar::for_code(kind, size, mode.order());
-            let value = match count.filter(|&n| n != 1) {
-                None => ItemType::Scalar(s),
-                Some(n) => ItemType::array(ItemType::Scalar(s), &[n]).ok()?,
+            let scalar = Scalar::for_code(kind, size, mode.order());
+            // A fixed code's alignment is its size, but for the long double's.
+            let alignment = if c == b'g' { scalar.alignment() } else { size };
+            debug_assert_eq!(alignment, scalar.alignment());
+            let count = count.filter(|&n| n != 1);
+            let size = match count {
+                None => size,
+                Some(n) => SubArray::checked_size(n, size)?,
             };
             PlainItem {
-                value,
-                alignment: s.alignment(),
+                scalar,
+                count,
+                size,
+                alignment,
                 padding: false,
             }
         }
@@ -1058,6 +1115,8 @@ mod tests {
                         if let Some(item) = &fast {
                             taken += 1;
                             assert_eq!(Ok(item), full.as_ref(), "{f:?}");
+                            // The facts kept beside the fields too (not part of equality).
+                            assert_eq!(item.info(), full.unwrap().info(), "{f:?}");
                         }
                         checked += 1;
                     }
