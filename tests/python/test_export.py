@@ -203,3 +203,44 @@ def test_dlpack_exports_speak_version_1_3(demo):
         x.__dlpack__(max_version=(1, 3), dl_device=(2, 0))
     with pytest.raises(ValueError, match="stream"):
         x.__dlpack__(max_version=(1, 3), stream=1)
+
+
+def test_dlpack_arguments_are_checked_as_a_python_signature(demo):
+    import inspect
+
+    x = demo.points(3)
+    method = type(x).__dlpack__
+    assert str(inspect.signature(method)) == (
+        "(self, /, *, stream=None, max_version=None, dl_device=None, copy=None)"
+    )
+    # Keywords given as non-interned strings (built at run time) match by value.
+    name = "".join(["max_", "version"])
+    assert _versioned(x.__dlpack__(**{name: (1, 3)}))[0] == (1, 3)
+    assert _versioned(x.__dlpack__(max_version=(1, 3), stream=None, dl_device=None))[0] == (1, 3)
+    assert _versioned(x.__dlpack__(max_version=(1, 3), dl_device=(1, 0)))[0] == (1, 3)
+    with pytest.raises(TypeError, match="positional"):
+        x.__dlpack__((1, 3))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'version'"):
+        x.__dlpack__(version=(1, 3))
+    with pytest.raises(TypeError, match="argument 'max_version'"):
+        x.__dlpack__(max_version=[1, 3])
+    with pytest.raises(TypeError, match="argument 'max_version'"):
+        x.__dlpack__(max_version=(1.0, 3))
+    with pytest.raises(ValueError, match="length 2"):
+        x.__dlpack__(max_version=(1,))
+    with pytest.raises(OverflowError):
+        x.__dlpack__(max_version=(1, -1))
+    with pytest.raises(OverflowError):
+        x.__dlpack__(max_version=(2**70, 0))
+    with pytest.raises(TypeError, match="argument 'copy'"):
+        x.__dlpack__(max_version=(1, 3), copy=1)
+    with pytest.raises(TypeError, match="doesn't apply"):
+        method(np.zeros(3), max_version=(1, 3))
+    # Repeated keywords, as only a C caller can pass them.
+    call = ctypes.pythonapi.PyObject_VectorcallMethod
+    call.restype, call.argtypes = ctypes.py_object, [
+        ctypes.py_object, ctypes.POINTER(ctypes.py_object), ctypes.c_size_t, ctypes.py_object,
+    ]
+    args = (ctypes.py_object * 3)(x, (1, 3), (1, 3))
+    with pytest.raises(TypeError, match="multiple values"):
+        call("__dlpack__", args, 1, ("max_version", "max_version"))

@@ -12,6 +12,7 @@ use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::{intern, Borrowed};
 
 use super::{arrow, Buffer, BufferMut, Imported};
 use crate::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
@@ -323,6 +324,98 @@ impl Meta {
     }
 }
 
+impl PyArray {
+    /// What `__dlpack__` does with its arguments: a `dltensor_versioned` capsule (DLPack 1.3,
+    /// strides always given, the read-only flag set unless the array may be written) when the
+    /// caller accepts DLPack 1.x (`max_version >= (1, 0)`), the legacy `dltensor` capsule
+    /// otherwise (writable arrays only: it cannot say read-only). `copy=True` always copies
+    /// (and sets `IS_COPIED`), `copy=False` and `None` never do; `dl_device` must be the CPU,
+    /// `(1, 0)`; `stream` must be `None`, as for every CPU array (there is nothing to
+    /// synchronise).
+    fn dlpack(
+        slf: &Bound<'_, Self>,
+        stream: Option<Borrowed<'_, '_, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        if stream.as_ref().is_some_and(|s| !s.is_none()) {
+            return Err(PyValueError::new_err("stream must be None for CPU arrays"));
+        }
+        if let Some(device) = dl_device {
+            if device != (dlpack::DL_CPU, 0) {
+                return Err(PyBufferError::new_err(format!(
+                    "the array is on the CPU (1, 0); device {device:?} was requested"
+                )));
+            }
+        }
+        let versioned = max_version.is_some_and(|(major, _)| major >= 1);
+        let this = slf.try_borrow()?;
+        if !versioned && !this.writable() && copy != Some(true) {
+            // The legacy capsule has no read-only flag: consumers would write memory that Rust
+            // holds immutably. numpy refuses its read-only arrays the same way.
+            return Err(PyBufferError::new_err(
+                "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
+            ));
+        }
+        let managed = PyArray::dlpack_tensor_of(slf, &this, copy)?;
+        drop(this);
+        // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
+        unsafe { super::dlpack::capsule(py, managed, versioned) }
+    }
+}
+
+/// `__dlpack__`'s docstring; its first line is the signature `inspect` reads.
+const DLPACK_DOC: &std::ffi::CStr =
+    c"__dlpack__($self, /, *, stream=None, max_version=None, dl_device=None, copy=None)
+--
+
+DLPack: a `dltensor_versioned` capsule (DLPack 1.3, strides always given, the read-only flag set
+unless the array may be written) when the caller accepts DLPack 1.x (max_version >= (1, 0)), the
+legacy `dltensor` capsule otherwise (writable arrays only: it cannot say read-only). copy=True
+always copies, copy=False and None never do; dl_device must be the CPU, (1, 0); stream must be
+None, as for every CPU array.";
+
+/// `__dlpack__` as CPython calls it (`METH_FASTCALL | METH_KEYWORDS`).
+///
+/// # Safety
+/// Called by CPython only, through the method descriptor [`PyArray::dlpack_method`] makes:
+/// `slf` is the object the method was called on (the descriptor has checked that it is an
+/// instance of this class), and the arguments are as [`fastcall::keywords`](super::fastcall)
+/// requires.
+unsafe extern "C" fn dlpack_fastcall(
+    slf: *mut ffi::PyObject,
+    args: *const *mut ffi::PyObject,
+    nargs: ffi::Py_ssize_t,
+    kwnames: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    use super::fastcall::{keywords, optional, optional_pair, run};
+    run(|py| {
+        let names = [
+            intern!(py, "stream"),
+            intern!(py, "max_version"),
+            intern!(py, "dl_device"),
+            intern!(py, "copy"),
+        ];
+        // SAFETY: this function's contract: CPython's arguments for this call, used only
+        // within it.
+        let [stream, max_version, dl_device, copy] =
+            unsafe { keywords(py, "__dlpack__", args, nargs, kwnames, names) }?;
+        // SAFETY: `slf` is a borrowed reference to the object the method was called on,
+        // valid for the call; its type is checked again here.
+        let slf = unsafe { Borrowed::from_ptr(py, slf) };
+        let slf = slf.cast::<PyArray>()?;
+        PyArray::dlpack(
+            &slf,
+            stream,
+            optional_pair(max_version, "max_version")?,
+            optional_pair(dl_device, "dl_device")?,
+            optional(copy, "copy")?,
+        )
+    })
+}
+
 fn buffer_error(message: impl Into<String>) -> PyErr {
     PyBufferError::new_err(message.into())
 }
@@ -442,44 +535,17 @@ impl PyArray {
         Ok(d)
     }
 
-    /// DLPack: a `dltensor_versioned` capsule (DLPack 1.3, strides always given, the read-only
-    /// flag set unless the array may be written) when the caller accepts DLPack 1.x
-    /// (`max_version >= (1, 0)`), the legacy `dltensor` capsule otherwise (writable arrays
-    /// only: it cannot say read-only). `copy=True` always copies (and sets `IS_COPIED`),
-    /// `copy=False` and `None` never do; `dl_device` must be the CPU, `(1, 0)`; `stream` must be
-    /// `None`, as for every CPU array (there is nothing to synchronise).
-    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
-    fn __dlpack__(
-        slf: Bound<'_, Self>,
-        stream: Option<Bound<'_, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<bool>,
-    ) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        if stream.as_ref().is_some_and(|s| !s.is_none()) {
-            return Err(PyValueError::new_err("stream must be None for CPU arrays"));
-        }
-        if let Some(device) = dl_device {
-            if device != (dlpack::DL_CPU, 0) {
-                return Err(PyBufferError::new_err(format!(
-                    "the array is on the CPU (1, 0); device {device:?} was requested"
-                )));
-            }
-        }
-        let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        let this = slf.try_borrow()?;
-        if !versioned && !this.writable() && copy != Some(true) {
-            // The legacy capsule has no read-only flag: consumers would write memory that Rust
-            // holds immutably. numpy refuses its read-only arrays the same way.
-            return Err(PyBufferError::new_err(
-                "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
-            ));
-        }
-        let managed = PyArray::dlpack_tensor_of(&slf, &this, copy)?;
-        drop(this);
-        // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
-        unsafe { super::dlpack::capsule(py, managed, versioned) }
+    /// DLPack: `__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)`, a
+    /// method of C that CPython calls directly (see [`DLPACK_DOC`] and [`dlpack`]).
+    #[classattr]
+    #[pyo3(name = "__dlpack__")]
+    fn dlpack_method(py: Python<'_>) -> PyResult<Py<PyAny>> {
+        super::fastcall::method(
+            &py.get_type::<PyArray>(),
+            c"__dlpack__",
+            DLPACK_DOC,
+            dlpack_fastcall,
+        )
     }
 
     /// The Arrow PyCapsule interface: the array's Arrow type (an `arrow_schema` capsule): a
