@@ -794,10 +794,7 @@ impl RecordFacts {
         if usize::from(self.info.depth) > MAX_NESTING {
             return Err(nesting_error());
         }
-        Ok(Struct {
-            fields: Fields::Shared(fields),
-            info: self.info(size),
-        })
+        Ok(self.build(fields, size))
     }
 
     /// [`record`](Self::record) for fields that are scalars or sub-arrays of scalars, which
@@ -805,6 +802,11 @@ impl RecordFacts {
     #[inline]
     pub(crate) fn flat_record(self, fields: Arc<[Field]>, size: usize) -> Struct {
         debug_assert!(self.info.depth <= 1);
+        self.build(fields, size)
+    }
+
+    #[inline]
+    fn build(self, fields: Arc<[Field]>, size: usize) -> Struct {
         Struct {
             fields: Fields::Shared(fields),
             info: self.info(size),

@@ -325,13 +325,7 @@ impl Meta {
 }
 
 impl PyArray {
-    /// What `__dlpack__` does with its arguments: a `dltensor_versioned` capsule (DLPack 1.3,
-    /// strides always given, the read-only flag set unless the array may be written) when the
-    /// caller accepts DLPack 1.x (`max_version >= (1, 0)`), the legacy `dltensor` capsule
-    /// otherwise (writable arrays only: it cannot say read-only). `copy=True` always copies
-    /// (and sets `IS_COPIED`), `copy=False` and `None` never do; `dl_device` must be the CPU,
-    /// `(1, 0)`; `stream` must be `None`, as for every CPU array (there is nothing to
-    /// synchronise).
+    /// What `__dlpack__` does with its arguments, as its docstring ([`DLPACK_DOC`]) says.
     fn dlpack(
         slf: &Bound<'_, Self>,
         stream: Option<Borrowed<'_, '_, PyAny>>,
@@ -536,7 +530,7 @@ impl PyArray {
     }
 
     /// DLPack: `__dlpack__(*, stream=None, max_version=None, dl_device=None, copy=None)`, a
-    /// method of C that CPython calls directly (see [`DLPACK_DOC`] and [`dlpack`]).
+    /// method of C that CPython calls directly (see [`DLPACK_DOC`] and [`PyArray::dlpack`]).
     #[classattr]
     #[pyo3(name = "__dlpack__")]
     fn dlpack_method(py: Python<'_>) -> PyResult<Py<PyAny>> {

@@ -220,7 +220,9 @@ fn plain_codes(format: &[u8]) -> Option<ItemType> {
     // In a plain format every item is one code byte after its count, and padding is `x`: the
     // number of fields is the number of other bytes, counted before anything is built, so
     // that each field is built once, in its place in the record's one allocation. A format
-    // that turns out not to be plain leaves the loop below early (`None`).
+    // that turns out not to be plain leaves the loop below early (`None`): the allocation is
+    // then freed without dropping the fields written so far, which own nothing (unnamed
+    // scalars and one-axis sub-arrays of them).
     let n = format[i - 1..]
         .iter()
         .filter(|&&b| !b.is_ascii_digit() && b != b'x')
@@ -1101,7 +1103,7 @@ mod tests {
         let marks = ["", "@", "^", "=", "<", ">", "!"];
         let tokens = [
             "b", "B", "h", "i", "l", "q", "d", "e", "E", "?", "c", "g", "n", "x", "3x", "0x", "2i",
-            "1d", "10s", "s", "0s", "4B", "3f", "2g", ":", "i:", "(2)i", " ", "T{}", "Zd",
+            "1d", "0d", "10s", "s", "0s", "4B", "3f", "2g", ":", "i:", "(2)i", " ", "T{}", "Zd",
         ];
         let mut checked = 0;
         let mut taken = 0;
