@@ -137,7 +137,8 @@ pub(crate) fn contiguous_in(
 
 /// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),
 /// `None` above `isize::MAX`.
-fn element_count(shape: &[usize]) -> Option<usize> {
+#[inline]
+pub(crate) fn element_count(shape: &[usize]) -> Option<usize> {
     if shape.contains(&0) {
         return Some(0);
     }
@@ -154,6 +155,27 @@ fn describe(
     itemsize: usize,
 ) -> alloc::string::String {
     alloc::format!("shape {shape:?}, strides {strides:?}, offset {offset}, itemsize {itemsize}")
+}
+
+/// Invariant 1: at most [`MAX_NDIM`] axes, and one stride per axis when strides are given.
+#[inline]
+pub(crate) fn check_axes(shape: &[usize], strides: Option<&[isize]>) -> Result<(), Error> {
+    if shape.len() > MAX_NDIM {
+        return Err(error!(
+            Layout,
+            "{} axes is more than the {MAX_NDIM} an array may have",
+            shape.len()
+        ));
+    }
+    match strides {
+        Some(s) if s.len() != shape.len() => Err(error!(
+            Layout,
+            "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
+            s.len(),
+            shape.len()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Invariants 2–4 for `shape`, `strides` (as many), `offset` and `itemsize` in a buffer of
@@ -229,7 +251,7 @@ pub(crate) fn check_extent(
 }
 
 #[cold]
-fn too_many(shape: &[usize]) -> Error {
+pub(crate) fn too_many(shape: &[usize]) -> Error {
     error!(Layout, "shape {shape:?} has more than isize::MAX elements")
 }
 
@@ -288,20 +310,8 @@ impl Layout {
         itemsize: usize,
         buffer_len: usize,
     ) -> Result<Layout, Error> {
-        if shape.len() > MAX_NDIM {
-            return Err(error!(
-                Layout,
-                "{} axes is more than the {MAX_NDIM} an array may have",
-                shape.len()
-            ));
-        }
+        check_axes(shape, strides)?;
         match strides {
-            Some(s) if s.len() != shape.len() => Err(error!(
-                Layout,
-                "{} strides given for {} axes (shape {shape:?}); expected one stride per axis",
-                s.len(),
-                shape.len()
-            )),
             Some(s) => {
                 let len = check_extent(shape, s, offset, itemsize, buffer_len)?;
                 Ok(Layout {

@@ -299,3 +299,76 @@ def test_bool_views_are_checked_again_after_python_ran(demo):
 
     with pytest.raises(ValueError, match="bool"):
         demo.count_true_around(a, corrupt)
+
+
+def test_typed_imports_of_numpy_arrays_read_every_layout_in_place(demo):
+    """`TypedArray<f64>` reads numpy arrays straight from numpy's struct: every layout gives
+    numpy's shape, strides and elements at numpy's address, and hands on the same memory."""
+    base = np.arange(24.0).reshape(2, 3, 4)
+    for a in (
+        base,
+        np.asfortranarray(base),
+        base[::-1, :, ::-2],
+        base.transpose(2, 0, 1),
+        base[:, 1],
+        np.array(5.0),
+        np.zeros((0, 3)),
+        np.zeros((3, 0))[::-1],
+        np.broadcast_to(np.arange(3.0), (4, 3)),
+        np.lib.stride_tricks.as_strided(np.arange(4.0), shape=(3, 2), strides=(8, 8)),
+    ):
+        shape, strides, items, address = demo.typed_f64(a)
+        assert (shape, strides) == (list(a.shape), list(a.strides)), a
+        assert items == a.ravel().tolist()
+        if a.size:
+            assert address == a.__array_interface__["data"][0]
+        for r in (demo.typed_reexport(a)[0], demo.typed_as_producer(a)):
+            assert np.asarray(r).tolist() == a.tolist()
+            assert np.shares_memory(np.asarray(r), a) or a.size == 0 or a.strides.count(0)
+            assert memoryview(r).format == "d"
+    _, route, read_only = demo.typed_reexport(base)
+    assert (route, read_only) == ("numpy", False)
+    frozen = base.copy()
+    frozen.flags.writeable = False
+    assert demo.typed_reexport(frozen)[1:] == ("numpy", True)
+    # Other exporters, subclasses and byte orders take the general routes, with the same result.
+    for a, route in (
+        (memoryview(base), "buffer protocol"),
+        (np.ma.masked_array(np.arange(3.0)), "buffer protocol"),
+        (OnlyDLPack(np.arange(3.0)), "DLPack"),
+        (OnlyInterface(np.arange(3.0)), "__array_interface__"),
+    ):
+        assert demo.typed_reexport(a)[1] == route
+        assert demo.typed_f64(a)[2] == (base.ravel().tolist() if route == "buffer protocol" and a.ndim == 3 else [0.0, 1.0, 2.0])
+
+
+def test_typed_imports_refuse_what_they_cannot_view(demo):
+    with pytest.raises(TypeError, match="<f8|float64|f8"):
+        demo.typed_f64(np.arange(3, dtype=np.float32))
+    with pytest.raises(TypeError):
+        demo.typed_f64(np.arange(3, dtype=">f8"))  # numpy's struct route takes native orders only
+    unaligned = np.frombuffer(bytes(33), dtype=np.float64, offset=1, count=4)
+    assert not unaligned.flags.aligned
+    with pytest.raises(ValueError, match="align"):
+        demo.typed_f64(unaligned)
+
+
+def test_typed_imports_claim_their_elements(demo):
+    """A typed import is a shared claim on exactly its elements, for as long as it lives."""
+    a = np.arange(10.0)
+    stash = demo.Stash()
+    stash.keep(a[::2])
+    demo.normalize(a[1::2])  # the odd elements: not claimed
+    with pytest.raises(BufferError, match="overlaps"):
+        demo.normalize(a[:3])
+    stash.clear_elsewhere()
+    demo.normalize(a[:3])
+    assert a[:3].tolist() == [0.0, 0.0, 1.0]  # a[1] became 0 with the odd elements
+
+
+def test_bool_imports_of_broadcast_arrays_check_each_distinct_element_once(demo):
+    huge = np.broadcast_to(np.array([True, False, True]), (1 << 40, 3))
+    assert demo.typed_bool_len(huge) == 3 << 40
+    bad = np.broadcast_to(np.array([1, 2], dtype=np.uint8).view(np.bool_)[:, None], (1 << 20, 2, 1 << 20))
+    with pytest.raises(ValueError, match="not a valid bool"):
+        demo.typed_bool_len(bad)

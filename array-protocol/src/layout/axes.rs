@@ -23,18 +23,33 @@ impl<T: Copy + Default> Axes<T> {
     pub fn from_slice(values: &[T]) -> Self {
         if values.len() <= INLINE {
             let mut items = [T::default(); INLINE];
-            // An element loop rather than `copy_from_slice`: for at most six values it avoids
-            // a call to `memcpy` on the hot path of every view.
-            for (slot, &v) in items.iter_mut().zip(values) {
-                *slot = v;
+            // One copy of a size known at compile time per length: a few moves, where a copy
+            // of `values.len()` items (or an element loop, which the compiler turns into one)
+            // calls `memcpy` on the hot path of every view.
+            match values.len() {
+                0 => {}
+                1 => items[..1].copy_from_slice(&values[..1]),
+                2 => items[..2].copy_from_slice(&values[..2]),
+                3 => items[..3].copy_from_slice(&values[..3]),
+                4 => items[..4].copy_from_slice(&values[..4]),
+                5 => items[..5].copy_from_slice(&values[..5]),
+                _ => items.copy_from_slice(&values[..INLINE]),
             }
             Axes(AxesRepr::Inline {
                 len: values.len() as u8,
                 items,
             })
         } else {
-            Axes(AxesRepr::Heap(Vec::from(values)))
+            Axes::heap(values)
         }
+    }
+
+    /// A copy of more than six values, out of line: the inline case stays small enough to be
+    /// inlined where views are made.
+    #[cold]
+    #[inline(never)]
+    fn heap(values: &[T]) -> Self {
+        Axes(AxesRepr::Heap(Vec::from(values)))
     }
 
     /// `len` default values.

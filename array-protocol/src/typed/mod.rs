@@ -11,6 +11,8 @@ use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 
 mod fixed;
 mod iter;
+#[cfg(test)]
+mod tests;
 pub use fixed::TypedViewN;
 use iter::Strided;
 pub use iter::{Iter, IterMut};
@@ -132,9 +134,20 @@ fn check_values<T: Element>(
     if !T::HAS_INVALID_BIT_PATTERNS || len == 0 {
         return Ok(());
     }
+    // Axes of zero stride repeat the same elements (a broadcast array may have 2^40 of them at
+    // one address): only the others are visited, each distinct element once along them.
+    let (mut kept_shape, mut kept_strides) = (Axes::zeroed(0), Axes::zeroed(0));
+    for (&d, &s) in shape.iter().zip(strides) {
+        if d > 1 && s != 0 {
+            kept_shape.push(d);
+            kept_strides.push(s);
+        }
+    }
+    // A factor of `len` (non-zero, so every length is at least 1).
+    let kept: usize = kept_shape.iter().product();
     let mut bad = None;
     let size = core::mem::size_of::<T>();
-    for_each_element(first, shape, strides, len, |p| {
+    for_each_element(first, &kept_shape, &kept_strides, kept, |p| {
         // SAFETY: `p` is an element inside the validated layout: `size` initialised bytes.
         let bytes = unsafe { core::slice::from_raw_parts(p, size) };
         if bad.is_none() && !T::is_valid_bits(bytes) {
@@ -145,8 +158,10 @@ fn check_values<T: Element>(
         None => Ok(()),
         Some(p) => Err(error!(
             InvalidValue,
-            "the element at byte {} is not a valid {} (found bytes {:?})",
-            p as usize - first as usize,
+            "the element at byte {} from the first element is not a valid {} (found bytes {:?})",
+            // Negative below the first element (negative strides); the distance between two
+            // elements of a valid layout fits in `isize` (invariant 3).
+            (p as isize).wrapping_sub(first as isize),
             core::any::type_name::<T>(),
             // SAFETY: as above, the element's bytes are inside the buffer.
             unsafe { core::slice::from_raw_parts(p, core::mem::size_of::<T>()) }
@@ -267,42 +282,87 @@ pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usiz
     Ok((outer, len))
 }
 
-impl<'a> ArrayView<'a> {
-    /// The typed view of a view [`check_typed::<T>`](check_typed) accepted, without checking
-    /// again.
+impl<'a, T: Element> TypedView<'a, T> {
+    /// The typed view of a foreign array of `item`s whose first element (index `[0, 0, …]`) is
+    /// at `first`, with byte `strides`: located ([`Foreign::locate`](crate::layout::Foreign))
+    /// and validated by the same rules as [`ArrayView::new`] over the located span followed by
+    /// [`typed::<T>`](ArrayView::typed) (invariants 1–4 and 8–10), without building the
+    /// untyped view. For importers that hand out typed views of arrays described by others.
     ///
     /// # Safety
-    /// `check_typed::<T>(self)` returned `Ok((outer, len))`, and the elements have not been
-    /// changed since (for `T` with invalid bit patterns).
+    /// When the array is not empty, the located span (from its lowest element to the end of
+    /// its highest) is initialised memory of one allocation, not written by anyone else for
+    /// `'a`.
     #[cfg(feature = "python")]
     #[inline]
-    pub(crate) unsafe fn typed_checked<T: Element>(
-        &self,
-        outer: usize,
-        len: usize,
-    ) -> TypedView<'a, T> {
-        TypedView {
-            first: self.as_ptr(),
-            shape: Axes::from_slice(&self.shape()[..outer]),
-            strides: Axes::from_slice(&self.strides()[..outer]),
+    pub(crate) unsafe fn from_foreign(
+        first: *mut u8,
+        item: &ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<TypedView<'a, T>, Error> {
+        crate::layout::check_axes(shape, Some(strides))?;
+        let itemsize = item.itemsize();
+        let foreign = crate::layout::Foreign::locate(first, shape, strides, itemsize)?;
+        // Invariants 3 and 4 hold over the located span by its construction: it runs from the
+        // lowest element to the end of the highest, every sum on the way checked in `isize`.
+        // What `Layout::new` would check besides is invariant 2, the element count.
+        let count =
+            crate::layout::element_count(shape).ok_or_else(|| crate::layout::too_many(shape))?;
+        debug_assert_eq!(
+            crate::layout::check_extent(shape, strides, foreign.offset(), itemsize, foreign.len())
+                .ok(),
+            Some(count),
+            "a located span passes the view's checks"
+        );
+        let outer = match_element::<T>(item, shape, strides, true)?;
+        let ndim = shape.len();
+        let (shape, strides) = (&shape[..outer], &strides[..outer]);
+        // The outer axes of a non-empty array: a factor of its element count.
+        let len = if outer == ndim || count == 0 {
+            count
+        } else {
+            shape.iter().product()
+        };
+        check_alignment::<T>(first, shape, strides, len)?;
+        check_values::<T>(first, shape, strides, len)?;
+        Ok(TypedView {
+            first,
+            shape: Axes::from_slice(shape),
+            strides: Axes::from_slice(strides),
             len,
             marker: PhantomData,
-        }
+        })
     }
 
     /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values
-    /// (`check_typed::<T>` having accepted the view, with `outer` and `len`).
+    /// (the view having been checked when it was made, for importers whose memory Python code
+    /// may write meanwhile).
     #[cfg(feature = "python")]
-    pub(crate) fn recheck_values<T: Element>(&self, outer: usize, len: usize) -> Result<(), Error> {
+    #[inline]
+    pub(crate) fn recheck_values(&self) -> Result<(), Error> {
         // `check_values` returns at once for types without invalid bit patterns.
-        check_values::<T>(
-            self.as_ptr(),
-            &self.shape()[..outer],
-            &self.strides()[..outer],
-            len,
-        )
+        check_values::<T>(self.first, &self.shape, &self.strides, self.len)
     }
 
+    /// The same view for a shorter lifetime, which the caller chooses.
+    ///
+    /// # Safety
+    /// The memory stays valid, and unwritten by others, for `'b`.
+    #[cfg(feature = "python")]
+    #[inline]
+    pub(crate) unsafe fn reborrow<'b>(&self) -> TypedView<'b, T> {
+        TypedView {
+            first: self.first,
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            len: self.len,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a> ArrayView<'a> {
     /// The elements as `T`s, after checking the item type (same layout, native byte order), the
     /// alignment of the first element and of every stride, and, for types such as `bool`, that
     /// every element holds a valid value. A fixed-array `T` (`[u8; 4]`) takes the last axes.

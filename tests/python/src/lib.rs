@@ -356,6 +356,40 @@ fn reexport(a: Buffer) -> Export<Buffer> {
     Export(a)
 }
 
+/// A float64 array as `TypedArray` sees it: its shape, byte strides, elements in logical order
+/// and the address of its first element.
+#[pyfunction]
+fn typed_f64(a: TypedArray<f64>) -> (Vec<usize>, Vec<isize>, Vec<f64>, usize) {
+    let v = a.view();
+    (
+        v.shape().to_vec(),
+        v.strides().to_vec(),
+        v.to_vec(),
+        v.as_ptr() as usize,
+    )
+}
+
+/// A float64 array handed back to Python without a copy through the untyped import
+/// (`into_inner`), with its route and read-only flag.
+#[pyfunction]
+fn typed_reexport(a: TypedArray<f64>) -> (Export<Imported>, &'static str, bool) {
+    let a = a.into_inner();
+    let (route, read_only) = (a.route(), a.is_read_only());
+    (Export(a), route, read_only)
+}
+
+/// The number of elements of a bool array, imported typed (every distinct element checked).
+#[pyfunction]
+fn typed_bool_len(a: TypedArray<bool>) -> usize {
+    a.view().len()
+}
+
+/// A float64 array re-exported through the typed import's own `ArrayProducer`.
+#[pyfunction]
+fn typed_as_producer(a: TypedArray<f64>) -> Export<TypedArray<f64>> {
+    Export(a)
+}
+
 /// A grayscale image copied out of any `height × width` byte array.
 #[derive(array_protocol::ArrayConsumer)]
 #[array(shape = [height, width])]
@@ -575,6 +609,10 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(channel, m)?)?;
     m.add_function(wrap_pyfunction!(reexport, m)?)?;
+    m.add_function(wrap_pyfunction!(typed_f64, m)?)?;
+    m.add_function(wrap_pyfunction!(typed_reexport, m)?)?;
+    m.add_function(wrap_pyfunction!(typed_as_producer, m)?)?;
+    m.add_function(wrap_pyfunction!(typed_bool_len, m)?)?;
     m.add_function(wrap_pyfunction!(histogram, m)?)?;
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;

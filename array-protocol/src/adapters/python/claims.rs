@@ -14,7 +14,7 @@ use std::prelude::rust_2021::*;
 
 use pyo3::Python;
 
-use crate::layout::{may_overlap, Axes, Extent};
+use crate::layout::{contiguous_in, may_overlap, Axes, Extent};
 use crate::{ArrayView, Error, ErrorKind};
 
 /// One live import's elements: a byte range for contiguous arrays (which touch every byte of
@@ -121,24 +121,53 @@ impl Claim {
         exclusive: bool,
         what: &'static str,
     ) -> Result<Claim, Error> {
-        if view.is_empty() || view.itemsize() == 0 {
+        let extent = Extent {
+            first: view.as_ptr() as usize,
+            shape: view.shape(),
+            strides: view.strides(),
+            itemsize: view.itemsize(),
+        };
+        Claim::of(py, extent, view.len(), exclusive, what)
+    }
+
+    /// Claims the bytes of the `len` elements of `extent` (a validated array's), as
+    /// [`new`](Self::new) does a view's: for importers that never build the untyped view.
+    pub(crate) fn of(
+        py: Python<'_>,
+        extent: Extent<'_>,
+        len: usize,
+        exclusive: bool,
+        what: &'static str,
+    ) -> Result<Claim, Error> {
+        let Extent {
+            first,
+            shape,
+            strides,
+            itemsize,
+        } = extent;
+        if len == 0 || itemsize == 0 {
             return Ok(Claim { id: 0 });
         }
         // A contiguous array's first element is its lowest byte, and it touches every byte up
         // to its end.
-        let strided = (!view.is_contiguous()).then(|| {
+        let n = shape.len();
+        let contiguous = contiguous_in(shape, strides, itemsize, (0..n).rev())
+            || contiguous_in(shape, strides, itemsize, 0..n);
+        let strided = (!contiguous).then(|| {
             Box::new(Strided {
-                shape: Axes::from_slice(view.shape()),
-                strides: Axes::from_slice(view.strides()),
-                itemsize: view.itemsize(),
+                shape: Axes::from_slice(shape),
+                strides: Axes::from_slice(strides),
+                itemsize,
             })
         });
         let mut entry = Entry {
             id: 0,
             exclusive,
             what,
-            dense: [view.len() * view.itemsize()],
-            first: view.as_ptr() as usize,
+            // A contiguous array's byte count is its span, which fits (invariant 3); a strided
+            // one (zero strides included, whose count of bytes may not) uses its description.
+            dense: [if contiguous { len * itemsize } else { 0 }],
+            first,
             strided,
         };
         REGISTRY.with(py, |registry| {

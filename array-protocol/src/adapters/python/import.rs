@@ -13,6 +13,7 @@ use super::claims::Claim;
 use super::interface::Interface;
 use crate::arrow::ArrowImport;
 use crate::dlpack::DLPackArray;
+use crate::layout::Foreign;
 use crate::typed::{TypedView, TypedViewMut};
 use crate::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
 
@@ -277,46 +278,47 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 /// }
 /// ```
 pub struct TypedArray<T: 'static> {
-    /// Boxed: a `#[pyfunction]` argument is moved several times on its way in, and a handle
-    /// this small moves for free (one allocation costs less than those copies).
-    import: Box<Imported>,
-    /// What the item check found: the typed view's number of axes and its element count.
-    outer: usize,
-    len: usize,
-    _item: PhantomData<fn() -> T>,
+    inner: Typed<T>,
+}
+
+struct Typed<T: 'static> {
+    /// Checked once, at the import. Its `'static` is this module's to keep: the memory lives as
+    /// long as `source`, beside which the view is kept and dropped, and it is only handed out
+    /// re-borrowed for a `&TypedArray`.
+    view: TypedView<'static, T>,
+    source: TypedSource,
+}
+
+enum TypedSource {
+    /// An exact numpy array of `T`s, typed straight from numpy's struct (no untyped view made).
+    Numpy(super::numpy::NumpyHold, super::numpy::Parts),
+    /// Any other route, or a fixed-array `T`: the untyped import, whose view was typed.
+    Imported(Box<Imported>),
 }
 
 impl<T: Element> TypedArray<T> {
     /// Imports `obj` and checks its items are `T`.
     #[inline]
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
-        // numpy arrays: the handle built in place around the view (see `numpy::with`).
-        // SAFETY: the view is kept beside the reference `NumpyArray` holds.
-        if let Some(typed) = unsafe {
-            super::numpy::with(obj, |view, parts| {
-                let (outer, len) = crate::typed::check_typed::<T, _>(&view)?;
-                let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
-                Ok(TypedArray {
-                    import: Box::new(Imported {
-                        route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
-                        _claim: None,
-                    }),
-                    outer,
-                    len,
-                    _item: PhantomData,
-                })
-            })
-        } {
-            return typed;
+        // numpy arrays of scalars: typed from numpy's struct, without an untyped view.
+        // SAFETY: the view is kept beside the hold, in `Typed`, and never outlives it.
+        if let Some(typed) = unsafe { super::numpy::typed::<T>(obj) } {
+            let (view, hold, parts) = typed?;
+            return Ok(TypedArray {
+                inner: Typed {
+                    view,
+                    source: TypedSource::Numpy(hold, parts),
+                },
+            });
         }
         let import = import(obj)?;
-        // SAFETY: the view is only checked here.
-        let (outer, len) = crate::typed::check_typed::<T, _>(unsafe { import.detached_view() })?;
+        // SAFETY: the typed view is kept beside the import, in `Typed`, and never outlives it.
+        let view = unsafe { import.detached_view() }.typed::<T>()?;
         Ok(TypedArray {
-            import: Box::new(import),
-            outer,
-            len,
-            _item: PhantomData,
+            inner: Typed {
+                view,
+                source: TypedSource::Imported(Box::new(import)),
+            },
         })
     }
 
@@ -326,6 +328,7 @@ impl<T: Element> TypedArray<T> {
     /// For item types with invalid bit patterns (`bool`) only, when the memory was changed to
     /// hold an invalid value since the import (Python code writing `2` through a `uint8` view
     /// of a `bool` array); [`try_view`](Self::try_view) reports that as an error.
+    #[inline]
     pub fn view(&self) -> TypedView<'_, T> {
         match self.try_view() {
             Ok(v) => v,
@@ -335,25 +338,57 @@ impl<T: Element> TypedArray<T> {
 
     /// The array as a typed view; for item types with invalid bit patterns (`bool`), the values
     /// are checked again, since Python code may have written the memory since the import.
+    #[inline]
     pub fn try_view(&self) -> Result<TypedView<'_, T>, Error> {
-        // SAFETY: the view is re-borrowed for the life of `&self`.
-        let view = unsafe { self.import.detached_view() };
-        view.recheck_values::<T>(self.outer, self.len)?;
-        // SAFETY: the check of `get` accepted this view with these numbers: its description
-        // never changes, and its values are valid `T`s (checked again just above for the types
-        // where values can be invalid).
-        Ok(unsafe { view.typed_checked(self.outer, self.len) })
+        self.inner.view.recheck_values()?;
+        // SAFETY: the memory lives as long as `self` (the source holds it); the view is
+        // re-borrowed for the life of `&self`.
+        Ok(unsafe { self.inner.view.reborrow() })
     }
 
     /// The untyped import.
     pub fn into_inner(self) -> Imported {
-        *self.import
+        let Typed { view, source } = self.inner;
+        match source {
+            TypedSource::Imported(import) => *import,
+            TypedSource::Numpy(hold, parts) => {
+                // SAFETY: the memory lives as long as `hold`, beside which the view is kept.
+                let view = unsafe { untyped(&view) }
+                    .expect("a typed view's description was validated as a view's");
+                Imported {
+                    route: Route::Numpy(super::numpy::NumpyArray::held(hold, view, parts)),
+                    _claim: None,
+                }
+            }
+        }
     }
+}
+
+/// The untyped view of a typed view of `T`s made by [`TypedView::from_foreign`] for a scalar
+/// `T`: the same description, validated again (it passes, by the same rules).
+///
+/// # Safety
+/// The memory stays valid, and unwritten by others, for `'a`.
+unsafe fn untyped<'a, T: Element>(view: &TypedView<'_, T>) -> Result<ArrayView<'a>, Error> {
+    let item = T::item_type();
+    let (shape, strides) = (view.shape(), view.strides());
+    let foreign = Foreign::locate(
+        view.as_ptr().cast_mut().cast(),
+        shape,
+        strides,
+        item.itemsize(),
+    )?;
+    // SAFETY: the caller's contract.
+    unsafe { foreign.view(item, shape, strides) }
 }
 
 impl<T: Element> ArrayProducer for TypedArray<T> {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
-        self.import.try_array()
+        match &self.inner.source {
+            TypedSource::Imported(import) => import.try_array(),
+            // SAFETY: the memory lives as long as `self`; the view is borrowed for `&self`.
+            TypedSource::Numpy(..) => unsafe { untyped(&self.inner.view) },
+        }
     }
 }
 

@@ -21,8 +21,9 @@ use pyo3::prelude::*;
 
 use super::claims::Claim;
 use crate::item::{ByteOrder, ItemType, Scalar, ScalarKind};
-use crate::layout::{Axes, Foreign};
-use crate::{ArrayView, Error};
+use crate::layout::{Extent, Foreign};
+use crate::typed::TypedView;
+use crate::{ArrayView, Element, Error};
 use pyo3::PyResult;
 
 /// The head of numpy's `PyArrayObject_fields`.
@@ -63,16 +64,35 @@ static NDARRAY: AtomicPtr<ffi::PyTypeObject> = AtomicPtr::new(std::ptr::null_mut
 
 /// An imported numpy array: the array itself (held) and its validated view.
 pub(super) struct NumpyArray {
-    object: Option<Py<PyAny>>,
-    /// The import's claim, ended in the same attachment as the reference is released.
-    claim: Option<Claim>,
     pub(super) view: ArrayView<'static>,
     pub(super) readonly: bool,
     /// The format numpy's own buffer export gives, for re-exports.
     pub(super) format: &'static CStr,
+    /// Last: the view goes before the memory it borrows may.
+    _hold: NumpyHold,
 }
 
-impl Drop for NumpyArray {
+/// What keeps an imported numpy array's memory alive and claimed: a reference to the array
+/// (numpy refuses to resize an array others hold) and the import's claim, both released in one
+/// attachment when dropped.
+pub(super) struct NumpyHold {
+    object: Option<Py<PyAny>>,
+    /// The import's claim, ended in the same attachment as the reference is released.
+    claim: Option<Claim>,
+}
+
+impl NumpyHold {
+    /// Holds `obj` and `claim`.
+    #[inline]
+    pub(super) fn new(obj: &Bound<'_, PyAny>, claim: Claim) -> NumpyHold {
+        NumpyHold {
+            object: Some(obj.clone().unbind()),
+            claim: Some(claim),
+        }
+    }
+}
+
+impl Drop for NumpyHold {
     fn drop(&mut self) {
         let Some(object) = self.object.take() else {
             return;
@@ -86,7 +106,9 @@ impl Drop for NumpyArray {
             if let Some(claim) = claim {
                 claim.release(py);
             }
-            drop(object.take());
+            if let Some(object) = object.take() {
+                object.drop_ref(py);
+            }
         });
         // Not attached (the interpreter is gone): the reference cannot be released.
         std::mem::forget(object);
@@ -98,31 +120,44 @@ const fn scalar(kind: ScalarKind, size: usize) -> ItemType {
     ItemType::Scalar(Scalar::for_code(kind, size, ByteOrder::NATIVE))
 }
 
-/// The item type and numpy's buffer format of a builtin `type_num` in native order, for the
-/// types whose size the number fixes (C `long` is the platform's).
-fn builtin(type_num: c_int) -> Option<(ItemType, &'static CStr)> {
-    use std::mem::size_of;
+/// The item type and numpy's buffer format of each builtin `type_num` in native order, for the
+/// types whose size the number fixes (C `long` is the platform's), indexed by the number: a
+/// lookup, with nothing built per import.
+static BUILTIN: [Option<(ItemType, &CStr)>; 24] = {
     use ScalarKind::{Bool, Complex, Float, Int, UInt};
-    let long = size_of::<std::ffi::c_long>();
-    Some(match type_num {
-        0 => (scalar(Bool, 1), c"?"),
-        1 => (scalar(Int, 1), c"b"),
-        2 => (scalar(UInt, 1), c"B"),
-        3 => (scalar(Int, 2), c"h"),
-        4 => (scalar(UInt, 2), c"H"),
-        5 => (scalar(Int, 4), c"i"),
-        6 => (scalar(UInt, 4), c"I"),
-        7 => (scalar(Int, long), c"l"),
-        8 => (scalar(UInt, long), c"L"),
-        9 => (scalar(Int, 8), c"q"),
-        10 => (scalar(UInt, 8), c"Q"),
-        11 => (scalar(Float, 4), c"f"),
-        12 => (scalar(Float, 8), c"d"),
-        14 => (scalar(Complex, 8), c"Zf"),
-        15 => (scalar(Complex, 16), c"Zd"),
-        23 => (scalar(Float, 2), c"e"),
-        _ => return None,
-    })
+    const LONG: usize = std::mem::size_of::<std::ffi::c_long>();
+    [
+        /* 0 */ Some((scalar(Bool, 1), c"?")),
+        /* 1 */ Some((scalar(Int, 1), c"b")),
+        /* 2 */ Some((scalar(UInt, 1), c"B")),
+        /* 3 */ Some((scalar(Int, 2), c"h")),
+        /* 4 */ Some((scalar(UInt, 2), c"H")),
+        /* 5 */ Some((scalar(Int, 4), c"i")),
+        /* 6 */ Some((scalar(UInt, 4), c"I")),
+        /* 7 */ Some((scalar(Int, LONG), c"l")),
+        /* 8 */ Some((scalar(UInt, LONG), c"L")),
+        /* 9 */ Some((scalar(Int, 8), c"q")),
+        /* 10 */ Some((scalar(UInt, 8), c"Q")),
+        /* 11 */ Some((scalar(Float, 4), c"f")),
+        /* 12 */ Some((scalar(Float, 8), c"d")),
+        /* 13 */ None,
+        /* 14 */ Some((scalar(Complex, 8), c"Zf")),
+        /* 15 */ Some((scalar(Complex, 16), c"Zd")),
+        /* 16 */ None,
+        /* 17 */ None,
+        /* 18 */ None,
+        /* 19 */ None,
+        /* 20 */ None,
+        /* 21 */ None,
+        /* 22 */ None,
+        /* 23 */ Some((scalar(Float, 2), c"e")),
+    ]
+};
+
+/// The item type and numpy's buffer format of a builtin `type_num` (see [`BUILTIN`]).
+#[inline]
+fn builtin(type_num: c_int) -> Option<&'static (ItemType, &'static CStr)> {
+    BUILTIN.get(usize::try_from(type_num).ok()?)?.as_ref()
 }
 
 /// Whether `obj`'s type is `numpy.ndarray` itself.
@@ -185,23 +220,26 @@ fn ndarray_type(py: Python<'_>) -> Option<*mut ffi::PyTypeObject> {
     Some(ty.into_ptr().cast())
 }
 
-/// `obj` as a numpy array read from its own struct, given to `make` (the validated view and
-/// whether it is read-only), or `None` when it is not an exact `numpy.ndarray` of a builtin
-/// numeric type in native byte order (the caller uses the buffer protocol then). Errors are
-/// those of a buffer with the same description. `make` builds the caller's handle in place,
-/// around the view: these handles are large, and every move of one costs a copy.
+/// What numpy's own struct says of an exact `numpy.ndarray` of a builtin numeric type in native
+/// byte order: nothing checked yet but the lengths' signs.
+struct Head<'o> {
+    first: *mut u8,
+    item: &'static ItemType,
+    shape: &'o [usize],
+    strides: &'o [isize],
+    parts: Parts,
+}
+
+/// Reads `obj`'s struct, or `None` when it is not an exact `numpy.ndarray` of a builtin numeric
+/// type in native byte order, aligned, with at most [`MAX_NDIM`](crate::MAX_NDIM) axes (the
+/// caller uses the buffer protocol then). The lengths and strides are numpy's own, borrowed for
+/// as long as `obj` is and the GIL is held (no Python code runs meanwhile, so nothing changes
+/// them).
 ///
 /// Not on a free-threaded CPython: there another thread may change the array's struct
 /// (`a.shape = …`) while it is read; those builds use the buffer protocol.
-///
-/// # Safety
-/// The view's `'static` is the caller's to keep: it must not be used after `obj` is released,
-/// so `make` keeps it beside a reference to `obj` (as [`NumpyArray::new`] does).
 #[inline]
-pub(super) unsafe fn with<R>(
-    obj: &Bound<'_, PyAny>,
-    make: impl FnOnce(ArrayView<'static>, Parts) -> PyResult<R>,
-) -> Option<PyResult<R>> {
+fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>> {
     if cfg!(Py_GIL_DISABLED) || !is_ndarray(obj) {
         return None;
     }
@@ -225,31 +263,62 @@ pub(super) unsafe fn with<R>(
         return None;
     }
     let (item, format) = builtin(descr.type_num).filter(|_| native)?;
+    let (item, format) = (item, *format);
     let nd = usize::try_from(head.nd)
         .ok()
         .filter(|&n| n <= crate::MAX_NDIM)?;
-    let (mut shape, mut strides) = (Axes::zeroed(nd), Axes::zeroed(nd));
-    if nd > 0 {
+    let (shape, strides): (&[isize], &[isize]) = if nd == 0 {
+        (&[], &[])
+    } else {
         if head.dimensions.is_null() || head.strides.is_null() {
             return None;
         }
-        // SAFETY: numpy keeps `nd` lengths at this pointer while the array lives.
+        // SAFETY: numpy keeps `nd` lengths at this pointer while the array lives, unchanged
+        // while the GIL is held.
         let dims = unsafe { std::slice::from_raw_parts(head.dimensions, nd) };
         // SAFETY: and `nd` strides at this one.
         let steps = unsafe { std::slice::from_raw_parts(head.strides, nd) };
-        for (k, (&d, &s)) in dims.iter().zip(steps).enumerate() {
-            let Ok(d) = usize::try_from(d) else {
-                return Some(Err(Error::new(
-                    crate::ErrorKind::Unsupported,
-                    std::format!("the numpy array has a negative length {d}"),
-                )
-                .into()));
-            };
-            shape[k] = d;
-            strides[k] = s;
-        }
+        (dims, steps)
+    };
+    if let Some(&d) = shape.iter().find(|&&d| d < 0) {
+        return Some(Err(Error::new(
+            crate::ErrorKind::Unsupported,
+            std::format!("the numpy array has a negative length {d}"),
+        )));
     }
-    let foreign = match Foreign::locate(head.data.cast(), &shape, &strides, item.itemsize()) {
+    Some(Ok(Head {
+        first: head.data.cast(),
+        item,
+        // Every length is at least 0 (checked just above), so each reads the same as a `usize`.
+        shape: bytemuck::cast_slice::<isize, usize>(shape),
+        strides,
+        parts: Parts {
+            readonly: head.flags & WRITEABLE == 0 || head.flags & WARN_ON_WRITE != 0,
+            format,
+        },
+    }))
+}
+
+/// `obj` as a numpy array read from its own struct, given to `make` (the validated view and
+/// whether it is read-only), or `None` when it is not an exact `numpy.ndarray` of a builtin
+/// numeric type in native byte order (see [`head`]; the caller uses the buffer protocol then).
+/// Errors are those of a buffer with the same description. `make` builds the caller's handle
+/// in place, around the view: these handles are large, and every move of one costs a copy.
+///
+/// # Safety
+/// The view's `'static` is the caller's to keep: it must not be used after `obj` is released,
+/// so `make` keeps it beside a reference to `obj` (as [`NumpyArray::new`] does).
+#[inline]
+pub(super) unsafe fn with<R>(
+    obj: &Bound<'_, PyAny>,
+    make: impl FnOnce(ArrayView<'static>, Parts) -> PyResult<R>,
+) -> Option<PyResult<R>> {
+    let head = match head(obj)? {
+        Ok(h) => h,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let foreign = match Foreign::locate(head.first, head.shape, head.strides, head.item.itemsize())
+    {
         Ok(f) => f,
         Err(e) => return Some(Err(e.into())),
     };
@@ -257,18 +326,57 @@ pub(super) unsafe fn with<R>(
     // by keeping the view beside a reference to it (this function's contract); the span from
     // the lowest to the highest element is one allocation of numpy's (or of the object it
     // views).
-    let view = match unsafe { foreign.view(item, &shape, &strides) } {
+    let view = match unsafe { foreign.view(head.item.clone(), head.shape, head.strides) } {
         Ok(v) => v,
         Err(e) => return Some(Err(e.into())),
     };
-    let parts = Parts {
-        readonly: head.flags & WRITEABLE == 0 || head.flags & WARN_ON_WRITE != 0,
-        format,
+    Some(make(view, head.parts))
+}
+
+/// `obj` as a numpy array of `T`s, typed at once (no untyped view is built), claimed shared,
+/// or `None` when it is not an exact `numpy.ndarray` of a builtin numeric type in native byte
+/// order (see [`head`]) or `T`'s item type is not that type's scalar (the caller takes the
+/// general route then). Errors are those of [`with`] followed by a typed check of the view.
+///
+/// # Safety
+/// The view's `'static` is the caller's to keep: it must not be used after the returned
+/// [`NumpyHold`] is dropped.
+#[inline]
+pub(super) unsafe fn typed<T: Element>(
+    obj: &Bound<'_, PyAny>,
+) -> Option<PyResult<(TypedView<'static, T>, NumpyHold, Parts)>> {
+    let head = match head(obj)? {
+        Ok(h) => h,
+        Err(e) => return Some(Err(e.into())),
     };
-    Some(make(view, parts))
+    // A fixed-array `T` takes the array's last axes: the general route keeps the full view.
+    if !matches!(T::ITEM_TYPE, ItemType::Scalar(_)) {
+        return None;
+    }
+    // SAFETY: the array's memory stays valid while the array lives, which the caller ensures
+    // by keeping the view beside the `NumpyHold` returned with it (this function's contract);
+    // the span from the lowest to the highest element is one allocation of numpy's (or of the
+    // object it views).
+    let view = unsafe { TypedView::from_foreign(head.first, head.item, head.shape, head.strides) };
+    let view = match view {
+        Ok(v) => v,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let extent = Extent {
+        first: head.first as usize,
+        shape: head.shape,
+        strides: head.strides,
+        itemsize: head.item.itemsize(),
+    };
+    let claim = match Claim::of(obj.py(), extent, view.len(), false, "a numpy array") {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e.into())),
+    };
+    Some(Ok((view, NumpyHold::new(obj, claim), head.parts)))
 }
 
 /// What a numpy array says besides its view.
+#[derive(Clone, Copy)]
 pub(super) struct Parts {
     pub(super) readonly: bool,
     /// The format numpy's own buffer export gives, for re-exports.
@@ -284,12 +392,17 @@ impl NumpyArray {
         parts: Parts,
         claim: Claim,
     ) -> NumpyArray {
+        NumpyArray::held(NumpyHold::new(obj, claim), view, parts)
+    }
+
+    /// The handle whose view is `view`, of the array `hold` keeps.
+    #[inline]
+    pub(super) fn held(hold: NumpyHold, view: ArrayView<'static>, parts: Parts) -> NumpyArray {
         NumpyArray {
-            object: Some(obj.clone().unbind()),
-            claim: Some(claim),
             view,
             readonly: parts.readonly,
             format: parts.format,
+            _hold: hold,
         }
     }
 }
@@ -303,7 +416,7 @@ mod tests {
         for type_num in 0..32 {
             if let Some((item, format)) = builtin(type_num) {
                 let parsed = ItemType::from_pep3118(format.to_str().unwrap()).unwrap();
-                assert_eq!(item, parsed, "type_num {type_num}");
+                assert_eq!(*item, parsed, "type_num {type_num}");
             }
         }
     }

@@ -1,0 +1,216 @@
+//! Typed views at their edges; `TypedView::from_foreign` against the route it shortens:
+//! `Foreign::locate`, a view of the located span, then `typed::<T>()`. Both must accept and
+//! refuse the same descriptions, with the same kind of error, and give the same view.
+
+use crate::error::ErrorKind;
+use crate::ArrayView;
+use alloc::string::ToString;
+
+#[test]
+fn an_invalid_value_below_the_first_element_is_an_error_naming_it() {
+    // Three bools read backwards from the last byte: the invalid one lies 2 bytes below the
+    // first element.
+    let bytes = [2u8, 1, 0];
+    let v = ArrayView::new(
+        &bytes,
+        <bool as crate::Element>::item_type(),
+        &[3],
+        Some(&[-1]),
+        2,
+    )
+    .unwrap();
+    let err = v.typed::<bool>().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(
+        err.to_string()
+            .contains("at byte -2 from the first element"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_broadcast_bool_view_is_checked_once_per_distinct_element() {
+    // 3·2^40 elements, 3 distinct: checked at once, not element by element.
+    let bool_item = <bool as crate::Element>::item_type();
+    let bytes = [1u8, 0, 1];
+    let v = ArrayView::new(&bytes, bool_item.clone(), &[1 << 40, 3], Some(&[0, 1]), 0).unwrap();
+    let t = v.typed::<bool>().unwrap();
+    assert_eq!((t.len(), t[[(1 << 40) - 1, 2]]), (3 << 40, true));
+    let bad = [1u8, 2];
+    let v = ArrayView::new(&bad, bool_item, &[1 << 40, 2, 1 << 20], Some(&[0, 1, 0]), 0).unwrap();
+    let err = v.typed::<bool>().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(
+        err.to_string().contains("at byte 1 from the first element"),
+        "{err}"
+    );
+}
+
+#[cfg(feature = "python")]
+mod foreign {
+
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use proptest::prelude::*;
+
+    use crate::error::{Error, ErrorKind};
+    use crate::item::element::Element;
+    use crate::layout::Foreign;
+    use crate::typed::TypedView;
+
+    /// What a route gave: the elements, or the kind of its error.
+    type Outcome<T> = Result<Vec<T>, ErrorKind>;
+
+    /// The two routes for `T`s at byte `at` of `buffer`, described by `shape` and byte `strides`:
+    /// `None` when the located span leaves the buffer (neither route may be run on it then).
+    fn both<T: Element + Copy + PartialEq + core::fmt::Debug>(
+        buffer: &[u64],
+        at: usize,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Option<(Outcome<T>, Outcome<T>)> {
+        let base = buffer.as_ptr().cast::<u8>().cast_mut();
+        let first = base.wrapping_add(at);
+        let item = T::item_type();
+        let inside = match Foreign::locate(first, shape, strides, item.itemsize()) {
+            Ok(f) if f.len() == 0 => true,
+            Ok(f) => {
+                let low = first as usize - f.offset();
+                low >= base as usize && low + f.len() <= base as usize + buffer.len() * 8
+            }
+            // Refused before any memory is named: both routes may run.
+            Err(_) => true,
+        };
+        if !inside {
+            return None;
+        }
+        // The address of an empty view is never read (the untyped route's is its empty span's).
+        let parts = |v: &TypedView<'_, T>| {
+            let at = if v.is_empty() { None } else { Some(v.as_ptr()) };
+            (v.shape().to_vec(), v.strides().to_vec(), v.len(), at)
+        };
+        // SAFETY: the located span lies inside `buffer` (checked above), which nobody writes.
+        let short = unsafe { TypedView::<T>::from_foreign(first, &item, shape, strides) };
+        let long = Foreign::locate(first, shape, strides, item.itemsize()).and_then(|f| {
+            // SAFETY: as above.
+            let view = unsafe { f.view(item.clone(), shape, strides) }?;
+            let typed = view.typed::<T>()?;
+            Ok((parts(&typed), elements(&typed)))
+        });
+        let short = short.map(|v| (parts(&v), elements(&v)));
+        if let (Ok((a, _)), Ok((b, _))) = (&short, &long) {
+            assert_eq!(a, b, "shape {shape:?} strides {strides:?}");
+        }
+        let kind = |r: Result<(_, Vec<T>), Error>| r.map(|(_, v)| v).map_err(|e| e.kind());
+        Some((kind(short), kind(long)))
+    }
+
+    /// The elements, for views small enough to copy (broadcast ones may have 2^40).
+    fn elements<T: Copy>(v: &TypedView<'_, T>) -> Vec<T> {
+        if v.len() <= 4096 {
+            v.to_vec()
+        } else {
+            v.iter().take(4096).copied().collect()
+        }
+    }
+
+    fn stride() -> impl Strategy<Value = isize> {
+        prop_oneof![
+            -24isize..=24,
+            Just(isize::MAX),
+            Just(isize::MIN),
+            Just(isize::MAX / 2),
+            Just(1 << 40),
+        ]
+    }
+
+    fn description() -> impl Strategy<Value = (usize, Vec<(usize, isize)>)> {
+        (
+            0usize..512,
+            prop::collection::vec(
+                (
+                    prop_oneof![0usize..5, Just(usize::MAX), Just(1 << 40)],
+                    stride(),
+                ),
+                0..5,
+            ),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn from_foreign_agrees_with_a_typed_view_of_the_located_span(
+            (at, axes) in description(),
+            fill in prop::collection::vec(any::<u64>(), 64),
+        ) {
+            // Bytes of 0, 1 and 2: valid and invalid `bool`s.
+            let buffer: Vec<u64> = fill.iter().map(|w| w & 0x0101_0101_0101_0103).collect();
+            let (shape, strides): (Vec<usize>, Vec<isize>) = axes.into_iter().unzip();
+            if let Some((a, b)) = both::<f64>(&buffer, at, &shape, &strides) {
+                prop_assert_eq!(a, b);
+            }
+            if let Some((a, b)) = both::<u8>(&buffer, at, &shape, &strides) {
+                prop_assert_eq!(a, b);
+            }
+            if let Some((a, b)) = both::<bool>(&buffer, at, &shape, &strides) {
+                prop_assert_eq!(a, b);
+            }
+            if let Some((a, b)) = both::<u32>(&buffer, at, &shape, &strides) {
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_descriptions_are_refused_before_any_memory_is_named() {
+        let buffer = [0u64; 4];
+        let first = buffer.as_ptr().cast::<u8>().cast_mut();
+        let refuse = |first: *mut u8, shape: &[usize], strides: &[isize]| {
+            // SAFETY: every description here is refused before any memory is read or named.
+            let r =
+                unsafe { TypedView::<f64>::from_foreign(first, &f64::item_type(), shape, strides) };
+            r.map(|_| ()).unwrap_err().kind()
+        };
+        // NULL with elements.
+        assert_eq!(refuse(core::ptr::null_mut(), &[2], &[8]), ErrorKind::Layout);
+        // An extent past isize.
+        assert_eq!(refuse(first, &[3], &[isize::MAX]), ErrorKind::Layout);
+        assert_eq!(
+            refuse(first, &[2, 2], &[isize::MAX / 2 + 1, isize::MAX / 2 + 1]),
+            ErrorKind::Layout
+        );
+        // More than isize::MAX elements, all at one address (zero strides).
+        assert_eq!(
+            refuse(first, &[1 << 40, 1 << 40], &[0, 0]),
+            ErrorKind::Layout
+        );
+        // A length past isize::MAX.
+        assert_eq!(refuse(first, &[usize::MAX], &[0]), ErrorKind::Layout);
+        // Below address 0.
+        assert_eq!(refuse(8 as *mut u8, &[3], &[-8]), ErrorKind::Layout);
+        // Too many axes, and strides that do not match the axes.
+        assert_eq!(refuse(first, &vec![1; 65], &vec![8; 65]), ErrorKind::Layout);
+        assert_eq!(refuse(first, &[1, 1], &[8]), ErrorKind::Layout);
+        // Misaligned first element, and a stride that is not a multiple of the alignment.
+        assert_eq!(
+            refuse(first.wrapping_add(1), &[2], &[8]),
+            ErrorKind::Alignment
+        );
+        assert_eq!(refuse(first, &[2], &[4]), ErrorKind::Alignment);
+        // An empty array at NULL is fine, and names no memory.
+        // SAFETY: no element: nothing is read.
+        let empty = unsafe {
+            TypedView::<f64>::from_foreign(
+                core::ptr::null_mut(),
+                &f64::item_type(),
+                &[0, 3],
+                &[8, 8],
+            )
+        }
+        .unwrap();
+        assert_eq!((empty.len(), empty.as_slice()), (0, Some(&[][..])));
+    }
+}
