@@ -94,6 +94,8 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     };
     check_view(&model, &v, bytes);
     reads(&model, &v, bytes);
+    // The importers' typed shortcut agrees with the typed view of the validated view.
+    array_protocol::__private::check_from_foreign(&v);
     for _ in 0..u.int_in_range(0..=8)? {
         let ndim = v.ndim();
         let axis = if u.ratio(1, 8)? {
@@ -253,6 +255,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         }
         check_view(&model, &v, bytes);
         reads(&model, &v, bytes);
+        array_protocol::__private::check_from_foreign(&v);
     }
     Ok(())
 }

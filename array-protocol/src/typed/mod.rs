@@ -221,6 +221,7 @@ pub struct TypedView<'a, T> {
 
 /// A copy of the view (no elements are copied), like cloning a `&[T]`.
 impl<T> Clone for TypedView<'_, T> {
+    #[inline]
     fn clone(&self) -> Self {
         TypedView {
             first: self.first,
@@ -293,7 +294,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     /// When the array is not empty, the located span (from its lowest element to the end of
     /// its highest) is initialised memory of one allocation, not written by anyone else for
     /// `'a`.
-    #[cfg(feature = "python")]
+    #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
     #[inline]
     pub(crate) unsafe fn from_foreign(
         first: *mut u8,
@@ -343,22 +344,6 @@ impl<'a, T: Element> TypedView<'a, T> {
     pub(crate) fn recheck_values(&self) -> Result<(), Error> {
         // `check_values` returns at once for types without invalid bit patterns.
         check_values::<T>(self.first, &self.shape, &self.strides, self.len)
-    }
-
-    /// The same view for a shorter lifetime, which the caller chooses.
-    ///
-    /// # Safety
-    /// The memory stays valid, and unwritten by others, for `'b`.
-    #[cfg(feature = "python")]
-    #[inline]
-    pub(crate) unsafe fn reborrow<'b>(&self) -> TypedView<'b, T> {
-        TypedView {
-            first: self.first,
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
-            len: self.len,
-            marker: PhantomData,
-        }
     }
 }
 

@@ -266,7 +266,12 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 /// A `#[pyfunction]` argument: any readable array (any route of [`import`]) whose items are
 /// `T` in native byte order, aligned, viewed in place. Extraction fails with `TypeError` when
 /// the item type is not `T` (naming both) and `ValueError` when the memory cannot be viewed as
-/// `T` (misaligned).
+/// `T` (misaligned, or values invalid for `T`).
+///
+/// An exact `numpy.ndarray` of a builtin scalar type is typed straight from numpy's struct: its
+/// description is checked by the same rules as any view's, then kept as the typed view alone
+/// (the untyped view is made only when asked for, by [`ArrayProducer`] or
+/// [`into_inner`](Self::into_inner)). Every other array goes through [`import`].
 ///
 /// ```no_run
 /// use array_protocol::python::TypedArray;
@@ -341,9 +346,9 @@ impl<T: Element> TypedArray<T> {
     #[inline]
     pub fn try_view(&self) -> Result<TypedView<'_, T>, Error> {
         self.inner.view.recheck_values()?;
-        // SAFETY: the memory lives as long as `self` (the source holds it); the view is
-        // re-borrowed for the life of `&self`.
-        Ok(unsafe { self.inner.view.reborrow() })
+        // The clone's `'static` shortens to the life of `&self` (views are covariant): the
+        // memory lives as long as `self`, whose source holds it.
+        Ok(self.inner.view.clone())
     }
 
     /// The untyped import.
