@@ -302,6 +302,26 @@ impl<'a, T: Element> TypedView<'a, T> {
         shape: &[usize],
         strides: &[isize],
     ) -> Result<TypedView<'a, T>, Error> {
+        // SAFETY: the caller's contract.
+        let (outer, len) = unsafe { Self::check_foreign(first, item, shape, strides) }?;
+        // SAFETY: just checked.
+        Ok(unsafe { Self::from_checked(first, &shape[..outer], &strides[..outer], len) })
+    }
+
+    /// The checks of [`from_foreign`](Self::from_foreign) alone: the number of axes the typed
+    /// view keeps (all but a fixed-array `T`'s own) and its element count. Apart from the view
+    /// itself, so that a caller can build the view in place, where it is kept.
+    ///
+    /// # Safety
+    /// As for [`from_foreign`](Self::from_foreign).
+    #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
+    #[inline]
+    pub(crate) unsafe fn check_foreign(
+        first: *mut u8,
+        item: &ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<(usize, usize), Error> {
         crate::layout::check_axes(shape, Some(strides))?;
         let itemsize = item.itemsize();
         let foreign = crate::layout::Foreign::locate(first, shape, strides, itemsize)?;
@@ -327,13 +347,30 @@ impl<'a, T: Element> TypedView<'a, T> {
         };
         check_alignment::<T>(first, shape, strides, len)?;
         check_values::<T>(first, shape, strides, len)?;
-        Ok(TypedView {
+        Ok((outer, len))
+    }
+
+    /// The typed view of a description [`check_foreign`](Self::check_foreign) accepted: `shape`
+    /// and `strides` are its first `outer` axes, `len` its count.
+    ///
+    /// # Safety
+    /// `check_foreign::<T>(first, …)` returned `Ok((outer, len))` for this description, and the
+    /// memory is as its contract says for `'a`.
+    #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
+    #[inline(always)]
+    pub(crate) unsafe fn from_checked(
+        first: *mut u8,
+        shape: &[usize],
+        strides: &[isize],
+        len: usize,
+    ) -> TypedView<'a, T> {
+        TypedView {
             first,
             shape: Axes::from_slice(shape),
             strides: Axes::from_slice(strides),
             len,
             marker: PhantomData,
-        })
+        }
     }
 
     /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values

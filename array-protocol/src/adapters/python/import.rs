@@ -307,12 +307,14 @@ impl<T: Element> TypedArray<T> {
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
         // numpy arrays of scalars: typed from numpy's struct, without an untyped view.
         // SAFETY: the view is kept beside the hold, in `Typed`, and never outlives it.
-        if let Some(typed) = unsafe { super::numpy::typed::<T>(obj) } {
-            let (view, hold, parts) = typed?;
+        if let Some(checked) = unsafe { super::numpy::typed::<T>(obj) } {
+            let c = checked?;
             return Ok(TypedArray {
                 inner: Typed {
-                    view,
-                    source: TypedSource::Numpy(hold, parts),
+                    // SAFETY: `typed` checked this description for `T` (a scalar, so every
+                    // axis is kept); the view is kept beside the hold, in `Typed`.
+                    view: unsafe { TypedView::from_checked(c.first, c.shape, c.strides, c.len) },
+                    source: TypedSource::Numpy(c.hold, c.parts),
                 },
             });
         }

@@ -238,7 +238,7 @@ struct Head<'o> {
 ///
 /// Not on a free-threaded CPython: there another thread may change the array's struct
 /// (`a.shape = …`) while it is read; those builds use the buffer protocol.
-#[inline]
+#[inline(always)]
 fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>> {
     if cfg!(Py_GIL_DISABLED) || !is_ndarray(obj) {
         return None;
@@ -333,33 +333,48 @@ pub(super) unsafe fn with<R>(
     Some(make(view, head.parts))
 }
 
-/// `obj` as a numpy array of `T`s, typed at once (no untyped view is built), claimed shared,
-/// or `None` when it is not an exact `numpy.ndarray` of a builtin numeric type in native byte
-/// order (see [`head`]) or `T`'s item type is not that type's scalar (the caller takes the
+/// A numpy array of `T`s checked for a typed view ([`TypedView::check_foreign`]) and claimed
+/// shared: what the view is built from, where it is kept (a view is large, and every move of
+/// one costs a copy), and what keeps its memory.
+pub(super) struct Checked<'o> {
+    pub(super) first: *mut u8,
+    /// numpy's own lengths and strides, borrowed while the GIL is held.
+    pub(super) shape: &'o [usize],
+    pub(super) strides: &'o [isize],
+    pub(super) len: usize,
+    pub(super) hold: NumpyHold,
+    pub(super) parts: Parts,
+}
+
+/// `obj` as a numpy array of `T`s, checked for a typed view (no untyped view is built) and
+/// claimed shared, or `None` when it is not an exact `numpy.ndarray` of a builtin numeric type
+/// in native byte order (see [`head`]) or `T`'s item type is not a scalar (the caller takes the
 /// general route then). Errors are those of [`with`] followed by a typed check of the view.
 ///
 /// # Safety
-/// The view's `'static` is the caller's to keep: it must not be used after the returned
-/// [`NumpyHold`] is dropped.
-#[inline]
-pub(super) unsafe fn typed<T: Element>(
-    obj: &Bound<'_, PyAny>,
-) -> Option<PyResult<(TypedView<'static, T>, NumpyHold, Parts)>> {
-    let head = match head(obj)? {
-        Ok(h) => h,
-        Err(e) => return Some(Err(e.into())),
-    };
+/// The caller keeps the typed view it builds ([`TypedView::from_checked`] with these parts)
+/// beside the returned [`NumpyHold`], and uses it no longer than that.
+#[inline(always)]
+pub(super) unsafe fn typed<'o, T: Element>(
+    obj: &'o Bound<'_, PyAny>,
+) -> Option<PyResult<Checked<'o>>> {
     // A fixed-array `T` takes the array's last axes: the general route keeps the full view.
     if !matches!(T::ITEM_TYPE, ItemType::Scalar(_)) {
         return None;
     }
+    let head = match head(obj)? {
+        Ok(h) => h,
+        Err(e) => return Some(Err(e.into())),
+    };
     // SAFETY: the array's memory stays valid while the array lives, which the caller ensures
     // by keeping the view beside the `NumpyHold` returned with it (this function's contract);
     // the span from the lowest to the highest element is one allocation of numpy's (or of the
     // object it views).
-    let view = unsafe { TypedView::from_foreign(head.first, head.item, head.shape, head.strides) };
-    let view = match view {
-        Ok(v) => v,
+    let checked =
+        unsafe { TypedView::<T>::check_foreign(head.first, head.item, head.shape, head.strides) };
+    let len = match checked {
+        // A scalar `T` keeps every axis.
+        Ok((_, len)) => len,
         Err(e) => return Some(Err(e.into())),
     };
     let extent = Extent {
@@ -368,11 +383,18 @@ pub(super) unsafe fn typed<T: Element>(
         strides: head.strides,
         itemsize: head.item.itemsize(),
     };
-    let claim = match Claim::of(obj.py(), extent, view.len(), false, "a numpy array") {
+    let claim = match Claim::of(obj.py(), extent, len, false, "a numpy array") {
         Ok(c) => c,
         Err(e) => return Some(Err(e.into())),
     };
-    Some(Ok((view, NumpyHold::new(obj, claim), head.parts)))
+    Some(Ok(Checked {
+        first: head.first,
+        shape: head.shape,
+        strides: head.strides,
+        len,
+        hold: NumpyHold::new(obj, claim),
+        parts: head.parts,
+    }))
 }
 
 /// What a numpy array says besides its view.
