@@ -1,0 +1,109 @@
+//! Typed views of foreign arrays (what an importer is given: the address of the first element,
+//! a shape, byte strides), checked by the rules of a view and built without the untyped view.
+
+use core::marker::PhantomData;
+
+use super::{check_alignment, check_values, match_element, TypedView};
+use crate::error::Error;
+use crate::item::element::Element;
+use crate::item::ItemType;
+use crate::layout::Axes;
+
+impl<'a, T: Element> TypedView<'a, T> {
+    /// The typed view of a foreign array of `item`s whose first element (index `[0, 0, …]`) is
+    /// at `first`, with byte `strides`: located ([`Foreign::locate`](crate::layout::Foreign))
+    /// and validated by the same rules as [`ArrayView::new`](crate::ArrayView::new) over the
+    /// located span followed by [`typed::<T>`](crate::ArrayView::typed) (invariants 1–4 and
+    /// 8–10), without building the untyped view. For importers that hand out typed views of
+    /// arrays described by others.
+    ///
+    /// # Safety
+    /// When the array is not empty, the located span (from its lowest element to the end of
+    /// its highest) is initialised memory of one allocation, not written by anyone else for
+    /// `'a`.
+    #[inline]
+    pub(crate) unsafe fn from_foreign(
+        first: *mut u8,
+        item: &ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<TypedView<'a, T>, Error> {
+        // SAFETY: the caller's contract.
+        let (outer, len) = unsafe { Self::check_foreign(first, item, shape, strides) }?;
+        // SAFETY: just checked.
+        Ok(unsafe { Self::from_checked(first, &shape[..outer], &strides[..outer], len) })
+    }
+
+    /// The checks of [`from_foreign`](Self::from_foreign) alone: the number of axes the typed
+    /// view keeps (all but a fixed-array `T`'s own) and its element count. Apart from the view
+    /// itself, so that a caller can build the view in place, where it is kept.
+    ///
+    /// # Safety
+    /// As for [`from_foreign`](Self::from_foreign).
+    #[inline]
+    pub(crate) unsafe fn check_foreign(
+        first: *mut u8,
+        item: &ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<(usize, usize), Error> {
+        crate::layout::check_axes(shape, Some(strides))?;
+        let itemsize = item.itemsize();
+        let foreign = crate::layout::Foreign::locate(first, shape, strides, itemsize)?;
+        // Invariants 3 and 4 hold over the located span by its construction: it runs from the
+        // lowest element to the end of the highest, every sum on the way checked in `isize`.
+        // What `Layout::new` would check besides is invariant 2, the element count.
+        let count =
+            crate::layout::element_count(shape).ok_or_else(|| crate::layout::too_many(shape))?;
+        debug_assert_eq!(
+            crate::layout::check_extent(shape, strides, foreign.offset(), itemsize, foreign.len())
+                .ok(),
+            Some(count),
+            "a located span passes the view's checks"
+        );
+        let outer = match_element::<T>(item, shape, strides, true)?;
+        let ndim = shape.len();
+        let (shape, strides) = (&shape[..outer], &strides[..outer]);
+        // The outer axes of a non-empty array: a factor of its element count.
+        let len = if outer == ndim || count == 0 {
+            count
+        } else {
+            shape.iter().product()
+        };
+        check_alignment::<T>(first, shape, strides, len)?;
+        check_values::<T>(first, shape, strides, len)?;
+        Ok((outer, len))
+    }
+
+    /// The typed view of a description [`check_foreign`](Self::check_foreign) accepted: `shape`
+    /// and `strides` are its first `outer` axes, `len` its count.
+    ///
+    /// # Safety
+    /// `check_foreign::<T>(first, …)` returned `Ok((outer, len))` for this description, and the
+    /// memory is as its contract says for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn from_checked(
+        first: *mut u8,
+        shape: &[usize],
+        strides: &[isize],
+        len: usize,
+    ) -> TypedView<'a, T> {
+        TypedView {
+            first,
+            shape: Axes::from_slice(shape),
+            strides: Axes::from_slice(strides),
+            len,
+            marker: PhantomData,
+        }
+    }
+
+    /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values
+    /// (the view having been checked when it was made, for importers whose memory Python code
+    /// may write meanwhile).
+    #[cfg(feature = "python")]
+    #[inline]
+    pub(crate) fn recheck_values(&self) -> Result<(), Error> {
+        // `check_values` returns at once for types without invalid bit patterns.
+        check_values::<T>(self.first, &self.shape, &self.strides, self.len)
+    }
+}
