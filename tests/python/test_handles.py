@@ -326,6 +326,10 @@ def test_typed_imports_of_numpy_arrays_read_every_layout_in_place(demo):
             assert np.asarray(r).tolist() == a.tolist()
             assert np.shares_memory(np.asarray(r), a) or a.size == 0 or a.strides.count(0)
             assert memoryview(r).format == "d"
+    # Every claim ended with its handle: the re-exports and the imports behind them are gone.
+    del r
+    gc.collect()
+    demo.normalize(base)
     _, route, read_only = demo.typed_reexport(base)
     assert (route, read_only) == ("numpy", False)
     frozen = base.copy()
@@ -364,9 +368,16 @@ def test_typed_imports_claim_their_elements(demo):
     stash.clear_elsewhere()
     demo.normalize(a[:3])
     assert a[:3].tolist() == [0.0, 0.0, 1.0]  # a[1] became 0 with the odd elements
+    # A contiguous import claims its span: the next elements are free, the overlapping ones not.
+    stash.keep(a[:5])
+    demo.normalize(a[5:])
+    with pytest.raises(BufferError, match="overlaps"):
+        demo.normalize(a[4:6])
+    stash.clear_elsewhere()
+    demo.normalize(a[4:6])
 
 
-def test_bool_imports_of_broadcast_arrays_check_each_distinct_element_once(demo):
+def test_bool_imports_of_broadcast_arrays_are_checked_without_their_repeats(demo):
     huge = np.broadcast_to(np.array([True, False, True]), (1 << 40, 3))
     assert demo.typed_bool_len(huge) == 3 << 40
     bad = np.broadcast_to(np.array([1, 2], dtype=np.uint8).view(np.bool_)[:, None], (1 << 20, 2, 1 << 20))

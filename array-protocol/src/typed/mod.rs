@@ -137,7 +137,9 @@ fn check_values<T: Element>(
         return Ok(());
     }
     // Axes of zero stride repeat the same elements (a broadcast array may have 2^40 of them at
-    // one address): only the others are visited, each distinct element once along them.
+    // one address), and axes of length 1 add none: only the others are visited. (Non-zero
+    // strides that overlap, which only hostile descriptions have, are still visited index by
+    // index.)
     let (mut kept_shape, mut kept_strides) = (Axes::zeroed(0), Axes::zeroed(0));
     for (&d, &s) in shape.iter().zip(strides) {
         if d > 1 && s != 0 {

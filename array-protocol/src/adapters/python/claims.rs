@@ -145,6 +145,11 @@ impl Claim {
             strides,
             itemsize,
         } = extent;
+        debug_assert_eq!(
+            Some(len),
+            crate::layout::element_count(shape),
+            "a claim covers every element of its description"
+        );
         if len == 0 || itemsize == 0 {
             return Ok(Claim { id: 0 });
         }

@@ -232,14 +232,17 @@ struct Head<'o> {
 
 /// Reads `obj`'s struct, or `None` when it is not an exact `numpy.ndarray` of a builtin numeric
 /// type in native byte order, aligned, with at most [`MAX_NDIM`](crate::MAX_NDIM) axes (the
-/// caller uses the buffer protocol then). The lengths and strides are numpy's own, borrowed for
-/// as long as `obj` is and the GIL is held (no Python code runs meanwhile, so nothing changes
-/// them).
+/// caller uses the buffer protocol then). The lengths and strides are numpy's own, borrowed.
 ///
 /// Not on a free-threaded CPython: there another thread may change the array's struct
 /// (`a.shape = …`) while it is read; those builds use the buffer protocol.
+///
+/// # Safety
+/// No Python code runs while the returned `Head` lives: numpy's `shape` setter frees the lengths
+/// and strides it borrows (the GIL alone does not prevent it, Python code on this thread holds it
+/// too). The callers copy what they keep before calling anything that may run Python code.
 #[inline(always)]
-fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>> {
+unsafe fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>> {
     if cfg!(Py_GIL_DISABLED) || !is_ndarray(obj) {
         return None;
     }
@@ -274,7 +277,8 @@ fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>> {
             return None;
         }
         // SAFETY: numpy keeps `nd` lengths at this pointer while the array lives, unchanged
-        // while the GIL is held.
+        // while no Python code runs (this function's contract; with the GIL held, no other
+        // thread runs any).
         let dims = unsafe { std::slice::from_raw_parts(head.dimensions, nd) };
         // SAFETY: and `nd` strides at this one.
         let steps = unsafe { std::slice::from_raw_parts(head.strides, nd) };
@@ -313,7 +317,8 @@ pub(super) unsafe fn with<R>(
     obj: &Bound<'_, PyAny>,
     make: impl FnOnce(ArrayView<'static>, Parts) -> PyResult<R>,
 ) -> Option<PyResult<R>> {
-    let head = match head(obj)? {
+    // SAFETY: only Rust runs until the view, which copies the lengths and strides, is built.
+    let head = match unsafe { head(obj) }? {
         Ok(h) => h,
         Err(e) => return Some(Err(e.into())),
     };
@@ -338,7 +343,7 @@ pub(super) unsafe fn with<R>(
 /// one costs a copy), and what keeps its memory.
 pub(super) struct Checked<'o> {
     pub(super) first: *mut u8,
-    /// numpy's own lengths and strides, borrowed while the GIL is held.
+    /// numpy's own lengths and strides, borrowed: valid while no Python code runs.
     pub(super) shape: &'o [usize],
     pub(super) strides: &'o [isize],
     pub(super) len: usize,
@@ -352,8 +357,9 @@ pub(super) struct Checked<'o> {
 /// general route then). Errors are those of [`with`] followed by a typed check of the view.
 ///
 /// # Safety
-/// The caller keeps the typed view it builds ([`TypedView::from_checked`] with these parts)
-/// beside the returned [`NumpyHold`], and uses it no longer than that.
+/// The caller builds the typed view ([`TypedView::from_checked`] with these parts) before any
+/// Python code runs (the lengths and strides are numpy's own, see [`head`]), keeps it beside the
+/// returned [`NumpyHold`], and uses it no longer than that.
 #[inline(always)]
 pub(super) unsafe fn typed<'o, T: Element>(
     obj: &'o Bound<'_, PyAny>,
@@ -362,19 +368,23 @@ pub(super) unsafe fn typed<'o, T: Element>(
     if !matches!(T::ITEM_TYPE, ItemType::Scalar(_)) {
         return None;
     }
-    let head = match head(obj)? {
+    // SAFETY: no Python code runs before the caller builds the view (this function's contract):
+    // here only Rust runs (the checks, the claim, a reference count).
+    let head = match unsafe { head(obj) }? {
         Ok(h) => h,
         Err(e) => return Some(Err(e.into())),
     };
-    // SAFETY: the array's memory stays valid while the array lives, which the caller ensures
-    // by keeping the view beside the `NumpyHold` returned with it (this function's contract);
-    // the span from the lowest to the highest element is one allocation of numpy's (or of the
-    // object it views).
+    // SAFETY: the array's memory stays valid while the array lives: `obj` is borrowed during
+    // the check (which reads the values of `bool`s), and afterwards the caller keeps the view
+    // beside the `NumpyHold` returned with it (this function's contract); the span from the
+    // lowest to the highest element is one allocation of numpy's (or of the object it views).
     let checked =
         unsafe { TypedView::<T>::check_foreign(head.first, head.item, head.shape, head.strides) };
     let len = match checked {
-        // A scalar `T` keeps every axis.
-        Ok((_, len)) => len,
+        Ok((outer, len)) => {
+            debug_assert_eq!(outer, head.shape.len(), "a scalar `T` keeps every axis");
+            len
+        }
         Err(e) => return Some(Err(e.into())),
     };
     let extent = Extent {
