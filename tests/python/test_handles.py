@@ -383,3 +383,10 @@ def test_bool_imports_of_broadcast_arrays_are_checked_without_their_repeats(demo
     bad = np.broadcast_to(np.array([1, 2], dtype=np.uint8).view(np.bool_)[:, None], (1 << 20, 2, 1 << 20))
     with pytest.raises(ValueError, match="not a valid bool"):
         demo.typed_bool_len(bad)
+    # Overlapping windows: 2.5·10^11 indexes over 10^6 elements, each element checked once.
+    base = np.ones(10**6, dtype=np.bool_)
+    windows = np.lib.stride_tricks.sliding_window_view(base, 5 * 10**5)
+    assert demo.typed_bool_len(windows) == windows.size
+    base.view(np.uint8)[-1] = 7
+    with pytest.raises(ValueError, match="not a valid bool"):
+        demo.typed_bool_len(np.lib.stride_tricks.sliding_window_view(base, 5 * 10**5))

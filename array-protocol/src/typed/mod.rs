@@ -9,6 +9,7 @@ use crate::item::ItemType;
 use crate::layout::{Axes, Layout};
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 
+mod distinct;
 mod fixed;
 #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 mod foreign;
@@ -137,9 +138,7 @@ fn check_values<T: Element>(
         return Ok(());
     }
     // Axes of zero stride repeat the same elements (a broadcast array may have 2^40 of them at
-    // one address), and axes of length 1 add none: only the others are visited. (Non-zero
-    // strides that overlap, which only hostile descriptions have, are still visited index by
-    // index.)
+    // one address), and axes of length 1 add none: only the others are visited.
     let (mut kept_shape, mut kept_strides) = (Axes::zeroed(0), Axes::zeroed(0));
     for (&d, &s) in shape.iter().zip(strides) {
         if d > 1 && s != 0 {
@@ -151,13 +150,26 @@ fn check_values<T: Element>(
     let kept: usize = kept_shape.iter().product();
     let mut bad = None;
     let size = core::mem::size_of::<T>();
-    for_each_element(first, &kept_shape, &kept_strides, kept, |p| {
-        // SAFETY: `p` is an element inside the validated layout: `size` initialised bytes.
+    let mut check = |p: *const u8| {
+        // SAFETY: `p` is where an element of the validated layout starts: `size` initialised
+        // bytes inside the buffer (invariant 3).
         let bytes = unsafe { core::slice::from_raw_parts(p, size) };
         if bad.is_none() && !T::is_valid_bits(bytes) {
             bad = Some(p);
         }
-    });
+    };
+    // Far more indexes than bytes between the first and last element: the axes overlap (a
+    // sliding window), and many indexes share an element. Each distinct element is visited
+    // once then, in address order.
+    match distinct::starts(&kept_shape, &kept_strides, kept) {
+        Some((lo, starts)) => {
+            for (k, _) in starts.iter().enumerate().filter(|&(_, &f)| f != 0) {
+                // `lo + k` is the offset of an element from the first (within the span).
+                check(first.wrapping_offset(lo + k as isize));
+            }
+        }
+        None => for_each_element(first, &kept_shape, &kept_strides, kept, check),
+    }
     match bad {
         None => Ok(()),
         Some(p) => Err(error!(

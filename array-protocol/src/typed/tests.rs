@@ -46,6 +46,38 @@ fn a_broadcast_bool_view_is_checked_without_its_repeats() {
     );
 }
 
+#[test]
+fn an_overlapping_bool_view_is_checked_once_per_distinct_element() {
+    // 500,001 windows of 500,000 over 10^6 bools: 2.5·10^11 indexes, 10^6 elements.
+    let bool_item = <bool as crate::Element>::item_type();
+    let mut bytes = alloc::vec![1u8; 1_000_000];
+    let v = ArrayView::new(
+        &bytes,
+        bool_item.clone(),
+        &[500_001, 500_000],
+        Some(&[1, 1]),
+        0,
+    )
+    .unwrap();
+    assert_eq!(v.typed::<bool>().unwrap().len(), 500_001 * 500_000);
+    bytes[999_999] = 7;
+    // The same, read backwards from the last byte.
+    let v = ArrayView::new(
+        &bytes,
+        bool_item,
+        &[500_001, 500_000],
+        Some(&[-1, -1]),
+        999_999,
+    )
+    .unwrap();
+    let err = v.typed::<bool>().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+    assert!(
+        err.to_string().contains("at byte 0 from the first element"),
+        "{err}"
+    );
+}
+
 #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 mod foreign {
 
