@@ -533,11 +533,34 @@ macro_rules! typed_common {
             }
 
             /// The elements as a copy in logical (C) order.
+            ///
+            /// # Panics
+            /// When the copy cannot be allocated (a broadcast view may have 2^40 elements);
+            /// [`try_to_vec`](Self::try_to_vec) reports that as an error.
             pub fn to_vec(&self) -> Vec<T>
             where
                 T: Copy,
             {
-                self.iter().copied().collect()
+                match self.try_to_vec() {
+                    Ok(v) => v,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+
+            /// The elements as a copy in logical (C) order, or an
+            /// [`OutOfMemory`](crate::ErrorKind::OutOfMemory) error when the copy cannot be
+            /// allocated.
+            pub fn try_to_vec(&self) -> Result<Vec<T>, Error>
+            where
+                T: Copy,
+            {
+                let mut out = Vec::new();
+                out.try_reserve_exact(self.len).map_err(|_| {
+                    let bytes = self.len.checked_mul(core::mem::size_of::<T>());
+                    crate::error::allocation_error("a copy of the array", bytes)
+                })?;
+                out.extend(self.iter().copied());
+                Ok(out)
             }
         }
 

@@ -78,6 +78,41 @@ fn an_overlapping_bool_view_is_checked_once_per_distinct_element() {
     );
 }
 
+#[test]
+fn a_copy_too_large_to_allocate_is_an_error_or_a_panic_not_an_abort() {
+    let data = [1.0f64];
+    let broadcast = |n: usize| {
+        ArrayView::new(
+            bytemuck::cast_slice(&data),
+            <f64 as crate::Element>::item_type(),
+            &[n],
+            Some(&[0]),
+            0,
+        )
+        .unwrap()
+    };
+    // 2^60 float64s at one address: a copy would take 2^63 bytes, past isize::MAX (refused
+    // before any allocator is asked, so the test does not depend on the machine's memory).
+    let v = broadcast(1 << 60);
+    let t = v.typed::<f64>().unwrap();
+    let err = t.try_to_vec().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::OutOfMemory);
+    assert!(
+        err.to_string().contains("9223372036854775808 bytes"),
+        "{err}"
+    );
+    let panic = std::panic::catch_unwind(|| t.to_vec()).unwrap_err();
+    let message = panic.downcast_ref::<alloc::string::String>().unwrap();
+    assert!(message.contains("cannot allocate"), "{message}");
+    // 2^61 of them: the byte count itself overflows.
+    let v = broadcast(1 << 61);
+    let err = v.typed::<f64>().unwrap().try_to_vec().unwrap_err();
+    assert!(err.to_string().contains("its size overflows"), "{err}");
+    // A copy that fits is made.
+    let v = broadcast(3);
+    assert_eq!(v.typed::<f64>().unwrap().try_to_vec().unwrap(), [1.0; 3]);
+}
+
 #[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 mod foreign {
 
