@@ -3,7 +3,7 @@
 
 use core::marker::PhantomData;
 
-use super::{check_alignment, check_values, match_element, TypedView};
+use super::{check_elements, check_values, TypedView};
 use crate::error::Error;
 use crate::item::element::Element;
 use crate::item::ItemType;
@@ -61,18 +61,7 @@ impl<'a, T: Element> TypedView<'a, T> {
             Some(count),
             "a located span passes the view's checks"
         );
-        let outer = match_element::<T>(item, shape, strides, true)?;
-        let ndim = shape.len();
-        let (shape, strides) = (&shape[..outer], &strides[..outer]);
-        // The outer axes of a non-empty array: a factor of its element count.
-        let len = if outer == ndim || count == 0 {
-            count
-        } else {
-            shape.iter().product()
-        };
-        check_alignment::<T>(first, shape, strides, len)?;
-        check_values::<T>(first, shape, strides, len)?;
-        Ok((outer, len))
+        check_elements::<T>(item, first, shape, strides, count)
     }
 
     /// The typed view of a description [`check_foreign`](Self::check_foreign) accepted: `shape`

@@ -285,17 +285,32 @@ fn checked<T: Element, D: Data>(
 /// typed view's (all but a fixed-array `T`'s own), and its element count.
 #[inline]
 pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usize, usize), Error> {
-    let (shape, strides) = (a.shape(), a.strides());
-    let outer = match_element::<T>(a.item(), shape, strides, true)?;
+    check_elements::<T>(a.item(), a.as_ptr(), a.shape(), a.strides(), a.len())
+}
+
+/// Invariants 8–10 for `T` over a valid layout of `count` `item`s whose first element is at
+/// `first`: the number of leading axes that become the typed view's (all but a fixed-array
+/// `T`'s own), and the typed view's element count. The one check behind every typed view,
+/// whether or not an untyped view was built first.
+#[inline]
+fn check_elements<T: Element>(
+    item: &ItemType,
+    first: *const u8,
+    shape: &[usize],
+    strides: &[isize],
+    count: usize,
+) -> Result<(usize, usize), Error> {
+    let outer = match_element::<T>(item, shape, strides, true)?;
+    let ndim = shape.len();
     let (shape, strides) = (&shape[..outer], &strides[..outer]);
-    let len = if outer == a.ndim() || a.is_empty() {
-        a.len()
+    let len = if outer == ndim || count == 0 {
+        count
     } else {
-        // The outer axes of a non-empty view: a factor of its element count.
+        // The outer axes of a non-empty layout: a factor of its element count.
         shape.iter().product()
     };
-    check_alignment::<T>(a.as_ptr(), shape, strides, len)?;
-    check_values::<T>(a.as_ptr(), shape, strides, len)?;
+    check_alignment::<T>(first, shape, strides, len)?;
+    check_values::<T>(first, shape, strides, len)?;
     Ok((outer, len))
 }
 
@@ -550,6 +565,19 @@ macro_rules! typed_common {
             /// The elements as a copy in logical (C) order, or an
             /// [`OutOfMemory`](crate::ErrorKind::OutOfMemory) error when the copy cannot be
             /// allocated.
+            ///
+            /// ```
+            /// use array_protocol::{ArrayView, ErrorKind};
+            ///
+            /// let data = [1u16, 2, 3, 4, 5, 6];
+            /// let v = ArrayView::from_slice(&data, &[2, 3])?;
+            /// assert_eq!(v.t().typed::<u16>()?.try_to_vec()?, [1, 4, 2, 5, 3, 6]);
+            /// // 2^62 elements at one address (a broadcast view): no copy can hold them.
+            /// let all = ArrayView::from_slice_strided(&data, &[1 << 62], &[0], 0)?;
+            /// let err = all.typed::<u16>()?.try_to_vec().unwrap_err();
+            /// assert_eq!(err.kind(), ErrorKind::OutOfMemory);
+            /// # Ok::<(), array_protocol::Error>(())
+            /// ```
             pub fn try_to_vec(&self) -> Result<Vec<T>, Error>
             where
                 T: Copy,
