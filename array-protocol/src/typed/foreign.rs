@@ -3,7 +3,7 @@
 
 use core::marker::PhantomData;
 
-use super::{check_elements, check_values, TypedView};
+use super::{check_elements, TypedView};
 use crate::error::Error;
 use crate::item::element::Element;
 use crate::item::ItemType;
@@ -93,6 +93,6 @@ impl<'a, T: Element> TypedView<'a, T> {
     #[inline]
     pub(crate) fn recheck_values(&self) -> Result<(), Error> {
         // `check_values` returns at once for types without invalid bit patterns.
-        check_values::<T>(self.first, &self.shape, &self.strides, self.len)
+        super::check_values::<T>(self.first, &self.shape, &self.strides, self.len)
     }
 }
