@@ -104,8 +104,12 @@ impl<'a> Input<'a> {
 }
 
 impl Field<'_> {
-    /// The name in the format string: the identifier without `r#`, or `None` for tuple fields.
+    /// The name in the format string: `rename`, else the identifier without `r#`, or `None`
+    /// for tuple fields.
     pub fn format_name(&self) -> Option<String> {
+        if let Some(name) = &self.attrs.rename {
+            return Some(name.value());
+        }
         match &self.member {
             Member::Named(ident) => {
                 let s = ident.to_string();

@@ -72,6 +72,14 @@ pub struct ContainerAttrs {
 pub struct FieldAttrs {
     pub data: Option<Span>,
     pub pad: Option<Span>,
+    /// `rename = "class"`: the field's name in the item type.
+    pub rename: Option<LitStr>,
+    /// `skip`: a zero-sized field (a marker) left out of the item type.
+    pub skip: Option<Span>,
+    /// `string`: a `[u8; N]` field is a byte string (`Ns`, numpy `|SN`).
+    pub string: Option<Span>,
+    /// `unicode`: a `[u32; N]` field is a UCS-4 string (`Nw`, numpy `<UN`).
+    pub unicode: Option<Span>,
 }
 
 fn duplicate(span: Span, key: &str) -> Error {
@@ -150,9 +158,22 @@ pub fn field(attrs: &[Attribute], errors: &mut Vec<Error>) -> FieldAttrs {
                 set(&mut out.data, span, span, "data")
             } else if meta.path.is_ident("pad") {
                 set(&mut out.pad, span, span, "pad")
+            } else if meta.path.is_ident("rename") {
+                let name: LitStr = meta.value()?.parse()?;
+                let value = name.value();
+                if value.is_empty() || value.contains([':', '\0']) {
+                    return Err(Error::new(name.span(), "a field name must be non-empty and hold no `:` (the format string's name delimiter) and no NUL"));
+                }
+                set(&mut out.rename, name, span, "rename")
+            } else if meta.path.is_ident("skip") {
+                set(&mut out.skip, span, span, "skip")
+            } else if meta.path.is_ident("string") {
+                set(&mut out.string, span, span, "string")
+            } else if meta.path.is_ident("unicode") {
+                set(&mut out.unicode, span, span, "unicode")
             } else {
                 Err(meta.error(format!(
-                    "unknown `array` attribute `{}` on a field: expected `data` (the field holding the elements) or `pad` (explicit padding bytes)",
+                    "unknown `array` attribute `{}` on a field: expected `data` (the field holding the elements), `pad` (explicit padding bytes), `rename = \"name\"`, `skip` (a zero-sized marker), `string` (`[u8; N]` as a byte string) or `unicode` (`[u32; N]` as a UCS-4 string)",
                     meta.path.get_ident().map_or_else(|| "?".to_string(), ToString::to_string)
                 )))
             }
@@ -169,9 +190,24 @@ pub fn field(attrs: &[Attribute], errors: &mut Vec<Error>) -> FieldAttrs {
 pub struct Repr {
     pub c: bool,
     pub transparent: bool,
-    pub packed: bool,
-    pub align: bool,
+    /// `packed` (1) or `packed(N)`.
+    pub packed: Option<u64>,
+    /// `align(N)`.
+    pub align: Option<u64>,
+    /// An integer repr (`u8`, `i32`, …), for fieldless enums.
+    pub int: Option<syn::Ident>,
 }
+
+impl Repr {
+    /// `packed` or `packed(1)`: no field is aligned, so there is never padding.
+    pub fn packed_1(&self) -> bool {
+        self.packed == Some(1)
+    }
+}
+
+const INT_REPRS: &[&str] = &[
+    "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "usize", "isize",
+];
 
 pub fn repr(attrs: &[Attribute], errors: &mut Vec<Error>) -> Repr {
     let mut out = Repr::default();
@@ -182,19 +218,23 @@ pub fn repr(attrs: &[Attribute], errors: &mut Vec<Error>) -> Repr {
             } else if meta.path.is_ident("transparent") {
                 out.transparent = true;
             } else if meta.path.is_ident("packed") {
-                out.packed = true;
+                out.packed = Some(1);
                 if meta.input.peek(syn::token::Paren) {
                     let content;
                     syn::parenthesized!(content in meta.input);
-                    let _: LitInt = content.parse()?;
+                    let n: LitInt = content.parse()?;
+                    out.packed = Some(n.base10_parse()?);
                 }
             } else if meta.path.is_ident("align") {
-                out.align = true;
                 let content;
                 syn::parenthesized!(content in meta.input);
-                let _: LitInt = content.parse()?;
+                let n: LitInt = content.parse()?;
+                out.align = Some(n.base10_parse()?);
+            } else if let Some(ident) = meta.path.get_ident() {
+                if INT_REPRS.iter().any(|i| ident == i) {
+                    out.int = Some(ident.clone());
+                }
             }
-            // Integer reprs (`u8`, ...) apply to enums, which are refused elsewhere.
             Ok(())
         });
         if let Err(e) = result {

@@ -44,6 +44,9 @@ fn array(node: &DeriveInput, derive: &str) -> syn::Result<proc_macro2::TokenStre
 }
 
 fn element(node: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    if let syn::Data::Enum(data) = &node.data {
+        return expand::enums::expand(node, data);
+    }
     let mut input = ast::Input::from_syn(node, "Element")?;
     input.validate_element();
     input.take_errors()?;

@@ -19,12 +19,6 @@ impl Input<'_> {
                 ),
             ));
         }
-        if repr.transparent && self.fields.len() != 1 {
-            self.errors.push(Error::new(
-                ident.span(),
-                "`#[derive(Element)]` on a `#[repr(transparent)]` struct needs exactly one field",
-            ));
-        }
         for key in [
             self.attrs.shape.as_ref().map(|d| (d.span, "shape")),
             self.attrs.strides.as_ref().map(|d| (d.span, "strides")),
@@ -41,48 +35,119 @@ impl Input<'_> {
                 format!("`{}` is an `ArrayProducer`/`ArrayConsumer` attribute; `Element` only takes `crate`", key.1),
             ));
         }
+        if repr.transparent {
+            if let Some(span) = self.fields.iter().find_map(|f| f.attrs.pad) {
+                self.errors.push(Error::new(span, "`#[array(pad)]` has no meaning in a `#[repr(transparent)]` struct, which has no padding: remove it"));
+            }
+        }
         let mut field_errors = Vec::new();
         for f in &self.fields {
-            if let Some(span) = f.attrs.data {
+            let a = &f.attrs;
+            if let Some(span) = a.data {
                 field_errors.push(Error::new(span, "`data` marks the elements of an `ArrayProducer`; a field of an `Element` record cannot be one"));
             }
-            if f.attrs.pad.is_some() && !is_u8_array(f.ty) {
+            if a.pad.is_some() && !is_array_of(f.ty, "u8") {
                 field_errors.push(Error::new(
                     f.ty.span(),
                     "a `#[array(pad)]` field must be a byte array such as `[u8; 3]`",
                 ));
             }
+            if a.string.is_some() && !is_array_of(f.ty, "u8") {
+                field_errors.push(Error::new(
+                    f.ty.span(),
+                    "a `#[array(string)]` field must be a byte array such as `[u8; 16]` (numpy `|S16`)",
+                ));
+            }
+            if a.unicode.is_some() && !is_array_of(f.ty, "u32") {
+                field_errors.push(Error::new(
+                    f.ty.span(),
+                    "a `#[array(unicode)]` field must be an array of UCS-4 code points such as `[u32; 4]` (numpy `<U4`)",
+                ));
+            }
+            if [a.pad, a.skip, a.string, a.unicode]
+                .iter()
+                .flatten()
+                .count()
+                > 1
+            {
+                field_errors.push(Error::new(
+                    f.span(),
+                    "a field can be only one of `pad`, `skip`, `string` and `unicode`",
+                ));
+            }
+            if let (Some(rename), Some(_)) = (&a.rename, a.pad.or(a.skip)) {
+                field_errors.push(Error::new(
+                    rename.span(),
+                    "`rename` names a field of the item type; a `pad` or `skip` field is not one",
+                ));
+            }
         }
-        self.errors.extend(field_errors);
-        self.check_generic_padding();
-    }
-
-    /// A generic `#[repr(C)]` struct is padding-free for every type argument only when all its
-    /// fields have one base type (`T`, `[T; N]`) or it is packed.
-    fn check_generic_padding(&mut self) {
-        if self.original.generics.type_params().next().is_none()
-            || self.repr.packed
-            || self.repr.transparent
-        {
-            return;
+        let mut names: Vec<(String, proc_macro2::Span)> = Vec::new();
+        for f in &self.fields {
+            if f.attrs.pad.is_some() || f.attrs.skip.is_some() {
+                continue;
+            }
+            if let Some(name) = f.format_name() {
+                if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+                    let mut e = Error::new(
+                        f.span(),
+                        format!("two fields are named `{name}` in the item type: rename one"),
+                    );
+                    e.combine(Error::new(*first, "the other one"));
+                    field_errors.push(e);
+                } else {
+                    names.push((name, f.span()));
+                }
+            }
         }
-        let mut bases = self.fields.iter().map(|f| base(f.ty));
-        let Some(first) = bases.next() else { return };
-        if bases.any(|b| b != first) {
-            self.errors.push(Error::new(
-                self.original.generics.span(),
-                format!(
-                    "a generic `#[repr(C)]` struct can have padding for some type arguments, and `{}` mixes field types: use one type for every field (`T` or `[T; N]`), `#[repr(C, packed)]`, or a concrete type",
-                    self.ident()
-                ),
+        let data_fields = self
+            .fields
+            .iter()
+            .filter(|f| f.attrs.skip.is_none())
+            .count();
+        if repr.transparent && data_fields != 1 {
+            field_errors.push(Error::new(
+                self.ident().span(),
+                "`#[derive(Element)]` on a `#[repr(transparent)]` struct needs exactly one field not marked `#[array(skip)]`",
             ));
         }
+        self.errors.extend(field_errors);
+    }
+
+    /// Whether the compiler proves every instantiation free of padding, so that bytemuck's
+    /// `NoUninit` (which has no per-instantiation check) can be implemented: non-generic
+    /// records (checked at definition), `repr(transparent)`, `repr(packed)` (no field is
+    /// aligned), and `repr(C)` without `align` whose fields share one base type (`T`,
+    /// `[T; N]`: every offset is then a multiple of the base's alignment, and so is the size),
+    /// with `PhantomData` markers as the only other fields.
+    pub fn padding_free_by_construction(&self) -> bool {
+        let generics = &self.original.generics;
+        if generics.type_params().next().is_none() && generics.const_params().next().is_none() {
+            return true;
+        }
+        if self.repr.transparent || self.repr.packed_1() {
+            return true;
+        }
+        if self.repr.align.is_some() || self.repr.packed.is_some() {
+            return false;
+        }
+        let bases: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| !(f.attrs.skip.is_some() && is_phantom(f.ty)))
+            .map(|f| base(f.ty))
+            .collect();
+        bases.windows(2).all(|w| w[0] == w[1])
     }
 }
 
-fn is_u8_array(ty: &Type) -> bool {
+fn is_phantom(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "PhantomData"))
+}
+
+fn is_array_of(ty: &Type, elem: &str) -> bool {
     match ty {
-        Type::Array(a) => matches!(&*a.elem, Type::Path(p) if p.path.is_ident("u8")),
+        Type::Array(a) => matches!(&*a.elem, Type::Path(p) if p.path.is_ident(elem)),
         _ => false,
     }
 }

@@ -6,6 +6,9 @@
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
+    // A `pass` case makes trybuild build the cases instead of only checking them, so errors
+    // raised when generic code is monomorphised (a padded instantiation) are seen too.
+    t.pass("tests/ui-pass/*.rs");
     t.compile_fail("tests/ui/*.rs");
 }
 

@@ -134,9 +134,19 @@ pub fn expect_len(shape: &[usize], axis: usize, expected: usize) -> Result<(), E
 pub use crate::error::inconsistent;
 
 /// The compile-time error for a derived `Element` with implicit padding.
-pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str) -> ! {
-    let message = FormatBuf::<640>::new()
-        .push_str("`")
+pub const fn padding_error(
+    name: &str,
+    generic: bool,
+    bytes: usize,
+    offset: usize,
+    place: &str,
+) -> ! {
+    let start = if generic {
+        FormatBuf::<640>::new().push_str("this instantiation of the generic record `")
+    } else {
+        FormatBuf::<640>::new().push_str("`")
+    };
+    let found = start
         .push_str(name)
         .push_str("` has ")
         .push_usize(bytes)
@@ -144,10 +154,23 @@ pub const fn padding_error(name: &str, bytes: usize, offset: usize, place: &str)
         .push_str(place)
         .push_str(" (at offset ")
         .push_usize(offset)
-        .push_str("): padding bytes are uninitialised memory that an array view must not expose. Add an explicit field `#[array(pad)] _pad: [u8; ")
-        .push_usize(bytes)
-        .push_str("]` there, or use `#[repr(C, packed)]`");
+        .push_str("): padding bytes are uninitialised memory that an array view must not expose. ");
+    let message = if generic {
+        found.push_str("Use type arguments that leave no gap, or declare the record `#[repr(C, packed)]` (packed to 1 byte); the gap depends on the type arguments, so an explicit `#[array(pad)]` field cannot fill it")
+    } else {
+        found
+            .push_str("Add an explicit field `#[array(pad)] _pad: [u8; ")
+            .push_usize(bytes)
+            .push_str("]` there, or use `#[repr(C, packed)]`")
+    };
     panic!("{}", message.as_str())
+}
+
+/// The item type of a `#[array(string)]` field of `size` bytes (`Ns`, numpy `|SN`) or of a
+/// `#[array(unicode)]` field (`size / 4` UCS-4 code points, `Nw`, numpy `<UN`).
+pub const fn string_item(size: usize, unicode: bool) -> crate::item::ItemType {
+    assert!(size != 0, "a string field needs at least one character");
+    crate::item::string_item(size, unicode)
 }
 
 /// A fixed-array element's base item and number of axes (`[[f32; 3]; 4]` → `f32`, 2).

@@ -167,7 +167,7 @@ scalar_elements! {
 // the sub-array `(N)T`; `FORMAT` is built from `T::FORMAT` by `array_of` so it reads back to
 // `ITEM_TYPE`. No padding between or inside elements, and a value is valid when every element is.
 unsafe impl<T: Element, const N: usize> Element for [T; N] {
-    const FORMAT: &'static str = ArrayFormat::<T, N>::BUF.as_str();
+    const FORMAT: &'static str = ArrayFormat::<T, N>::FORMAT;
     const ITEM_TYPE: ItemType =
         SubArray::of_static(N, ArrayFormat::<T, N>::INNER, ArrayFormat::<T, N>::DATA);
     const HAS_INVALID_BIT_PATTERNS: bool = T::HAS_INVALID_BIT_PATTERNS;
@@ -181,12 +181,39 @@ unsafe impl<T: Element, const N: usize> Element for [T; N] {
 struct ArrayFormat<T, const N: usize>(PhantomData<T>);
 
 impl<T: Element, const N: usize> ArrayFormat<T, N> {
+    // An upper bound of the format's length: `(N,` or `(N)` and the item's format.
+    const LEN: usize = T::FORMAT.len() + 22;
+    // The format is built into the smallest of a few buffer sizes that holds it (an array
+    // length cannot name `T::FORMAT.len()` on stable Rust); only that one is kept in the binary.
     // A `'static` reference to a constant buffer: the borrow is lifetime-extended as the whole
     // initializer of a constant.
-    const BUF: &'static FormatBuf<4096> = &FormatBuf::new().array_of(N, T::FORMAT);
+    const TIER_0: &'static FormatBuf<256> = &Self::build(Self::LEN <= 256);
+    const TIER_1: &'static FormatBuf<4096> = &Self::build(Self::LEN <= 4096);
+    const TIER_2: &'static FormatBuf<65536> = &Self::build(Self::LEN <= 65536);
+    const TIER_3: &'static FormatBuf<{ 1 << 20 }> = &Self::build(Self::LEN <= 1 << 20);
+    const FORMAT: &'static str = if Self::LEN <= 256 {
+        Self::TIER_0.as_str()
+    } else if Self::LEN <= 4096 {
+        Self::TIER_1.as_str()
+    } else if Self::LEN <= 65536 {
+        Self::TIER_2.as_str()
+    } else if Self::LEN <= 1 << 20 {
+        Self::TIER_3.as_str()
+    } else {
+        panic!("the format string of a fixed array `[T; N]` is longer than 1048576 bytes, the most an array's format can hold")
+    };
     // The flattened sub-array, for element types that are not stored inline.
     const DATA: &'static SubArrayData = &SubArrayData::nest(N, Self::INNER);
     const INNER: &'static ItemType = &T::ITEM_TYPE;
+
+    /// The format, or an empty buffer when `fits` is false (a larger size is used).
+    const fn build<const CAP: usize>(fits: bool) -> FormatBuf<CAP> {
+        if fits {
+            FormatBuf::new().array_of(N, T::FORMAT)
+        } else {
+            FormatBuf::new()
+        }
+    }
 }
 
 /// A format string built at compile time, for `Element::FORMAT` of composite types.
@@ -194,6 +221,9 @@ impl<T: Element, const N: usize> ArrayFormat<T, N> {
 pub struct FormatBuf<const CAP: usize> {
     bytes: [u8; CAP],
     len: usize,
+    /// The byte-order mark in force after the last field (`0`: the record's own), which a
+    /// reader keeps for the rest of the string, nested records included.
+    mode: u8,
 }
 
 impl<const CAP: usize> FormatBuf<CAP> {
@@ -202,6 +232,7 @@ impl<const CAP: usize> FormatBuf<CAP> {
         FormatBuf {
             bytes: [0; CAP],
             len: 0,
+            mode: 0,
         }
     }
 
@@ -219,6 +250,50 @@ impl<const CAP: usize> FormatBuf<CAP> {
         }
         self.len += s.len();
         self
+    }
+
+    /// Appends a record field's format, putting the record's own byte-order mark `base`
+    /// (`@` or `^`) back first when an earlier field left another in force (`>I` is followed by
+    /// `@H`, not `H`, which would read big-endian too). A mark goes after a leading sub-array
+    /// shape, as readers expect (`(3)@H`).
+    pub const fn field(mut self, format: &str, base: u8) -> Self {
+        let f = format.as_bytes();
+        let current = if self.mode == 0 { base } else { self.mode };
+        // Where a mark may stand: after a leading `(...)` shape.
+        let mut at = 0;
+        if !f.is_empty() && f[0] == b'(' {
+            while at < f.len() && f[at] != b')' {
+                at += 1;
+            }
+            at += 1;
+        }
+        let marked = at < f.len() && is_order_mark(f[at]);
+        if !marked && current != base {
+            let (shape, rest) = f.split_at(if at > f.len() { f.len() } else { at });
+            self = self.push_bytes(shape).push_bytes(&[base]).push_bytes(rest);
+            self.mode = base;
+        } else {
+            self = self.push_str(format);
+        }
+        // The last mark outside field names stays in force.
+        let (mut i, mut in_name) = (0, false);
+        while i < f.len() {
+            if f[i] == b':' {
+                in_name = !in_name;
+            } else if !in_name && is_order_mark(f[i]) {
+                self.mode = f[i];
+            }
+            i += 1;
+        }
+        self
+    }
+
+    /// Appends a string field's format: `{n}s` (bytes) or `{n}w` (UCS-4), with the record's
+    /// mark `base` back first if needed, as [`field`](Self::field).
+    pub const fn push_string(self, n: usize, code: u8, base: u8) -> Self {
+        assert!(n != 0, "a string field needs at least one character");
+        let digits = FormatBuf::<24>::new().push_usize(n).push_bytes(&[code]);
+        self.field(digits.as_str(), base)
     }
 
     /// Appends `n` bytes of padding (`{n}x`), nothing for 0.
@@ -275,7 +350,8 @@ impl<const CAP: usize> FormatBuf<CAP> {
         }
     }
 
-    const fn push_bytes(self, bytes: &[u8]) -> Self {
+    /// Appends bytes that are valid UTF-8.
+    pub const fn push_bytes(self, bytes: &[u8]) -> Self {
         match core::str::from_utf8(bytes) {
             Ok(s) => self.push_str(s),
             Err(_) => panic!("format strings are UTF-8"),
@@ -290,6 +366,10 @@ impl<const CAP: usize> FormatBuf<CAP> {
             Err(_) => panic!("format strings are UTF-8"),
         }
     }
+}
+
+const fn is_order_mark(b: u8) -> bool {
+    matches!(b, b'@' | b'=' | b'<' | b'>' | b'!' | b'^')
 }
 
 impl<const CAP: usize> Default for FormatBuf<CAP> {
@@ -309,8 +389,22 @@ impl<T: Element> AllBitPatterns<T> {
     );
 }
 
+/// The layout checks of `T` that are evaluated per instantiation: a derived generic record's
+/// padding check runs when its `FORMAT` or `ITEM_TYPE` is evaluated, so every path from
+/// elements to bytes evaluates this first, making a padded instantiation a compile error there.
+pub(crate) struct Checked<T>(PhantomData<T>);
+
+impl<T: Element> Checked<T> {
+    pub(crate) const LAYOUT: () = {
+        let _: &str = T::FORMAT;
+        core::mem::forget(T::ITEM_TYPE);
+    };
+}
+
 /// The bytes of a slice of elements.
 pub(crate) fn bytes_of<T: Element>(items: &[T]) -> &[u8] {
+    #[allow(clippy::let_unit_value)]
+    let () = Checked::<T>::LAYOUT;
     let len = core::mem::size_of_val(items);
     // SAFETY: `T: Element` has no uninitialised bytes (its safety contract), so the `len` bytes
     // of the slice are initialised `u8`s, borrowed for as long as `items`.
@@ -320,6 +414,8 @@ pub(crate) fn bytes_of<T: Element>(items: &[T]) -> &[u8] {
 pub(crate) fn bytes_mut<T: Element>(items: &mut [T]) -> &mut [u8] {
     #[allow(clippy::let_unit_value)]
     let () = AllBitPatterns::<T>::CHECK;
+    #[allow(clippy::let_unit_value)]
+    let () = Checked::<T>::LAYOUT;
     let len = core::mem::size_of_val(items);
     // SAFETY: `T: Element` has no uninitialised bytes, so all `len` bytes are initialised; every bit pattern is a valid
     // `T` (checked at compile time above, per `Element`'s contract), so writes through the byte

@@ -105,6 +105,20 @@ const LONG_DOUBLE_ALIGN: usize = platform::LONG_DOUBLE.1;
 /// Size in bytes of the platform's C `long` (`l`) in native (`@`) mode.
 pub(crate) const NATIVE_LONG_SIZE: usize = platform::LONG;
 
+/// A byte string of `size` bytes or, with `unicode`, a UCS-4 string of `size / 4` code points
+/// in native order: what `{n}s` and `{n}w` read to.
+pub(crate) const fn string_item(size: usize, unicode: bool) -> ItemType {
+    if unicode {
+        ItemType::Scalar(Scalar::raw(ScalarKind::Ucs4, size, ByteOrder::NATIVE))
+    } else {
+        ItemType::Scalar(Scalar::raw(
+            ScalarKind::Bytes,
+            size,
+            ByteOrder::NotApplicable,
+        ))
+    }
+}
+
 mod platform {
     // (size, alignment) of `long double`; the sizes CPython's `struct` and numpy report.
     #[cfg(any(
