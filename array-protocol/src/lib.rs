@@ -185,6 +185,7 @@ pub use item::bytes8;
 pub use item::dlpack::{DLDataType, DLDataTypeCode};
 pub use item::element::Element;
 pub use item::numpy::{Descr, DescrField, DescrFormat};
+pub use item::{Be, Le};
 pub use item::{
     ByteOrder, Field, ItemType, MiniFloat, Scalar, ScalarKind, Struct, SubArray, LONG_DOUBLE_SIZE,
 };

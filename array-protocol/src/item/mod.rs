@@ -12,6 +12,7 @@
 
 pub mod dlpack;
 pub mod element;
+mod endian;
 mod minifloat;
 pub mod numpy;
 pub mod pep3118;
@@ -23,6 +24,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use core::hash::{Hash, Hasher};
 
+pub use endian::{Be, Endian, Le};
 pub use minifloat::{bytes8, MiniFloat};
 #[doc(hidden)]
 use storage::Fields;
