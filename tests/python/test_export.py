@@ -37,7 +37,7 @@ def test_numpy_reads_in_place(demo):
     b = np.asarray(img)
     assert a.shape == (32, 64, 4) and a.dtype == np.uint8
     assert np.shares_memory(a, b)
-    assert a.ctypes.data == img.__array_interface__["data"][0]
+    assert a.ctypes.data == np.asarray(Fwd(img)).ctypes.data
     assert a[31, 63].tolist() == pixel(63, 31)
     assert not a.flags.writeable
     with pytest.raises(ValueError):
@@ -56,9 +56,92 @@ def test_array_interface(demo):
     ai = demo.particles(2).__array_interface__
     assert ai["version"] == 3 and ai["shape"] == (2,) and ai["typestr"] == "|V24"
     assert ai["descr"] == [("pos", "<f4", (3,)), ("id", "<u4"), ("mass", "<f8")]
-    assert ai["data"][1] is True and ai["strides"] is None
+    assert ai["strides"] is None and ai["offset"] == 0
+    # `data` is a buffer object holding the array's bytes: read-only here, as the array is.
+    data = memoryview(ai["data"])
+    assert (data.format, data.nbytes, data.readonly) == ("B", 2 * 24, True)
+    assert len(ai["data"]) == 2 * 24
+    assert data.tobytes() == memoryview(demo.particles(2)).tobytes()
     assert demo.transposed(2, 3).__array_interface__["strides"] == (8, 24)
     assert demo.rgba_image(1, 1).__array_interface__["descr"] == [("", "|u1")]
+
+
+class Fwd:
+    """A consumer-side wrapper that hands on another object's `__array_interface__`: numpy
+    keeps a reference to the wrapper and to the interface's `data`, never to the array."""
+
+    def __init__(self, o):
+        self.o = o
+
+    @property
+    def __array_interface__(self):
+        return self.o.__array_interface__
+
+
+def test_array_interface_holds_an_export_until_the_consumer_lets_go(demo):
+    w = demo.mutable_buffer(10)
+    np.asarray(w)[:] = np.arange(10.0)
+    assert w.exports == 0
+    a = np.asarray(Fwd(w))
+    assert a.flags.writeable and a.ctypes.data == np.asarray(w).ctypes.data
+    assert w.exports == 1
+    # The memory numpy reads cannot be freed under it.
+    with pytest.raises(BufferError, match="cannot resize: the array has 1 live export"):
+        w.resize(2**20)
+    assert a.tolist() == [float(k) for k in range(10)]
+    a[3] = 30.0
+    assert np.asarray(w)[3] == 30.0
+    del a
+    gc.collect()
+    assert w.exports == 0
+    w.resize(2**20)
+    b = np.asarray(w)
+    assert b.shape == (2**20,) and b[3] == 30.0 and b[9] == 9.0 and not b[10:].any()
+    del b
+    # The dict itself holds the export while it lives, and only then.
+    ai = w.__array_interface__
+    assert w.exports == 1
+    with pytest.raises(BufferError):
+        w.resize(4)
+    del ai
+    assert w.exports == 0
+    w.resize(4)
+    assert np.asarray(Fwd(w)).tolist() == [0.0, 1.0, 2.0, 30.0]
+    assert w.exports == 0
+
+
+def test_array_interface_describes_every_layout_as_the_buffer_does(demo):
+    data = np.arange(12.0).tobytes()
+    for shape, strides, offset, writable in [
+        ([3, 4], None, 0, True),
+        ([3, 4], [-32, -8], 88, True),       # both axes reversed: the first element is last
+        ([4, 3], [8, 32], 0, False),         # Fortran order
+        ([2, 2], [-48, 16], 56, True),
+        ([3, 2], [8, 8], 0, True),           # overlapping elements: read-only
+        ([0, 3], None, 0, True),
+        ([], None, 40, True),
+    ]:
+        x = demo.export_layout(data, "d", shape, strides, offset, writable)
+        via_buffer = np.asarray(x)
+        via_interface = np.asarray(Fwd(x))
+        assert via_interface.shape == via_buffer.shape and via_interface.strides == via_buffer.strides
+        assert via_interface.tolist() == via_buffer.tolist()
+        assert via_interface.flags.writeable == via_buffer.flags.writeable == (writable and strides != [8, 8])
+        if via_buffer.size:
+            assert via_interface.ctypes.data == via_buffer.ctypes.data
+        assert x.exports == 2
+        del via_buffer, via_interface
+        assert x.exports == 0
+
+
+def test_array_interface_of_a_read_only_array_is_read_only(demo):
+    r = demo.ramp(5)
+    a = np.asarray(Fwd(r))
+    assert not a.flags.writeable and a.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(ValueError):
+        a[0] = 1.0
+    with pytest.raises(BufferError, match="not writable"):
+        get_buffer(r.__array_interface__["data"], PyBUF["WRITABLE"])
 
 
 def test_buffer_request_flags(demo):

@@ -4,8 +4,8 @@ use std::format;
 use std::prelude::rust_2021::*;
 
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::ffi::{c_int, c_void, CString};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use pyo3::exceptions::{PyBufferError, PyValueError};
@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{intern, Borrowed};
 
+use super::exports::{Exports, Held, Hold};
 use super::{arrow, Buffer, BufferMut, Imported};
 use crate::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
 use crate::item::numpy::{Descr, DescrFormat};
@@ -81,25 +82,50 @@ fn original_format(owner: &mut dyn Any) -> Option<CString> {
 
 /// A Rust-owned array as a Python object: `memoryview(x)`, `np.asarray(x)`, `np.from_dlpack(x)`,
 /// `PIL.Image.fromarray(x)` all read its memory in place.
-#[pyclass(name = "RustArray", module = "array_protocol")]
+///
+/// Every route out counts as an export while its consumer holds the memory: buffers until
+/// released, DLPack tensors and Arrow arrays until deleted, and `__array_interface__` through
+/// its `data` entry, a buffer object (`RustArrayMemory`) that holds an export for as long as it
+/// lives (numpy keeps a reference to it in the array's `base`). While any export is alive the
+/// owner cannot change ([`with_owner_mut`](Self::with_owner_mut), `resize`: a `BufferError`).
+///
+/// Thread safety, free-threaded CPython included: the class is frozen (no PyO3 borrow flag);
+/// exports and changes exclude each other through one atomic word, so an export racing a
+/// change of the owner on another thread either succeeds or raises `BufferError`, and every
+/// release is counted. What consumers do with the memory they hold (two threads writing the
+/// same elements through numpy) is theirs to synchronise, as with numpy's own arrays.
+#[pyclass(name = "RustArray", module = "array_protocol", frozen)]
 pub struct PyArray {
-    owner: Box<dyn Owner>,
-    /// Live buffer exports and DLPack tensors; the owner may not change while any are alive.
-    ///
-    /// `__array_interface__` consumers are not counted: they receive a raw pointer and no
-    /// release call, so nothing can tell when they stop reading. As with numpy's own arrays
-    /// (whose `resize` checks only buffer exports and references), a consumer of the interface
-    /// must keep this object alive and must not resize it while it reads the memory.
-    exports: Arc<AtomicUsize>,
+    /// The owner and its description: read while an export is counted, written only under the
+    /// change lock (see [`exports`](super::exports)).
+    state: UnsafeCell<State>,
+    /// Live exports, and the lock a change of the owner takes.
+    exports: Exports,
     /// What `resize(n)` does, for owners that can grow and shrink.
     resize: Option<Resize>,
-    /// The owner's description, as buffer requests are answered.
-    meta: Meta,
     /// The names of the inner axes, for Arrow's `arrow.fixed_shape_tensor`.
     dim_names: Option<Vec<String>>,
 }
 
-type Resize = Box<dyn Fn(&mut dyn Any, usize) + Send + Sync>;
+// SAFETY: `state` is read only while an export is counted and written only while the change
+// lock is held, which exclude each other (`exports`' rules 1 and 2), from whatever thread; every
+// other field is `Sync`.
+unsafe impl Sync for PyArray {}
+
+struct State {
+    owner: Box<dyn Owner>,
+    /// The owner's description, as buffer requests are answered; an error when the owner,
+    /// once changed, cannot be described (exports then refuse with it).
+    meta: Result<Meta, Error>,
+}
+
+impl State {
+    fn meta(&self) -> PyResult<&Meta> {
+        self.meta.as_ref().map_err(|e| PyErr::from(e.clone()))
+    }
+}
+
+type Resize = Box<dyn Fn(&mut dyn Any, usize) -> Result<(), Error> + Send + Sync>;
 
 impl PyArray {
     /// A read-only export of `owner`.
@@ -111,12 +137,50 @@ impl PyArray {
         let meta = Meta::of(&mut *owner)?;
         let dim_names = inner_names(owner.axis_names(), meta.shape.len());
         Ok(PyArray {
-            owner,
-            exports: Arc::default(),
+            state: UnsafeCell::new(State {
+                owner,
+                meta: Ok(meta),
+            }),
+            exports: Exports::new(),
             resize: None,
             dim_names,
-            meta,
         })
+    }
+
+    /// The owner and its description, unchanged while `held` lives.
+    fn state<'a>(&'a self, held: &'a Held<'_>) -> &'a State {
+        let _ = held;
+        // SAFETY: `held` is a counted export of this array (every `Held` passed here comes from
+        // `self.exports`), so no change lock exists until it drops (`exports`' rules 1 and 2):
+        // nothing writes `state` while the returned reference lives.
+        unsafe { &*self.state.get() }
+    }
+
+    /// Changes the owner with `change` under the change lock, then describes it again; a
+    /// `BufferError` while exports are alive or another change is under way.
+    fn change<R>(
+        &self,
+        what: &str,
+        change: impl FnOnce(&mut dyn Owner) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let lock = self.exports.change(what)?;
+        // SAFETY: the change lock is held (`lock`, dropped after the last use of `state`): no
+        // export is counted and none can start (`exports`' rule 2), so nothing else reads or
+        // writes `state` meanwhile.
+        let state = unsafe { &mut *self.state.get() };
+        // Described again below; until then (and for good, should `change` panic) exports
+        // refuse rather than hand out the old description.
+        state.meta = Err(Error::new(
+            ErrorKind::Unsupported,
+            "the array's owner was changed and could not be described again",
+        ));
+        let result = change(&mut *state.owner);
+        state.meta = Meta::of(&mut *state.owner);
+        let described = state.meta().map(drop);
+        drop(lock);
+        let result = result?;
+        described?;
+        Ok(result)
     }
 
     /// A writable export of `owner`: Python may write through buffers and DLPack tensors.
@@ -135,45 +199,42 @@ impl PyArray {
     {
         let mut array = PyArray::new_mut(owner)?;
         array.resize = Some(Box::new(|owner: &mut dyn Any, n: usize| {
-            if let Some(v) = owner.downcast_mut::<Vec<T>>() {
-                v.resize(n, T::default());
-            }
+            let Some(v) = owner.downcast_mut::<Vec<T>>() else {
+                return Ok(());
+            };
+            // Refused before anything changes, rather than aborting on a failed allocation.
+            v.try_reserve(n.saturating_sub(v.len())).map_err(|e| {
+                Error::new(
+                    ErrorKind::OutOfMemory,
+                    format!(
+                        "cannot resize the array to {n} elements of {} bytes: {e}",
+                        std::mem::size_of::<T>()
+                    ),
+                )
+            })?;
+            v.resize(n, T::default());
+            Ok(())
         }));
         Ok(array)
     }
 
-    /// Runs `f` on the owner (of type `T`), unless exports of its memory are alive: then a
-    /// `BufferError`, since changing the owner could move or free memory Python still reads.
-    pub fn with_owner_mut<T: 'static, R>(&mut self, f: impl FnOnce(&mut T) -> R) -> PyResult<R> {
-        self.check_no_exports("change")?;
-        let owner = self.owner.as_any_mut().downcast_mut::<T>().ok_or_else(|| {
-            PyValueError::new_err("the array's owner is not of the requested type")
-        })?;
-        let result = f(owner);
-        self.meta = Meta::of(&mut *self.owner)?;
-        Ok(result)
+    /// Runs `f` on the owner (of type `T`), unless exports of its memory are alive or another
+    /// change is under way (on another thread): then a `BufferError`, since changing the owner
+    /// could move or free memory Python still reads. Exports attempted while `f` runs (from
+    /// Python code it calls, or other threads) are refused with a `BufferError`.
+    pub fn with_owner_mut<T: 'static, R>(&self, f: impl FnOnce(&mut T) -> R) -> PyResult<R> {
+        self.change("change", |owner| {
+            let owner = owner.as_any_mut().downcast_mut::<T>().ok_or_else(|| {
+                PyValueError::new_err("the array's owner is not of the requested type")
+            })?;
+            Ok(f(owner))
+        })
     }
 
-    /// A `BufferError` while exports are alive: changing the owner then could move or free
-    /// memory Python still reads.
-    fn check_no_exports(&self, what: &str) -> PyResult<()> {
-        match self.exports.load(Ordering::SeqCst) {
-            0 => Ok(()),
-            live => Err(PyBufferError::new_err(format!(
-                "cannot {what}: the array has {live} live export(s) (memoryviews, numpy arrays or DLPack tensors); release them first"
-            ))),
-        }
-    }
-
-    /// The number of live buffer and DLPack exports.
+    /// The number of live exports: buffers, DLPack tensors, Arrow arrays and
+    /// `__array_interface__` data objects.
     pub fn live_exports(&self) -> usize {
-        self.exports.load(Ordering::SeqCst)
-    }
-
-    /// Whether consumers may write: the owner is writable **and** its layout can be written
-    /// (no zero or overlapping strides). What every export reports, whatever was requested.
-    fn writable(&self) -> bool {
-        self.meta.writable
+        self.exports.live()
     }
 
     /// The versioned tensor `__dlpack__(max_version=(1, 3), copy=copy)` hands out, owned by the
@@ -183,40 +244,40 @@ impl PyArray {
         slf: &Bound<'_, Self>,
         copy: Option<bool>,
     ) -> PyResult<*mut dlpack::DLManagedTensorVersioned> {
-        PyArray::dlpack_tensor_of(slf, &*slf.try_borrow()?, copy)
+        let this = slf.get();
+        let held = this.exports.hold()?;
+        PyArray::dlpack_tensor_of(slf, &held, this.state(&held), copy)
     }
 
-    /// As [`dlpack_tensor`](Self::dlpack_tensor), with `this` borrowed from `slf` already.
+    /// As [`dlpack_tensor`](Self::dlpack_tensor), with an export of `slf` counted by `held`
+    /// and its `state` read already.
     fn dlpack_tensor_of(
         slf: &Bound<'_, Self>,
-        this: &PyArray,
+        held: &Held<'_>,
+        state: &State,
         copy: Option<bool>,
     ) -> PyResult<*mut dlpack::DLManagedTensorVersioned> {
         if copy == Some(true) {
-            let copy = this
+            let copy = state
                 .owner
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
                 .map_err(PyErr::from)?;
             return dlpack::export_copy(copy).map_err(dlpack_error);
         }
-        let description = this
-            .meta
-            .dlpack
-            .as_ref()
-            .map_err(|e| dlpack_error(e.clone()))?;
-        let flags = if this.writable() {
+        let meta = state.meta()?;
+        let description = meta.dlpack.as_ref().map_err(|e| dlpack_error(e.clone()))?;
+        let flags = if meta.writable {
             0
         } else {
             DLPACK_FLAG_BITMASK_READ_ONLY
         };
-        // Counted from here: `KeepAlive::new` increments the export count and its `Drop`
-        // decrements it, so a refused export (records, strings, non-native byte order…) that
-        // drops `keep` leaves the count as it was.
-        let keep = KeepAlive::new(slf.clone().unbind(), this.exports.clone());
-        // SAFETY: `keep` holds this object, whose owner and description (`meta`, which the
-        // tensor's shape and strides point into) cannot change while the export count
-        // (incremented by `keep`, decremented when it drops) is non-zero.
+        // Counted from here until the tensor is deleted: a refused export (records, strings,
+        // non-native byte order…) drops `keep` and with it the count it holds.
+        let keep = KeepAlive::new(slf.clone().unbind(), held.share());
+        // SAFETY: `keep` holds this object and a counted export of it, so its owner and
+        // description (`meta`, which the tensor's shape and strides point into) cannot change
+        // until the tensor's deleter drops `keep`.
         unsafe { dlpack::export_described(keep, description, flags) }.map_err(dlpack_error)
     }
 
@@ -224,12 +285,10 @@ impl PyArray {
     /// from `self`. Only for arrays that may be written and need no flag: a bare tensor cannot
     /// say read-only, or that FP6/FP4 items are padded.
     pub(super) fn bare_tensor(&self) -> PyResult<dlpack::DLTensor> {
-        let description = self
-            .meta
-            .dlpack
-            .as_ref()
-            .map_err(|e| dlpack_error(e.clone()))?;
-        if !self.writable() {
+        let held = self.exports.hold()?;
+        let meta = self.state(&held).meta()?;
+        let description = meta.dlpack.as_ref().map_err(|e| dlpack_error(e.clone()))?;
+        if !meta.writable {
             return Err(PyBufferError::new_err(
                 "cannot describe a read-only array as a bare DLTensor, which cannot signal read-only; take a managed tensor (managed_tensor_from_py_object_no_sync) instead",
             ));
@@ -345,16 +404,18 @@ impl PyArray {
             }
         }
         let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        let this = slf.try_borrow()?;
-        if !versioned && !this.writable() && copy != Some(true) {
+        let this = slf.get();
+        let held = this.exports.hold()?;
+        let state = this.state(&held);
+        if !versioned && !state.meta()?.writable && copy != Some(true) {
             // The legacy capsule has no read-only flag: consumers would write memory that Rust
             // holds immutably. numpy refuses its read-only arrays the same way.
             return Err(PyBufferError::new_err(
                 "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
             ));
         }
-        let managed = PyArray::dlpack_tensor_of(slf, &this, copy)?;
-        drop(this);
+        let managed = PyArray::dlpack_tensor_of(slf, &held, state, copy)?;
+        drop(held);
         // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
         unsafe { super::dlpack::capsule(py, managed, versioned) }
     }
@@ -429,8 +490,10 @@ impl PyArray {
         // SAFETY: `view` is the caller's Py_buffer to fill, non-NULL and writable for this call;
         // `obj` is a plain pointer field, written without reading the old value.
         unsafe { (*view).obj = std::ptr::null_mut() };
-        let this = slf.try_borrow()?;
-        let m = &this.meta;
+        let this = slf.get();
+        // Counted from here; a refused request drops `held` and with it the count.
+        let held = this.exports.hold()?;
+        let m = this.state(&held).meta()?;
         if flags & ffi::PyBUF_WRITABLE != 0 && !m.writable {
             return Err(buffer_error(if !m.owner_writable {
                 "the array is read-only: a writable buffer was requested"
@@ -471,8 +534,8 @@ impl PyArray {
         // SAFETY: `view` is the caller's Py_buffer to fill, valid and unaliased for this call.
         let view = unsafe { &mut *view };
         // The pointers handed out point into `meta` and the owner, which stay put while the
-        // export count is non-zero (see `with_owner_mut`), with `obj` keeping this object alive.
-        // Consumers only read `shape` and `strides`.
+        // export count is non-zero (`held`, kept below until `__releasebuffer__`), with `obj`
+        // keeping this object alive. Consumers only read `shape` and `strides`.
         view.buf = m.buf;
         view.obj = slf.clone().into_any().into_ptr();
         view.len = m.len;
@@ -501,31 +564,50 @@ impl PyArray {
         };
         view.suboffsets = std::ptr::null_mut();
         view.internal = std::ptr::null_mut();
-        this.exports.fetch_add(1, Ordering::SeqCst);
+        held.keep();
         Ok(())
     }
 
     unsafe fn __releasebuffer__(&self, _view: *mut ffi::Py_buffer) {
-        self.exports.fetch_sub(1, Ordering::SeqCst);
+        // Ends the export `__getbuffer__` kept counted. The class is frozen: PyO3 takes no
+        // borrow here, so the release cannot be refused or skipped.
+        self.exports.release();
     }
 
-    /// NumPy's `__array_interface__`, version 3. The pointer it hands out is not covered by the
-    /// export count that locks `resize` (see `PyArray::exports`).
+    /// NumPy's `__array_interface__`, version 3. Its `data` is a buffer object
+    /// (`RustArrayMemory`) holding a counted export of the array's memory for as long as it
+    /// lives, with `offset` the first element's position in it: numpy keeps that object as the
+    /// array's base, so the array cannot be resized or changed under the consumer, whichever
+    /// object handed the dict on.
     #[getter]
-    fn __array_interface__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let readonly = !self.writable();
-        let v = self.owner.view().map_err(PyErr::from)?;
+    fn __array_interface__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
+        let py = slf.py();
+        let this = slf.get();
+        let held = this.exports.hold()?;
+        let state = this.state(&held);
+        let meta = state.meta()?;
+        let v = state.owner.view().map_err(PyErr::from)?;
         let d = PyDict::new(py);
         d.set_item("version", 3)?;
         d.set_item("shape", PyTuple::new(py, v.shape())?)?;
         d.set_item("typestr", v.item().typestr())?;
         d.set_item("descr", descr_list(py, &v.item().descr())?)?;
-        d.set_item("data", (v.as_ptr() as usize, readonly))?;
         if v.is_c_contiguous() {
             d.set_item("strides", py.None())?;
         } else {
             d.set_item("strides", PyTuple::new(py, v.strides())?)?;
         }
+        // The bytes the elements lie in, from the pointer buffers hand out (writable where the
+        // array is), back to the start of the view's memory.
+        let start = meta.buf.cast::<u8>().wrapping_sub(v.offset());
+        let memory = Memory::new(
+            KeepAlive::new(slf.clone().unbind(), held.share()),
+            start,
+            v.buffer().len(),
+            meta.writable,
+        )?;
+        d.set_item("data", Bound::new(py, memory)?)?;
+        d.set_item("offset", v.offset())?;
         Ok(d)
     }
 
@@ -591,24 +673,26 @@ impl PyArray {
         super::exchange::capsule(py, &ARRAY_TABLE)
     }
 
-    /// The number of live buffer and DLPack exports.
+    /// The number of live exports: buffers, DLPack tensors, Arrow arrays and
+    /// `__array_interface__` data objects.
     #[getter]
     fn exports(&self) -> usize {
         self.live_exports()
     }
 
     /// Resizes the array to `n` elements (only for arrays made resizable); a `BufferError` while
-    /// memoryviews, numpy arrays or DLPack tensors of it are alive.
+    /// memoryviews, numpy arrays, DLPack tensors, Arrow arrays or `__array_interface__` data of
+    /// it are alive, or while another thread resizes it; a `MemoryError` when the memory cannot
+    /// be allocated.
     #[pyo3(name = "resize")]
-    fn resize_py(&mut self, n: usize) -> PyResult<()> {
-        self.check_no_exports("resize")?;
+    fn resize_py(&self, n: usize) -> PyResult<()> {
         let resize = self
             .resize
             .as_ref()
             .ok_or_else(|| PyValueError::new_err("this array cannot be resized"))?;
-        resize(self.owner.as_any_mut(), n);
-        self.meta = Meta::of(&mut *self.owner)?;
-        Ok(())
+        self.change("resize", |owner| {
+            resize(owner.as_any_mut(), n).map_err(PyErr::from)
+        })
     }
 }
 
@@ -622,13 +706,14 @@ fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
 /// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
 /// and a counted reference that keeps the object alive and its owner unchanged.
 fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
-    let this = slf.try_borrow()?;
-    let v = this.owner.view()?;
+    let this = slf.get();
+    let held = this.exports.hold()?;
+    let v = this.state(&held).owner.view()?;
     let buffer = v.buffer();
     // SAFETY: the owner's memory, which stays put and unchanged while the export count is
-    // non-zero (`with_owner_mut` and `resize` refuse then); the count is incremented by the
-    // `KeepAlive` made next, which every Arrow structure of the export holds until released, and
-    // this view is only used through them.
+    // non-zero (`with_owner_mut` and `resize` refuse then); `held` counts an export until the
+    // `KeepAlive` made next holds one of its own, which every Arrow structure of the export
+    // holds until released, and this view is only used through them.
     let memory: &'static [u8] =
         unsafe { std::slice::from_raw_parts(buffer.as_ptr(), buffer.len()) };
     let view = ArrayView::new(
@@ -638,7 +723,7 @@ fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::S
         Some(v.strides()),
         v.offset(),
     )?;
-    let keep = Arc::new(KeepAlive::new(slf.clone().unbind(), this.exports.clone()));
+    let keep = Arc::new(KeepAlive::new(slf.clone().unbind(), held.share()));
     Ok(arrow::Source {
         keep,
         view,
@@ -725,27 +810,25 @@ fn release(object: Py<PyArray>) {
     Python::attach(|_| drop(object));
 }
 
-/// Keeps the exported object alive for a DLPack tensor and counts the export: made only by
-/// [`KeepAlive::new`], which increments the count its `Drop` decrements, so every decrement has
-/// its increment whatever happens to the export.
+/// Keeps the exported object alive for a DLPack tensor, an Arrow array or an
+/// `__array_interface__` data object, and counts the export: the [`Hold`] it keeps is one
+/// counted export, ended when it drops, whatever happens to the export.
 pub(super) struct KeepAlive {
     object: Option<Py<PyArray>>,
-    exports: Arc<AtomicUsize>,
+    _hold: Hold,
 }
 
 impl KeepAlive {
-    pub(super) fn new(object: Py<PyArray>, exports: Arc<AtomicUsize>) -> KeepAlive {
-        exports.fetch_add(1, Ordering::SeqCst);
+    pub(super) fn new(object: Py<PyArray>, hold: Hold) -> KeepAlive {
         KeepAlive {
             object: Some(object),
-            exports,
+            _hold: hold,
         }
     }
 }
 
 impl Drop for KeepAlive {
     fn drop(&mut self) {
-        self.exports.fetch_sub(1, Ordering::SeqCst);
         let Some(object) = self.object.take() else {
             return;
         };
@@ -756,6 +839,75 @@ impl Drop for KeepAlive {
             return;
         }
         release(object);
+    }
+}
+
+/// The `data` of a `RustArray`'s `__array_interface__`: the bytes the array's elements lie in,
+/// as a buffer of unsigned bytes (writable where the array is), holding a counted export of the
+/// array for as long as it lives, so that the array cannot be resized or changed while a
+/// consumer (numpy keeps it as the base of the array it makes) may read the memory.
+#[pyclass(name = "RustArrayMemory", module = "array_protocol", frozen)]
+pub(super) struct Memory {
+    _keep: KeepAlive,
+    start: *mut u8,
+    len: ffi::Py_ssize_t,
+    readonly: bool,
+}
+
+// SAFETY: `start` points into the memory of the array `_keep` holds, which neither moves nor
+// changes while `_keep`'s export is counted; `Memory` only hands the pointer to buffer consumers
+// and never dereferences it.
+unsafe impl Send for Memory {}
+// SAFETY: as above; `Memory` has no interior mutability.
+unsafe impl Sync for Memory {}
+
+impl Memory {
+    fn new(keep: KeepAlive, start: *mut u8, len: usize, writable: bool) -> PyResult<Memory> {
+        let len = ffi::Py_ssize_t::try_from(len).map_err(|_| {
+            PyBufferError::new_err(format!(
+                "the array's memory of {len} bytes does not fit the buffer protocol's Py_ssize_t"
+            ))
+        })?;
+        Ok(Memory {
+            _keep: keep,
+            start,
+            len,
+            readonly: !writable,
+        })
+    }
+}
+
+#[pymethods]
+impl Memory {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
+        let this = slf.get();
+        // SAFETY: `view` is the caller's Py_buffer (NULL is refused by `PyBuffer_FillInfo`);
+        // the memory stays valid while this object lives, which the view's `obj` (this object,
+        // referenced by `PyBuffer_FillInfo`) ensures. `PyBuffer_FillInfo` refuses writable
+        // requests of read-only memory and contiguity it cannot give.
+        let status = unsafe {
+            ffi::PyBuffer_FillInfo(
+                view,
+                slf.as_ptr(),
+                this.start.cast(),
+                this.len,
+                c_int::from(this.readonly),
+                flags,
+            )
+        };
+        if status != 0 {
+            return Err(PyErr::fetch(slf.py()));
+        }
+        Ok(())
+    }
+
+    /// The number of bytes.
+    fn __len__(&self) -> usize {
+        self.len.unsigned_abs()
     }
 }
 
@@ -852,7 +1004,7 @@ unsafe extern "C" fn array_dltensor(
     // SAFETY: the table's contract, passed on.
     unsafe {
         super::exchange::from_object::<PyArray, _>(py_object, out, "RustArray", |a| {
-            a.try_borrow()?.bare_tensor()
+            a.get().bare_tensor()
         })
     }
 }

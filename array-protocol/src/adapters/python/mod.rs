@@ -120,6 +120,7 @@ mod device;
 mod dlpack;
 mod exchange;
 mod export;
+mod exports;
 mod fastcall;
 mod import;
 mod interface;
