@@ -332,6 +332,26 @@ impl Input<'_> {
                 )),
             }
         }
+        if let Some((names, span)) = &self.attrs.dim_names {
+            if names.len() != shape.dims.len() {
+                errors.push(Error::new(
+                    *span,
+                    format!(
+                        "`dim_names` names {} axes, but the shape has {}: give one name per axis",
+                        names.len(),
+                        shape.dims.len()
+                    ),
+                ));
+            }
+        }
+        if let (Some(span), Some(f)) = (self.attrs.python, data.first()) {
+            if derive == "ArrayConsumer" && container(f.ty).is_some_and(|(c, _)| c.borrowed()) {
+                errors.push(Error::new(
+                    span,
+                    "`python` on a consumer reads it from Python by copying, which needs an owned data field such as `Vec<T>`; a borrowed one cannot outlive the Python call",
+                ));
+            }
+        }
         if let (Some(f), Some(_)) = (data.first(), &self.attrs.strides) {
             if container(f.ty).is_some_and(|(c, _)| c.borrowed()) && derive == "ArrayConsumer" {
                 errors.push(Error::new(

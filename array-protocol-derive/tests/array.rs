@@ -275,10 +275,44 @@ fn inconsistent_fields_are_reported() {
     let message = panic.downcast_ref::<String>().unwrap();
     assert!(
         message.starts_with(
-            "RgbaImage: its fields do not describe its data: the array reaches byte 64"
+            "RgbaImage: its fields do not describe its data: `RgbaImage.pixels` holds 3 elements (12 bytes), but the shape [4, 4] of 4-byte items needs 64 bytes"
         ),
         "{message}"
     );
+    // More data than the shape says is refused too: every consumer would drop the rest.
+    let long = RgbaImage {
+        width: 2,
+        height: 2,
+        pixels: vec![Rgba::default(); 6],
+        name: String::new(),
+    };
+    let e = long.try_array().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Layout);
+    assert!(e.to_string().contains("holds 6 elements"), "{e}");
+}
+
+#[derive(ArrayProducer, ArrayConsumer, Debug)]
+#[array(shape = [n, n])]
+struct Square {
+    n: usize,
+    #[array(data)]
+    values: Vec<f32>,
+}
+
+#[test]
+fn a_field_named_by_two_axes_gets_one_length() {
+    let data: Vec<f32> = (0..6).map(|i| i as f32).collect();
+    let wide = ArrayView::from_slice(&data, &[2, 3]).unwrap();
+    let e = Square::from_array(&wide).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Shape);
+    assert_eq!(
+        e.to_string(),
+        "`Square.n` gives the length of axes 0 and 1, but the array has 2 and 3 there"
+    );
+    let square = ArrayView::from_slice(&data[..4], &[2, 2]).unwrap();
+    let s = Square::from_array(&square).unwrap();
+    assert_eq!((s.n, s.values.len()), (2, 4));
+    assert_eq!(s.array().shape(), [2, 2]);
 }
 
 fn total_red<P: TypedArrayProducer<Item = Rgba>>(p: &P) -> u32 {

@@ -91,24 +91,65 @@ fn check<T: Element>(make: impl Fn(u8) -> T) {
     // The item type has no padding either: its fields cover every byte.
     let item = T::item_type();
     assert_eq!(item.itemsize(), size);
-    assert_eq!(ItemType::from_pep3118(T::FORMAT).unwrap(), item, "{}", T::FORMAT);
+    assert_eq!(
+        ItemType::from_pep3118(T::FORMAT).unwrap(),
+        item,
+        "{}",
+        T::FORMAT
+    );
 }
 
 #[test]
 fn padding_free_instantiations_show_only_field_bytes() {
-    check(|i| Aligned { a: u32::from(i) * 0x0101_0101 });
+    check(|i| Aligned {
+        a: u32::from(i) * 0x0101_0101,
+    });
     check(|i| Aligned { a: [i; 8] });
-    check(|i| Tagged { tag: i, value: i + 1 });
-    check(|i| Tagged { tag: i, value: [i; 3] });
-    check(|i| Tagged { tag: i, value: Be::<u32>::new(u32::from(i)) });
-    check(|i| Header::<4> { tag: [i; 4], value: u32::from(i) });
-    check(|i| Header::<8> { tag: [i; 8], value: u32::from(i) });
-    check(|i| Two { a: u32::from(i), b: f32::from(i) });
-    check(|i| Two { a: u16::from(i), b: [i; 2] });
-    check(|i| Two { a: Be::<u32>::new(u32::from(i)), b: i });
-    check(|i| Two { a: Two { a: i, b: i }, b: [i; 2] });
-    check(|i| Marked::<char> { x: f32::from(i), y: 1.0, _unit: PhantomData });
-    check(|i| Pair { a: i16::from(i), b: 2 });
+    check(|i| Tagged {
+        tag: i,
+        value: i + 1,
+    });
+    check(|i| Tagged {
+        tag: i,
+        value: [i; 3],
+    });
+    check(|i| Tagged {
+        tag: i,
+        value: Be::<u32>::new(u32::from(i)),
+    });
+    check(|i| Header::<4> {
+        tag: [i; 4],
+        value: u32::from(i),
+    });
+    check(|i| Header::<8> {
+        tag: [i; 8],
+        value: u32::from(i),
+    });
+    check(|i| Two {
+        a: u32::from(i),
+        b: f32::from(i),
+    });
+    check(|i| Two {
+        a: u16::from(i),
+        b: [i; 2],
+    });
+    check(|i| Two {
+        a: Be::<u32>::new(u32::from(i)),
+        b: i,
+    });
+    check(|i| Two {
+        a: Two { a: i, b: i },
+        b: [i; 2],
+    });
+    check(|i| Marked::<char> {
+        x: f32::from(i),
+        y: 1.0,
+        _unit: PhantomData,
+    });
+    check(|i| Pair {
+        a: i16::from(i),
+        b: 2,
+    });
 }
 
 #[test]
@@ -122,7 +163,10 @@ fn bytemuck_where_every_instantiation_is_padding_free() {
         tag: u8,
         value: T,
     }
-    let l = [Loose { tag: 1u8, value: 7u64 }; 2];
+    let l = [Loose {
+        tag: 1u8,
+        value: 7u64,
+    }; 2];
     assert_eq!(bytemuck::cast_slice::<_, u8>(&l).len(), 18);
     // Every record, padded or not, can be made from bytes (`AnyBitPattern` allows padding).
     let back: &[Two<u32, f32>] = bytemuck::cast_slice(&[0u8; 16][..]);
@@ -141,7 +185,11 @@ fn formats_of_generic_records_are_not_limited_to_4096_bytes() {
     // several kilobytes.
     type Long = Two<Two<Two<Two<Two<Two<u32, u32>, Two<u32, u32>>, u64>, [u16; 4]>, u64>, u64>;
     let long = <[Long; 3]>::FORMAT;
-    assert_eq!(ItemType::from_pep3118(long).unwrap(), <[Long; 3]>::item_type(), "{long}");
+    assert_eq!(
+        ItemType::from_pep3118(long).unwrap(),
+        <[Long; 3]>::item_type(),
+        "{long}"
+    );
     // Each level doubles the format: `D8`'s is about 5 KB, a non-generic record holding two
     // of them about 10 KB, and arrays of both work.
     type D0 = Two<u32, u32>;
@@ -169,6 +217,8 @@ fn formats_of_generic_records_are_not_limited_to_4096_bytes() {
         assert_eq!(ItemType::from_pep3118(format).unwrap(), item);
     }
     assert!(<Two<Wide, D8>>::FORMAT.len() > 15_000);
-    assert_eq!(<[Big; 2]>::item_type().itemsize(), 2 * std::mem::size_of::<Big>());
+    assert_eq!(
+        <[Big; 2]>::item_type().itemsize(),
+        2 * std::mem::size_of::<Big>()
+    );
 }
-

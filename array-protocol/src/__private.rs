@@ -187,7 +187,11 @@ pub fn view<'a, Elem: Element, Item: Element>(
     shape: &[usize],
     strides: Option<&[isize]>,
     fortran: bool,
+    data: &str,
 ) -> Result<crate::view::ArrayView<'a>, Error> {
+    if strides.is_none() {
+        exact_len::<Elem, Item>(items.len(), shape, data)?;
+    }
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
     crate::view::ArrayView::new(
         crate::item::element::bytes_of(items),
@@ -204,7 +208,11 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
     shape: &[usize],
     strides: Option<&[isize]>,
     fortran: bool,
+    data: &str,
 ) -> Result<crate::view::ArrayViewMut<'a>, Error> {
+    if strides.is_none() {
+        exact_len::<Elem, Item>(items.len(), shape, data)?;
+    }
     let (item, shape, strides) = layout_parts::<Item>(shape, strides, fortran)?;
     crate::view::ArrayViewMut::new(
         crate::item::element::bytes_mut(items),
@@ -213,6 +221,74 @@ pub fn view_mut<'a, Elem: Element, Item: Element>(
         strides.as_deref(),
         0,
     )
+}
+
+/// A contiguous producer's data holds exactly the elements its shape says: more would be
+/// dropped silently by every consumer, fewer is out of bounds.
+fn exact_len<Elem: Element, Item: Element>(
+    len: usize,
+    shape: &[usize],
+    data: &str,
+) -> Result<(), Error> {
+    let (elem, item) = (core::mem::size_of::<Elem>(), core::mem::size_of::<Item>());
+    let needed = shape
+        .iter()
+        .try_fold(item, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| error!(Shape, "the shape {shape:?} of `{data}` overflows"))?;
+    let held = len
+        .checked_mul(elem)
+        .ok_or_else(|| error!(Shape, "`{data}` overflows"))?;
+    if held != needed {
+        return Err(error!(
+            Layout,
+            "`{data}` holds {len} elements ({held} bytes), but the shape {shape:?} of {item}-byte items needs {needed} bytes"
+        ));
+    }
+    Ok(())
+}
+
+/// A field named by two axes of a consumer's shape (`shape = [n, n]`) gets its length from
+/// both, which must agree.
+pub fn same_len(shape: &[usize], first: usize, other: usize, field: &str) -> Result<(), Error> {
+    match (shape.get(first), shape.get(other)) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        (Some(a), Some(b)) => Err(error!(
+            Shape,
+            "`{field}` gives the length of axes {first} and {other}, but the array has {a} and {b} there"
+        )),
+        _ => Err(error!(
+            Shape,
+            "expected at least {} axes, got {}",
+            other + 1,
+            shape.len()
+        )),
+    }
+}
+
+/// `#[array(item = ...)]` whose element is not one item times the constant trailing axes:
+/// a compile-time error with the sizes found.
+pub const fn item_size_error(name: &str, elem: usize, item: usize, axes: usize) -> ! {
+    let found = FormatBuf::<640>::new()
+        .push_str("`#[array(item = ...)]` on `")
+        .push_str(name)
+        .push_str("`: each data element is ")
+        .push_usize(elem)
+        .push_str(" bytes, but the item is ")
+        .push_usize(item)
+        .push_str(" bytes and the constant axes after the last field axis hold ")
+        .push_usize(axes)
+        .push_str(" of them (")
+        .push_usize(item.saturating_mul(axes))
+        .push_str(" bytes). ");
+    let message = if item != 0 && elem % item == 0 {
+        found
+            .push_str("End the shape with constant axes whose lengths multiply to ")
+            .push_usize(elem / item)
+            .push_str(" (after the last field axis)")
+    } else {
+        found.push_str("The element's size is not a whole number of items: choose another `item`")
+    };
+    panic!("{}", message.as_str())
 }
 
 type Parts = (
@@ -345,6 +421,43 @@ macro_rules! __array_protocol_into_python {
 }
 
 pub use crate::__array_protocol_into_python as into_python;
+
+/// `#[array(python)]` on a derived consumer: `FromPyObject`, so a `#[pyfunction]` takes it as
+/// an argument, read from any array by copying (as [`Copied`](crate::python::Copied)).
+#[cfg(feature = "python")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_protocol_from_python {
+    ([$($generics:tt)*] [$($ty:tt)*] [$($bounds:tt)*]) => {
+        #[automatically_derived]
+        impl $($generics)* $crate::__private::pyo3::FromPyObject<'__a, '__py> for $($ty)*
+        where
+            $($bounds)*
+        {
+            type Error = $crate::__private::pyo3::PyErr;
+            fn extract(
+                obj: $crate::__private::pyo3::Borrowed<'__a, '__py, $crate::__private::pyo3::PyAny>,
+            ) -> ::core::result::Result<Self, Self::Error> {
+                <$crate::python::Copied<Self> as $crate::__private::pyo3::FromPyObject<'__a, '__py>>::extract(obj)
+                    .map($crate::python::Copied::into_inner)
+            }
+        }
+    };
+}
+
+/// Without the `python` feature, `#[array(python)]` is a compile error that says so.
+#[cfg(not(feature = "python"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __array_protocol_from_python {
+    ($($tokens:tt)*) => {
+        ::core::compile_error!(
+            "`#[array(python)]` makes a consumer a `#[pyfunction]` argument: enable array-protocol's `python` feature"
+        );
+    };
+}
+
+pub use crate::__array_protocol_from_python as from_python;
 #[cfg(feature = "python")]
 pub use pyo3;
 

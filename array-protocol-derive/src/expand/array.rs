@@ -136,7 +136,8 @@ impl<'i, 'a> Parts<'i, 'a> {
     /// With `item = T`, a compile-time check that an element is exactly `T` times the constant
     /// axes after the last field axis (`shape = [height, width, 4]` for RGBA bytes).
     fn item_check(&self, which: &str) -> (TokenStream, TokenStream) {
-        let name = quote::format_ident!("__ARRAY_{}_ITEM_CHECK", which);
+        let name_const = quote::format_ident!("__ARRAY_{}_ITEM_CHECK", which);
+        let private = &self.private;
         if self.input.attrs.item.is_none() {
             return (quote!(), quote!());
         }
@@ -153,25 +154,49 @@ impl<'i, 'a> Parts<'i, 'a> {
         let ident = self.input.ident();
         let (impl_generics, ty_generics, where_clause) =
             self.input.original.generics.split_for_impl();
-        let message = format!(
-            "`#[array(item = ...)]` on `{ident}`: each data element must be exactly one item times the constant axes after the last field axis; for pixels of 4 bytes exported as `u8`, add the channel axis, e.g. `shape = [height, width, 4]`"
-        );
+        let name = ident.to_string();
         let imp = quote! {
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[doc(hidden)]
-                const #name: () = ::core::assert!(
-                    ::core::mem::size_of::<#elem>() == ::core::mem::size_of::<#item>() #(#trailing)*,
-                    #message
-                );
+                const #name_const: () = {
+                    let __elem = ::core::mem::size_of::<#elem>();
+                    let __item = ::core::mem::size_of::<#item>();
+                    let __axes: usize = 1 #(#trailing)*;
+                    if __elem != __item * __axes {
+                        #private::item_size_error(#name, __elem, __item, __axes);
+                    }
+                };
             }
         };
         let force = if self.input.original.generics.params.is_empty() {
-            quote!(const _: () = #ident::#name;)
+            quote!(const _: () = #ident::#name_const;)
         } else {
             quote!()
         };
-        (quote!(#imp #force), quote!(let () = Self::#name;))
+        (quote!(#imp #force), quote!(let () = Self::#name_const;))
     }
+}
+
+/// The struct's generic parameters with their bounds, and its where-clause predicates, for the
+/// `impl` headers the crate's Python macros write.
+fn python_generics(input: &Input) -> (TokenStream, TokenStream) {
+    let generics = &input.original.generics;
+    let params = generics.params.iter().map(|param| match param {
+        syn::GenericParam::Lifetime(l) => quote!(#l),
+        syn::GenericParam::Type(t) => {
+            let (ident, colon, bounds) = (&t.ident, &t.colon_token, &t.bounds);
+            quote!(#ident #colon #bounds)
+        }
+        syn::GenericParam::Const(c) => {
+            let (ident, ty) = (&c.ident, &c.ty);
+            quote!(const #ident: #ty)
+        }
+    });
+    let predicates = generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter());
+    (quote!(#(#params,)*), quote!(#(#predicates,)*))
 }
 
 fn member_name(m: &Member) -> String {
@@ -195,6 +220,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
     let name = ident.to_string();
     let (impl_generics, ty_generics, where_clause) = input.original.generics.split_for_impl();
     let data = &p.data.member;
+    let data_label = p.label(p.data);
     let this = quote!(self);
     let shape = p.shape_array(&this);
     let strides = p.strides_option(&this);
@@ -214,22 +240,11 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
                     #check
                     let __shape = #shape;
                     let __strides = #strides;
-                    #private::view_mut::<#elem, #item>(&mut self.#data[..], &__shape, __strides, #fortran)
+                    #private::view_mut::<#elem, #item>(&mut self.#data[..], &__shape, __strides, #fortran, #data_label)
                 }
             }
         }
     });
-    if let Some((names, span)) = &input.attrs.dim_names {
-        if names.len() != ndim {
-            return Err(Error::new(
-                *span,
-                format!(
-                    "`dim_names` names {} axes, but the shape has {ndim}: give one name per axis",
-                    names.len()
-                ),
-            ));
-        }
-    }
     let axis_names = input.attrs.dim_names.as_ref().map(|(names, _)| {
         quote! {
             fn axis_names(&self) -> ::core::option::Option<&[&str]> {
@@ -240,31 +255,13 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
     let python = input.attrs.python.map(|_| {
         // `impl<'py, …> IntoPyObject<'py> for Name<…> where …, Self: Send + Sync + 'static`,
         // written by a macro of the crate so that it names the crate's own PyO3 and fails with
-        // a clear message when the crate's `python` feature is off.
-        let generics = &input.original.generics;
-        let params = generics.params.iter().map(|param| match param {
-            syn::GenericParam::Lifetime(l) => quote!(#l),
-            syn::GenericParam::Type(t) => {
-                let (ident, colon, bounds) = (&t.ident, &t.colon_token, &t.bounds);
-                quote!(#ident #colon #bounds)
-            }
-            syn::GenericParam::Const(c) => {
-                let (ident, ty) = (&c.ident, &c.ty);
-                quote!(const #ident: #ty)
-            }
-        });
-        let impl_py = quote!(<'__py, #(#params,)*>);
-        let predicates = generics
-            .where_clause
-            .iter()
-            .flat_map(|w| w.predicates.iter());
-        let predicates = quote!(#(#predicates,)*);
-        // Read-only, as the rest of Python's image types hand out theirs; `ExportMut` makes a
-        // writable export.
-        let constructor = quote!(new);
+        // a clear message when the crate's `python` feature is off. Read-only, as the rest of
+        // Python's image types hand out theirs; `ExportMut` makes a writable export.
+        let (params, predicates) = python_generics(input);
+        let impl_py = quote!(<'__py, #params>);
         quote! {
             #private::into_python! {
-                [#impl_py] [#ident #ty_generics] [#predicates] [#constructor]
+                [#impl_py] [#ident #ty_generics] [#predicates] [new]
             }
         }
     });
@@ -284,7 +281,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
                     #check
                     let __shape = #shape;
                     let __strides = #strides;
-                    #private::view::<#elem, #item>(&self.#data[..], &__shape, __strides, #fortran)
+                    #private::view::<#elem, #item>(&self.#data[..], &__shape, __strides, #fortran, #data_label)
                 }
                 #axis_names
             }
@@ -332,6 +329,27 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
             }
         }),
         Entry::Field(_) => None,
+    });
+    // A field named by several axes (`shape = [n, n]`) must get one length from all of them.
+    let mut agree = Vec::new();
+    for (i, e) in shape.iter().enumerate() {
+        let Entry::Field(f) = e else { continue };
+        if let Some(first) = shape[..i]
+            .iter()
+            .position(|g| matches!(g, Entry::Field(g) if g.member == f.member))
+        {
+            let label = p.label(f);
+            agree.push(quote!(#private::same_len(__shape, #first, #i, #label)?;));
+        }
+    }
+    let python = input.attrs.python.map(|_| {
+        let (params, predicates) = python_generics(input);
+        let impl_py = quote!(<'__a, '__py, #params>);
+        quote! {
+            #private::from_python! {
+                [#impl_py] [#ident #ty_generics] [#predicates]
+            }
+        }
     });
     let inits = input.fields.iter().map(|f| {
         let m = &f.member;
@@ -397,6 +415,7 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
                         #check
                         let __shape = __view.shape();
                         #(#const_lens)*
+                        #(#agree)*
                         let __bytes = #private::contiguous_bytes(&__view, #fortran)?;
                         let __elems: &#lifetime [#elem] = #private::slice_from_bytes::<#elem>(__bytes)?;
                         ::core::result::Result::Ok(Self { #(#inits,)* })
@@ -409,6 +428,7 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
     Ok(quote! {
         const _: () = {
             #check_impl
+            #python
             #[automatically_derived]
             impl #impl_generics #krate::ArrayConsumer for #ident #ty_generics #where_clause {
                 #req
@@ -416,6 +436,7 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
                     #check
                     let __shape = __view.shape();
                     #(#const_lens)*
+                    #(#agree)*
                     let __copy = __view.to_contiguous(#order)?;
                     let __strides = __copy.strides();
                     #(#const_strides)*
