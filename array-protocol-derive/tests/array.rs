@@ -335,3 +335,31 @@ fn element_type_is_static() {
         7
     );
 }
+
+#[derive(ArrayConsumer, Debug)]
+#[array(shape = [n])]
+struct Counts {
+    n: usize,
+    #[array(data)]
+    values: Vec<u32>,
+}
+
+#[derive(ArrayConsumer, Debug)]
+#[array(shape = [n])]
+struct CountsView<'a> {
+    n: usize,
+    #[array(data)]
+    values: &'a [u32],
+}
+
+#[test]
+fn copying_consumers_convert_other_byte_orders() {
+    let values = [1u32, 0x0102_0304, u32::MAX - 5];
+    let big: Vec<u8> = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+    let item = array_protocol::ItemType::from_pep3118(">I").unwrap();
+    let view = ArrayView::new(&big, item, &[3], None, 0).unwrap();
+    let c = Counts::from_array(&view).unwrap();
+    assert_eq!((c.n, c.values.as_slice()), (3, &values[..]));
+    let e = CountsView::from_array_view(view).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ByteOrder);
+}

@@ -102,25 +102,87 @@ pub use adapters::python;
 /// ```
 ///
 /// Rules, each checked at compile time with an error on the offending tokens:
-/// - a struct (not an enum or union) with `#[repr(C)]`, `#[repr(C, packed)]` or
-///   `#[repr(transparent)]` (one field; the format is the field's own);
-/// - `Copy`, and every field an [`Element`] (primitives, `bool`, fixed arrays, other derived
-///   records, generic parameters bounded by `Element`);
+/// - a struct with `#[repr(C)]`, `#[repr(C, packed)]`, `#[repr(C, packed(N))]`,
+///   `#[repr(C, align(N))]` or `#[repr(transparent)]` (one field; the format is the field's
+///   own), or a fieldless enum with an integer `repr` (below); not a union;
+/// - `Copy`, and every field an [`Element`] (primitives, `bool`, fixed arrays, [`Be`]/[`Le`],
+///   other derived records, generic parameters bounded by `Element`);
 /// - no implicit padding: padding bytes are uninitialised and must not be exposed through byte
 ///   views. Name it with an explicit field `#[array(pad)] _pad: [u8; N]` (written `Nx` in the
 ///   format, never exposed as a field) or use `#[repr(C, packed)]`;
-/// - a generic `#[repr(C)]` struct must use one base type for all fields (`T`, `[T; N]`), since
-///   other generic layouts have padding for some type arguments;
-/// - `#[array(crate = "path")]` names the runtime crate when it is renamed.
+/// - generic records are checked **per instantiation**: `Two<u32, f32>` is accepted,
+///   `Two<u8, u32>` (3 bytes of padding) is a compile error naming the instantiation, the gap
+///   and the fix wherever it would be viewed as bytes (its `FORMAT` and `ITEM_TYPE`, views,
+///   producers, exports). bytemuck's `NoUninit`, which has no such per-instantiation hook, is
+///   implemented only where every instantiation is padding-free: non-generic records,
+///   `repr(transparent)`, `repr(C, packed)`, and `repr(C)` records without `align` whose fields
+///   share one base type (`T`, `[T; N]`) — always bounded on the fields being `NoUninit`;
+/// - formats are built at compile time with no limit for non-generic records; a generic
+///   record's or a fixed array's format can be up to 1 MiB (1,048,576 bytes), beyond which the
+///   error names the record and the limit.
 ///
-/// The derive also implements bytemuck's `NoUninit`, and `Zeroable` and `AnyBitPattern`
-/// when every field has them, so bytemuck's casts work without deriving its traits (do not
+/// Attributes:
+/// - `#[array(crate = "path")]` names the runtime crate when it is renamed;
+/// - `#[array(pad)]` on a `[u8; N]` field: explicit padding, in the format as `Nx`;
+/// - `#[array(rename = "class")]`: the field's name in the item type (`class_: u8` becomes
+///   numpy's `('class', '|u1')`);
+/// - `#[array(skip)]` on a zero-sized field such as `PhantomData<T>`: left out of the item type
+///   (anything with bytes is a compile error);
+/// - `#[array(string)]` on a `[u8; N]` field: a byte string, PEP 3118 `Ns`, numpy `|SN`;
+/// - `#[array(unicode)]` on a `[u32; N]` field: N UCS-4 code points, PEP 3118 `Nw`, numpy
+///   `<UN` (native order).
+///
+/// ```
+/// use array_protocol::{Be, Element};
+///
+/// #[derive(Element, Clone, Copy, Debug, PartialEq)]
+/// #[repr(u8)]
+/// enum Color { Red = 0, Green = 1, Blue = 2 }
+///
+/// #[derive(Element, Clone, Copy)]
+/// #[repr(C)]
+/// struct Star {
+///     #[array(string)]
+///     name: [u8; 16],
+///     #[array(unicode)]
+///     label: [u32; 4],
+///     #[array(rename = "class")]
+///     class_: u8,
+///     color: Color,
+///     id: Be<u32>, // stored big-endian, as in a file written on another machine
+/// }
+///
+/// assert_eq!(
+///     Star::item_type().descr().to_string(),
+///     "[('name', '|S16'), ('label', '<U4'), ('class', '|u1'), ('color', '|u1'), ('id', '>u4')]"
+/// );
+/// ```
+///
+/// A fieldless enum with `#[repr(u8)]` (or any integer `repr`) is that integer's item type;
+/// reading bytes that are no discriminant as the enum ([`ArrayView::typed`],
+/// [`ArrayConsumer`]s) is refused with [`ErrorKind::InvalidValue`], as for `bool`.
+///
+/// The derive also implements bytemuck's `Zeroable` and `AnyBitPattern` when every field has
+/// them, and `NoUninit` as above, so bytemuck's casts work without deriving its traits (do not
 /// derive them as well).
 ///
 /// ```compile_fail
 /// #[derive(array_protocol::Element, Clone, Copy)]
 /// #[repr(C)]
 /// struct Padded { tag: u8, value: u32 } // 3 bytes of padding after `tag`
+/// ```
+///
+/// A padded instantiation of a generic record fails when it is used as bytes:
+///
+/// ```compile_fail,E0080
+/// use array_protocol::{ArrayView, Element, Order};
+///
+/// #[derive(Element, Clone, Copy)]
+/// #[repr(C, align(16))]
+/// struct Aligned<T: Element> { a: T }
+///
+/// let v = [Aligned { a: 1u8 }; 2]; // 15 bytes of padding each
+/// let _ = ArrayView::from_slice(&v, &[2]).unwrap().as_bytes(Order::C);
 /// ```
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
@@ -163,12 +225,21 @@ pub use array_protocol_derive::Element;
 /// - `#[array(order = "F")]` for Fortran order, or `#[array(strides = [pitch, 4])]` for byte
 ///   strides (fields or constants), such as row-padded images;
 /// - `#[array(item = u8, shape = [height, width, 4])]` exports each element as items of another
-///   type along extra constant axes (checked at compile time: 4 × `u8` must be one element);
+///   type along extra constant axes (checked at compile time: 4 × `u8` must be one element;
+///   the error gives the sizes found);
+/// - `#[array(dim_names = ["H", "W", "C"])]`: one name per axis, returned by
+///   [`ArrayProducer::axis_names`]. An Arrow export of an N-D array is a column of
+///   `arrow.fixed_shape_tensor` with one row per index of the first axis, so the first name
+///   names the rows and Arrow's `dim_names` are the others;
+/// - `#[array(python)]` (feature `python`): a producer converts into a Python array when a
+///   `#[pyfunction]` returns it (a read-only `RustArray`); a consumer with owned data becomes a
+///   `#[pyfunction]` argument, copied from any array Python passes;
 /// - `#[array(crate = "path")]` when the runtime crate is renamed.
 ///
 /// # Panics
-/// [`ArrayProducer::array`] panics if the fields contradict the data (a shape larger than the
-/// data holds); [`ArrayProducer::try_array`] returns that as an error instead.
+/// [`ArrayProducer::array`] panics if the fields contradict the data (a shape larger or
+/// smaller than the data holds: with no `strides`, the data holds exactly the elements the
+/// shape says); [`ArrayProducer::try_array`] returns that as an error instead.
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use array_protocol_derive::ArrayProducer;
@@ -177,7 +248,9 @@ pub use array_protocol_derive::ArrayProducer;
 /// [`FromArrayView`] (data field `&'a [T]`: borrows a contiguous array without copying), with
 /// the same attributes as [`derive@ArrayProducer`]. Shape fields are filled from the array,
 /// stride fields from the copy's contiguous layout, other fields from `Default`; a wrong item
-/// type, number of axes or constant axis length is refused with the protocol's error.
+/// type, number of axes or constant axis length is refused with the protocol's error, and so
+/// is an array whose axes give different lengths to one field (`shape = [n, n]` and a 2×3
+/// array).
 #[cfg(feature = "derive")]
 #[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use array_protocol_derive::ArrayConsumer;

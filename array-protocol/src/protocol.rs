@@ -326,9 +326,32 @@ pub trait ArrayConsumer: Sized {
     /// assert_eq!(err.to_string(), "expected a 1-D array of <f8, got a C-contiguous 3-D array of <f4");
     /// # Ok::<(), array_protocol::Error>(())
     /// ```
+    ///
+    /// A consumer copies, so data in the other byte order (`>f8` on a little-endian machine,
+    /// a numpy array read from a file written elsewhere) is converted to native order on the
+    /// way ([`to_native_order`](crate::ArrayBase::to_native_order)) instead of refused;
+    /// zero-copy consumers ([`FromArrayView`]) keep refusing it.
+    ///
+    /// ```
+    /// use array_protocol::{ArrayConsumer, ArrayView, ItemType};
+    ///
+    /// let big_endian = [0x3fu8, 0xf0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0]; // 1.0, 2.0
+    /// let v = ArrayView::new(&big_endian, ItemType::from_pep3118(">d")?, &[2], None, 0)?;
+    /// assert_eq!(Vec::<f64>::from_array(&v)?, [1.0, 2.0]);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
     fn from_array(array: &ArrayView<'_>) -> Result<Self, Error> {
-        Self::requirements().check(array)?;
-        Self::read_array(array)
+        let requirements = Self::requirements();
+        match requirements.check(array) {
+            Ok(()) => Self::read_array(array),
+            Err(e) if e.kind() == crate::ErrorKind::ByteOrder => {
+                let native = array.to_native_order()?;
+                let view = native.view();
+                requirements.check(&view)?;
+                Self::read_array(&view)
+            }
+            Err(e) => Err(e),
+        }
     }
 }
 

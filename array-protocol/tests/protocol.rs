@@ -125,9 +125,23 @@ fn consumers_say_what_they_expected_and_what_they_got() {
         "expected a contiguous 8-D array of any items, got a C-contiguous 3-D array of <f8"
     );
     let be = array_protocol::ItemType::from_pep3118(">d").unwrap();
-    let bv = ArrayView::new(bytemuck::cast_slice(&data), be, &[24], None, 0).unwrap();
+    let bv = ArrayView::new(bytemuck::cast_slice(&data), be.clone(), &[24], None, 0).unwrap();
+    // A copying consumer converts the byte order on the way; the checks still say
+    // `ByteOrder` to anyone asking without copying.
     assert_eq!(
-        Vec::<f64>::from_array(&bv).unwrap_err().kind(),
+        <Vec<f64> as ArrayConsumer>::requirements()
+            .check(&bv)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::ByteOrder
+    );
+    let values: Vec<f64> = (0..24).map(|i| f64::from(i) * 1.5 - 7.0).collect();
+    let swapped: Vec<u8> = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+    let flat = ArrayView::new(&swapped, be.clone(), &[24], None, 0).unwrap();
+    assert_eq!(Vec::<f64>::from_array(&flat).unwrap(), values);
+    // Zero-copy consumers keep refusing.
+    assert_eq!(
+        <&[f64]>::from_array_view(flat).unwrap_err().kind(),
         ErrorKind::ByteOrder
     );
 }
