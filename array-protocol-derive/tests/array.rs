@@ -362,4 +362,7 @@ fn copying_consumers_convert_other_byte_orders() {
     assert_eq!((c.n, c.values.as_slice()), (3, &values[..]));
     let e = CountsView::from_array_view(view).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::ByteOrder);
+    let native = ArrayView::from_slice(&values, &[3]).unwrap();
+    let borrowed = CountsView::from_array_view(native).unwrap();
+    assert_eq!((borrowed.n, borrowed.values), (3, &values[..]));
 }
