@@ -29,13 +29,11 @@ use core::fmt;
 use crate::error::{error, Error};
 
 mod axes;
-#[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 mod foreign;
 #[cfg(any(feature = "python", test))]
 mod overlap;
 
 pub(crate) use axes::Axes;
-#[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 pub(crate) use foreign::Foreign;
 #[cfg(feature = "python")]
 pub(crate) use overlap::{may_overlap, Extent};

@@ -4,6 +4,8 @@
 
 use core::fmt;
 
+mod raw_parts;
+
 use crate::error::{error, Error};
 use crate::item::element::Element;
 use crate::item::ItemType;

@@ -94,7 +94,6 @@ impl Foreign {
     }
 
     /// The first element's byte offset in [`bytes`](Self::bytes).
-    #[cfg_attr(not(any(feature = "dlpack", feature = "ndarray")), allow(dead_code))]
     pub(crate) fn offset(&self) -> usize {
         self.offset
     }
@@ -139,7 +138,6 @@ impl Foreign {
     ///
     /// # Safety
     /// As for [`bytes`](Self::bytes), and no one else reads or writes the span for `'a`.
-    #[cfg_attr(not(any(feature = "dlpack", feature = "ndarray")), allow(dead_code))]
     pub(crate) unsafe fn bytes_mut<'a>(&self) -> &'a mut [u8] {
         if self.len == 0 {
             return &mut [];
