@@ -1,7 +1,15 @@
 """Shared helpers for the tests against the real numpy, Pillow, pyarrow and CPython."""
 import ctypes
+import sysconfig
 
 import pytest
+
+# A free-threaded CPython (3.13t). There the numpy route of imports (numpy's array struct read
+# directly) is off, since another thread may change the struct while it is read: numpy arrays
+# take the buffer protocol instead, with the same elements, and the strides numpy's buffer gives
+# (for empty arrays those differ from the struct's).
+FREE_THREADED = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+NUMPY_ROUTE = "buffer protocol" if FREE_THREADED else "numpy"
 
 
 class Py_buffer(ctypes.Structure):
