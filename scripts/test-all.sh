@@ -3,6 +3,8 @@
 #   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt:
 #     numpy, Pillow, pyarrow, Polars, DuckDB, JAX, apache-tvm-ffi, pytest, maturin), .venv-asan for the sanitized
 #     extension, and .venv-312 (CPython 3.12, when the machine has it) for the abi3 wheel;
+#   - a free-threaded CPython 3.13t built from Debian's source package, cached in
+#     ~/.cache/array-protocol (scripts/free-threaded.sh), with its own venv there;
 #   - the Rust components rustfmt and clippy, if missing; cargo-nextest for the AddressSanitizer run;
 #     cargo-fuzz for the fuzz step.
 # Idempotent: a second run reuses the venv. Ends with a summary line: "summary: N passed, M failed".
@@ -98,6 +100,12 @@ abi3_check() {
 }
 step python-abi3 abi3_check
 done_with tests/python/target
+# The Python tests and the threaded stress test on a free-threaded CPython 3.13t (PYTHON_GIL=0),
+# the extension built on PyO3 0.28.3 (the other end of the PyO3 range the crate accepts). The
+# interpreter is built once per machine from Debian's source package and cached outside the
+# repository (scripts/free-threaded.sh says where and how).
+step python-free-threaded bash scripts/free-threaded.sh
+done_with target/python-free-threaded
 step python-asan-build env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu \
   CARGO_TARGET_DIR="$root/target/asan-python" \
   .venv-asan/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
