@@ -149,12 +149,12 @@ pub use adapters::python;
 ///     #[array(rename = "class")]
 ///     class_: u8,
 ///     color: Color,
-///     id: Be<u32>, // stored big-endian, as in a file written on another machine
+///     id: Be<u16>, // stored big-endian, as in a file written on another machine
 /// }
 ///
 /// assert_eq!(
 ///     Star::item_type().descr().to_string(),
-///     "[('name', '|S16'), ('label', '<U4'), ('class', '|u1'), ('color', '|u1'), ('id', '>u4')]"
+///     "[('name', '|S16'), ('label', '<U4'), ('class', '|u1'), ('color', '|u1'), ('id', '>u2')]"
 /// );
 /// ```
 ///
