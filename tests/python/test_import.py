@@ -63,3 +63,18 @@ def test_refusals(demo):
         demo.sum_f64(np.arange(3, dtype=complex))
     with pytest.raises(TypeError, match="T{"):
         demo.sum_f64(np.zeros(2, dtype=[("a", "<f8"), ("b", "<f8")]))
+
+
+def test_a_derived_consumer_is_a_pyfunction_argument(demo):
+    # `#[array(python)]` on a consumer: any array of the right shape and type, copied.
+    image = np.zeros((3, 5, 4), np.uint8)
+    image[..., 0] = np.arange(15, dtype=np.uint8).reshape(3, 5)
+    assert demo.red_total(image) == (3, 5, sum(range(15)))
+    # Any layout: a transposed view of a 5x3 image is copied in logical order.
+    t = np.ascontiguousarray(image.transpose(1, 0, 2)).transpose(1, 0, 2)
+    assert not t.flags.c_contiguous
+    assert demo.red_total(t) == (3, 5, sum(range(15)))
+    with pytest.raises(TypeError):
+        demo.red_total(np.zeros((3, 5, 4), np.float32))
+    with pytest.raises(ValueError):
+        demo.red_total(np.zeros((3, 5, 3), np.uint8))

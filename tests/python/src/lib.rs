@@ -32,6 +32,24 @@ struct RgbaImage {
     pixels: Vec<Rgba>,
 }
 
+/// A user image type read from Python: `#[array(python)]` on a consumer makes it a
+/// `#[pyfunction]` argument, copied from any `height × width × 4` array of bytes.
+#[derive(array_protocol::ArrayConsumer)]
+#[array(item = u8, shape = [height, width, 4], python)]
+struct RgbaInput {
+    width: usize,
+    height: usize,
+    #[array(data)]
+    pixels: Vec<Rgba>,
+}
+
+/// The size of an RGBA image passed in, and the sum of its red channel.
+#[pyfunction]
+fn red_total(image: RgbaInput) -> (usize, usize, u64) {
+    let red = image.pixels.iter().map(|p| u64::from(p.r)).sum();
+    (image.height, image.width, red)
+}
+
 #[derive(Element, Clone, Copy)]
 #[repr(C)]
 struct Particle {
@@ -589,6 +607,7 @@ fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 #[pymodule]
 fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
+    m.add_function(wrap_pyfunction!(red_total, m)?)?;
     m.add_function(wrap_pyfunction!(copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(writable_copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(complex_ramp, m)?)?;
