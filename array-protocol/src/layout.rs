@@ -272,18 +272,28 @@ pub(crate) fn scaled_strides<S: Copy + TryInto<isize> + fmt::Debug>(
     Ok(out)
 }
 
-/// Strides of a contiguous array of `shape` in `order`, or `None` on overflow.
+/// Strides of a contiguous array of `shape` in `order`, or `None` on overflow. An array with a
+/// zero-length axis reaches no element and always has strides: those that would overflow stop
+/// at `isize::MAX`.
 pub(crate) fn contiguous_strides(
     shape: &[usize],
     itemsize: usize,
     order: Order,
 ) -> Option<Axes<isize>> {
+    let empty = shape.contains(&0);
     let mut strides = Axes::zeroed(shape.len());
     let mut step = isize::try_from(itemsize).ok()?;
     let mut fill = |axis: usize, step: &mut isize| -> Option<()> {
         strides[axis] = *step;
         // Past a zero-length axis nothing is reachable; keep the stride product finite.
-        *step = step.checked_mul(isize::try_from(shape[axis].max(1)).ok()?)?;
+        let next = isize::try_from(shape[axis].max(1))
+            .ok()
+            .and_then(|d| step.checked_mul(d));
+        *step = match next {
+            Some(next) => next,
+            None if empty => isize::MAX,
+            None => return None,
+        };
         Some(())
     };
     match order {

@@ -156,11 +156,16 @@ fn contiguous_extent(
         )
     };
     let strides = contiguous_strides(shape, item.itemsize(), order).ok_or_else(too_big)?;
-    let bytes = shape
-        .iter()
-        .try_fold(item.itemsize(), |n, &d| n.checked_mul(d))
-        .filter(|&n| n <= isize::MAX as usize)
-        .ok_or_else(too_big)?;
+    // Zero elements copy to zero bytes, however long the other axes.
+    let bytes = if shape.contains(&0) {
+        0
+    } else {
+        shape
+            .iter()
+            .try_fold(item.itemsize(), |n, &d| n.checked_mul(d))
+            .filter(|&n| n <= isize::MAX as usize)
+            .ok_or_else(too_big)?
+    };
     Ok((strides, bytes))
 }
 

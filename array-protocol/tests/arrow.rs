@@ -1268,6 +1268,71 @@ fn tensors_of_bools_and_of_empty_rows() {
     assert_eq!(i.array().shape(), [3, 0, 2]);
 }
 
+/// Imports 2 rows of `arrow.fixed_shape_tensor` with `json` metadata over `+w:0` storage of
+/// `c` values (no values at all) and hands the import to `check`.
+fn empty_tensor_rows(json: &str, check: impl FnOnce(&ArrowImport)) -> Result<(), Error> {
+    let values: [i8; 0] = [];
+    let (calls, child_calls) = (Cell::new(0), Cell::new(0));
+    let mut child_bufs = buffers(&values);
+    let mut child = fake(0, 0, &mut child_bufs, &mut [], &child_calls);
+    let mut bufs = [null()];
+    let mut kids = [&raw mut child];
+    let mut a = fake(2, 0, &mut bufs, &mut kids, &calls);
+    let meta = tensor_meta(json);
+    let mut leaf = schema(c"c", None, &[]);
+    let s = schema(c"+w:0", Some(&meta), &[leaf.ptr()]);
+    import_once(&mut a, &s, &calls, check)
+}
+
+#[test]
+fn empty_tensors_with_huge_axes_copy_to_zero_bytes() {
+    let huge = isize::MAX as usize;
+    for (json, shape) in [
+        (r#"{"shape":[9223372036854775807,0]}"#, vec![2, huge, 0]),
+        (r#"{"shape":[0,9223372036854775807]}"#, vec![2, 0, huge]),
+        // Strides past isize::MAX however they are ordered: no element reaches them.
+        (
+            r#"{"shape":[4611686018427387904,4,0]}"#,
+            vec![2, 1 << 62, 4, 0],
+        ),
+        (
+            r#"{"shape":[4611686018427387904,4,0],"permutation":[2,0,1]}"#,
+            vec![2, 0, 1 << 62, 4],
+        ),
+    ] {
+        empty_tensor_rows(json, |i| {
+            let v = i.array();
+            assert_eq!(v.shape(), &shape[..], "{json}");
+            assert_eq!(v.len(), 0);
+            for order in [Order::C, Order::Fortran] {
+                let c = v.to_contiguous(order).unwrap();
+                assert_eq!(c.shape(), &shape[..]);
+                assert!(c.bytes().is_empty(), "{json}");
+            }
+            let n = v.to_native_order().unwrap();
+            assert_eq!(n.shape(), &shape[..]);
+            assert!(n.bytes().is_empty());
+            assert!(v.to_vec::<i8>().unwrap().is_empty());
+        })
+        .unwrap_or_else(|e| panic!("{json}: {e}"));
+    }
+    // The same shapes as plain arrays.
+    let bytes: [u8; 0] = [];
+    let v = ArrayView::new(&bytes, u8::item_type(), &[2, huge, 0], None, 0).unwrap();
+    assert!(v.to_contiguous(Order::C).unwrap().bytes().is_empty());
+    let v = ArrayView::new(
+        &bytes,
+        u8::item_type(),
+        &[usize::MAX, 3, 0],
+        Some(&[0, 0, 0]),
+        0,
+    )
+    .unwrap();
+    assert!(v.to_contiguous(Order::Fortran).unwrap().bytes().is_empty());
+    let z = Array::zeros(u8::item_type(), &[2, huge, 0, 7], Order::C).unwrap();
+    assert!(z.bytes().is_empty());
+}
+
 #[test]
 fn tensor_rows_from_an_offset_with_a_permutation() {
     // Rows 1 and 2 of a storage of 3 rows, each physically [3, 2], logically [2, 3].

@@ -20,7 +20,8 @@ type Logical = (Vec<usize>, Vec<isize>, Option<Vec<String>>);
 
 /// The logical shape, strides and names of a tensor whose physical shape is `physical`
 /// (C order), by the specification's permutation: logical axis `i` is physical axis
-/// `permutation[i]`.
+/// `permutation[i]`. With `rows`, the result starts with that many rows of such tensors, the
+/// strides checked for the whole `[rows] + physical` as for any other array.
 ///
 /// For permutations that are their own inverse (every transposition) this agrees with pyarrow;
 /// for others (`[2, 0, 1]`) pyarrow's `to_numpy_ndarray` gives overlapping strides (its test
@@ -32,6 +33,7 @@ fn permuted(
     meta: &TensorMetadata,
     physical: &[usize],
     item: &ItemType,
+    rows: Option<usize>,
 ) -> Result<Logical, Error> {
     let n = physical.len();
     if n > MAX_NDIM - 1 {
@@ -61,10 +63,16 @@ fn permuted(
             ));
         }
     }
-    let strides = strides_c(physical, item)?;
+    let outer = usize::from(rows.is_some());
+    let whole: Vec<usize> = rows.iter().chain(physical).copied().collect();
+    let strides = strides_c(&whole, item)?;
+    let mut shape = whole[..outer].to_vec();
+    shape.extend(perm.iter().map(|&p| physical[p]));
+    let mut logical = strides[..outer].to_vec();
+    logical.extend(perm.iter().map(|&p| strides[outer + p]));
     Ok((
-        perm.iter().map(|&p| physical[p]).collect(),
-        perm.iter().map(|&p| strides[p]).collect(),
+        shape,
+        logical,
         meta.dim_names
             .as_ref()
             .map(|names| perm.iter().map(|&p| names[p].clone()).collect()),
@@ -92,7 +100,12 @@ pub(super) unsafe fn fixed_tensor(
     let Some(physical) = &meta.shape else {
         return Err(error!(Format, "{name} metadata has no \"shape\""));
     };
-    let product = physical.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    // A zero-length axis holds no values, however long the others.
+    let product = if physical.contains(&0) {
+        Some(0)
+    } else {
+        physical.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+    };
     if product != Some(k) {
         return Err(error!(
             Format,
@@ -109,15 +122,7 @@ pub(super) unsafe fn fixed_tensor(
             "{name} values must be primitive, not nested lists"
         ));
     }
-    let (logical, inner_strides, names) = permuted(name, &meta, physical, &item)?;
-    let row = k
-        .checked_mul(item.itemsize())
-        .filter(|&b| b <= isize::MAX as usize)
-        .ok_or_else(|| error!(Layout, "{name} rows of {k} values overflow"))?;
-    let mut shape = vec![rows(length)?];
-    shape.extend_from_slice(&logical);
-    let mut strides = vec![row as isize];
-    strides.extend_from_slice(&inner_strides);
+    let (shape, strides, names) = permuted(name, &meta, physical, &item, Some(rows(length)?))?;
     locate(item, shape, strides, first, names)
 }
 
@@ -236,7 +241,7 @@ pub(super) unsafe fn variable_tensor(
             "the data values",
         )
     }?;
-    let (shape, strides, names) = permuted(name, &meta, &physical, &item)?;
+    let (shape, strides, names) = permuted(name, &meta, &physical, &item, None)?;
     locate(item, shape, strides, first, names)
 }
 
