@@ -1146,6 +1146,13 @@ fn hostile_tensor_metadata() {
         ("{\"shape\":[2,3],\"dim_names\":[\"\\ud800\",\"b\"]}", "surrogate"),
         ("[2,3]", "expected `{`"),
         ("{\"shape\":[18446744073709551617,1]}", "non-negative integer"),
+        // Invalid values under keys the import skips (each once read as shape [2, 3]).
+        (r#"{"shape":[2,3],"a":e}"#, "expected a JSON value at byte 19"),
+        (r#"{"shape":[2,3],"a":01}"#, "leading zero at byte 19"),
+        (r#"{"shape":[2,3],"a":+1}"#, "expected a JSON value at byte 19"),
+        (r#"{"shape":[2,3],"a":1.2.3}"#, "expected `,` at byte 22"),
+        (r#"{"shape":[2,3],"a":[E,+,.]}"#, "expected a JSON value at byte 20"),
+        (r#"{"shape":[2,03]}"#, "leading zero at byte 12"),
     ] {
         let calls = Cell::new(0);
         let child_calls = Cell::new(0);

@@ -1,12 +1,16 @@
 //! Arrow's type descriptions, read and written in this one place: format strings, the binary
-//! metadata encoding, and the JSON metadata of the tensor extensions (written and parsed by
-//! hand: the crate has no JSON dependency).
+//! metadata encoding, and the JSON metadata of the tensor extensions (written here, read with
+//! [`json`]).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::{error, Error};
 use crate::item::{ByteOrder, Scalar, ScalarKind};
+
+mod json;
+
+use json::Json;
 
 /// The extension name key of a field's metadata.
 pub(super) const EXTENSION_NAME: &str = "ARROW:extension:name";
@@ -290,8 +294,9 @@ impl TensorMetadata {
     }
 
     /// Reads the metadata of a tensor extension (`name`); an empty string holds no parameters.
-    /// Keys other than the specification's are ignored; `uniform_shape` is checked and
-    /// otherwise unused.
+    /// Otherwise the text must be one JSON object (RFC 8259) with no duplicate keys. Values of
+    /// keys other than the specification's are checked and ignored; `uniform_shape` is checked
+    /// and otherwise unused. Errors say at which byte the text went wrong.
     pub(super) fn from_json(name: &str, bytes: &[u8]) -> Result<TensorMetadata, Error> {
         let mut meta = TensorMetadata::default();
         if bytes.is_empty() {
@@ -304,11 +309,9 @@ impl TensorMetadata {
                 String::from_utf8_lossy(bytes)
             )
         };
-        let text = core::str::from_utf8(bytes).map_err(|_| bad("not UTF-8"))?;
-        let mut p = Json {
-            s: text.as_bytes(),
-            at: 0,
-        };
+        let text = core::str::from_utf8(bytes)
+            .map_err(|e| bad(&alloc::format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+        let mut p = Json::new(text);
         p.space();
         p.expect(b'{').map_err(|e| bad(&e))?;
         p.space();
@@ -316,9 +319,10 @@ impl TensorMetadata {
         if !p.eat(b'}') {
             loop {
                 p.space();
+                let at = p.at();
                 let key = p.string().map_err(|e| bad(&e))?;
                 if seen.contains(&key) {
-                    return Err(bad(&alloc::format!("duplicate key {key:?}")));
+                    return Err(bad(&alloc::format!("duplicate key {key:?} at byte {at}")));
                 }
                 p.space();
                 p.expect(b':').map_err(|e| bad(&e))?;
@@ -341,238 +345,15 @@ impl TensorMetadata {
             }
         }
         p.space();
-        if p.at != p.s.len() {
+        if !p.at_end() {
             return Err(bad(&alloc::format!(
                 "text after the object at byte {}",
-                p.at
+                p.at()
             )));
         }
         Ok(meta)
     }
 }
 
-/// A cursor over JSON text with the few readers the tensor metadata needs.
-struct Json<'a> {
-    s: &'a [u8],
-    at: usize,
-}
-
-/// Nesting beyond this in ignored values is refused rather than followed.
-const MAX_JSON_DEPTH: usize = 32;
-
-impl Json<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.at).copied()
-    }
-
-    fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, c: u8) -> bool {
-        let hit = self.peek() == Some(c);
-        self.at += usize::from(hit);
-        hit
-    }
-
-    fn expect(&mut self, c: u8) -> Result<(), String> {
-        if self.eat(c) {
-            return Ok(());
-        }
-        Err(alloc::format!(
-            "expected `{}` at byte {}",
-            char::from(c),
-            self.at
-        ))
-    }
-
-    fn string(&mut self) -> Result<String, String> {
-        self.expect(b'"')?;
-        let mut out = String::new();
-        loop {
-            let start = self.at;
-            while !matches!(self.peek(), None | Some(b'"' | b'\\')) {
-                if self.s[self.at] < 0x20 {
-                    return Err(alloc::format!(
-                        "a control character in a string at byte {}",
-                        self.at
-                    ));
-                }
-                self.at += 1;
-            }
-            // Runs between escapes are whole UTF-8 sequences: the text was checked, and `"` and
-            // `\` never occur inside a multi-byte sequence.
-            out.push_str(
-                core::str::from_utf8(&self.s[start..self.at]).map_err(|_| "invalid UTF-8")?,
-            );
-            match self.peek() {
-                None => return Err("an unterminated string".into()),
-                Some(b'"') => {
-                    self.at += 1;
-                    return Ok(out);
-                }
-                _ => {
-                    self.at += 1;
-                    let c = match self.peek() {
-                        Some(b'"') => '"',
-                        Some(b'\\') => '\\',
-                        Some(b'/') => '/',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(b'n') => '\n',
-                        Some(b'r') => '\r',
-                        Some(b't') => '\t',
-                        Some(b'u') => {
-                            let hi = self.hex4()?;
-                            let code = if (0xD800..0xDC00).contains(&hi) {
-                                if !(self.eat(b'\\') && self.peek() == Some(b'u')) {
-                                    return Err("an unpaired surrogate escape".into());
-                                }
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return Err("an unpaired surrogate escape".into());
-                                }
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                            } else {
-                                hi
-                            };
-                            self.at -= 1; // `hex4` leaves the cursor after the digits
-                            char::from_u32(code).ok_or("an escape of a lone surrogate")?
-                        }
-                        _ => return Err(alloc::format!("an invalid escape at byte {}", self.at)),
-                    };
-                    self.at += 1;
-                    out.push(c);
-                }
-            }
-        }
-    }
-
-    /// The four hex digits after the `u` at the cursor; leaves the cursor after them.
-    fn hex4(&mut self) -> Result<u32, String> {
-        let digits = self
-            .s
-            .get(self.at + 1..self.at + 5)
-            .ok_or("a truncated \\u escape")?;
-        let mut v = 0u32;
-        for &d in digits {
-            v = v * 16 + char::from(d).to_digit(16).ok_or("an invalid \\u escape")?;
-        }
-        self.at += 5;
-        Ok(v)
-    }
-
-    /// A JSON number that is a non-negative integer (no fraction or exponent) fitting `usize`.
-    fn count(&mut self) -> Result<usize, String> {
-        let start = self.at;
-        while matches!(
-            self.peek(),
-            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-        ) {
-            self.at += 1;
-        }
-        let text = core::str::from_utf8(&self.s[start..self.at]).unwrap_or("");
-        if text.len() > 1 && text.starts_with('0') {
-            return Err(alloc::format!(
-                "a number with a leading zero at byte {start}"
-            ));
-        }
-        parse_count(text, isize::MAX as usize).ok_or_else(|| {
-            alloc::format!("expected a non-negative integer at byte {start}, found {text:?}")
-        })
-    }
-
-    /// An array of counts (`null` allowed when `nulls`).
-    fn counts(&mut self, nulls: bool) -> Result<Vec<usize>, String> {
-        self.list(|p| {
-            if nulls && p.s[p.at..].starts_with(b"null") {
-                p.at += 4;
-                return Ok(0);
-            }
-            p.count()
-        })
-    }
-
-    fn strings(&mut self) -> Result<Vec<String>, String> {
-        self.list(Json::string)
-    }
-
-    fn list<T>(
-        &mut self,
-        mut item: impl FnMut(&mut Self) -> Result<T, String>,
-    ) -> Result<Vec<T>, String> {
-        self.expect(b'[')?;
-        let mut out = Vec::new();
-        self.space();
-        if self.eat(b']') {
-            return Ok(out);
-        }
-        loop {
-            self.space();
-            out.push(item(self)?);
-            self.space();
-            if self.eat(b']') {
-                return Ok(out);
-            }
-            self.expect(b',')?;
-        }
-    }
-
-    /// Skips any JSON value (for keys this adapter does not use).
-    fn skip_value(&mut self, depth: usize) -> Result<(), String> {
-        if depth > MAX_JSON_DEPTH {
-            return Err(alloc::format!(
-                "values nested more than {MAX_JSON_DEPTH} deep"
-            ));
-        }
-        match self.peek() {
-            Some(b'"') => self.string().map(drop),
-            Some(b'[') => self.list(|p| p.skip_value(depth + 1)).map(drop),
-            Some(b'{') => {
-                self.at += 1;
-                self.space();
-                if self.eat(b'}') {
-                    return Ok(());
-                }
-                loop {
-                    self.space();
-                    self.string()?;
-                    self.space();
-                    self.expect(b':')?;
-                    self.space();
-                    self.skip_value(depth + 1)?;
-                    self.space();
-                    if self.eat(b'}') {
-                        return Ok(());
-                    }
-                    self.expect(b',')?;
-                }
-            }
-            _ => {
-                for word in [&b"true"[..], b"false", b"null"] {
-                    if self.s[self.at..].starts_with(word) {
-                        self.at += word.len();
-                        return Ok(());
-                    }
-                }
-                let start = self.at;
-                if self.eat(b'-') && !matches!(self.peek(), Some(b'0'..=b'9')) {
-                    return Err(alloc::format!("an invalid number at byte {start}"));
-                }
-                let digits = self.at;
-                while matches!(
-                    self.peek(),
-                    Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-')
-                ) {
-                    self.at += 1;
-                }
-                if self.at == digits {
-                    return Err(alloc::format!("expected a JSON value at byte {start}"));
-                }
-                Ok(())
-            }
-        }
-    }
-}
+#[cfg(test)]
+mod tests;
