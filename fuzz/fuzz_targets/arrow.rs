@@ -238,7 +238,41 @@ fn encode(pairs: &[(&[u8], &[u8])]) -> Vec<u8> {
     out
 }
 
-/// Tensor metadata: JSON built from fuzzed numbers and names, or raw fuzzed text.
+/// Pieces of JSON, valid and not, for values under keys the import skips.
+const PIECES: &[&str] = &[
+    "0",
+    "-1",
+    "12",
+    "1.5e3",
+    "2E-1",
+    "01",
+    "+1",
+    "-",
+    "e",
+    "E",
+    ".",
+    "1.2.3",
+    "1.",
+    "\"s\\u00e9\"",
+    "\"\\x\"",
+    "\"\\ud800\"",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "true",
+    "nul",
+    "null",
+    " ",
+    "\n",
+    "\"k\"",
+    "NaN",
+];
+
+/// Tensor metadata: JSON built from fuzzed numbers and names (and values of other keys, built
+/// from [`PIECES`]), or raw fuzzed text.
 fn tensor_json(u: &mut Unstructured<'_>, fixed: bool) -> Result<Vec<u8>> {
     if u.ratio(1, 4)? {
         return u.arbitrary::<Vec<u8>>();
@@ -260,6 +294,14 @@ fn tensor_json(u: &mut Unstructured<'_>, fixed: bool) -> Result<Vec<u8>> {
     if u.arbitrary()? {
         let names: Vec<String> = (0..n).map(|i| format!("\"d{i}\\u00e9\"")).collect();
         parts.push(format!("\"dim_names\":[{}]", names.join(",")));
+    }
+    for k in 0..u.int_in_range(0..=2)? {
+        let mut value = String::new();
+        for _ in 0..u.int_in_range(1..=6)? {
+            value.push_str(u.choose(PIECES)?);
+        }
+        let at = u.int_in_range(0..=parts.len())?;
+        parts.insert(at, format!("\"x{k}\":{value}"));
     }
     Ok(format!("{{{}}}", parts.join(",")).into_bytes())
 }
@@ -283,6 +325,8 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     for w in arena.storage.iter_mut() {
         *w = u.arbitrary()?;
     }
+    // The tensor extension's metadata, when the root is one.
+    let mut tensor_metadata = None;
     let (schema, array) = match u.int_in_range(0..=4)? {
         0 => arena.leaf(u, "", true)?,
         1 => {
@@ -296,10 +340,12 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         }
         2 => {
             let k = u.int_in_range(0..=12)?;
+            let json = tensor_json(u, true)?;
             let meta = encode(&[
                 (b"ARROW:extension:name", b"arrow.fixed_shape_tensor"),
-                (b"ARROW:extension:metadata", &tensor_json(u, true)?),
+                (b"ARROW:extension:metadata", &json),
             ]);
+            tensor_metadata = Some(json);
             arena.lists(u, 1, &[k], true, Some(meta))?
         }
         3 => {
@@ -365,10 +411,12 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 ([la, sa], [ls, ss])
             };
             let a = arena.array(u, root_extent, 1, [null(); 4], &children)?;
+            let json = tensor_json(u, false)?;
             let meta = encode(&[
                 (b"ARROW:extension:name", b"arrow.variable_shape_tensor"),
-                (b"ARROW:extension:metadata", &tensor_json(u, false)?),
+                (b"ARROW:extension:metadata", &json),
             ]);
+            tensor_metadata = Some(json);
             let s = arena.schema(u, "+s", "", Some(meta), &schemas)?;
             (s, a)
         }
@@ -407,6 +455,21 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 start.checked_add(len).is_some(),
                 "a span wrapping the address space"
             );
+            // Accepted metadata is valid JSON (RFC 8259) by another reader's account.
+            if let Some(json) = tensor_metadata.filter(|j| !j.is_empty()) {
+                assert!(
+                    serde_json::from_slice::<serde_json::Value>(&json).is_ok(),
+                    "accepted invalid JSON metadata {:?}",
+                    String::from_utf8_lossy(&json)
+                );
+            }
+            // Zero elements copy to zero bytes, however long the other axes.
+            if v.is_empty() {
+                for order in [array_protocol::Order::C, array_protocol::Order::Fortran] {
+                    let c = v.to_contiguous(order).expect("an empty copy");
+                    assert!(c.bytes().is_empty());
+                }
+            }
             // Spans outside the storage are this target lying about lengths: not read.
             if len > 0 && start >= lo && start + len <= hi {
                 let c = v

@@ -185,40 +185,16 @@ impl Model {
         Some((lo, hi.saturating_add(self.item.itemsize() as i128)))
     }
 
-    /// Python's `range(len)[start:stop:step]` on `axis`.
+    /// Python's `range(len)[start:stop:step]` on `axis`, by [`SliceIndices`].
     pub fn slice(&mut self, axis: usize, start: Option<isize>, stop: Option<isize>, step: isize) {
-        let len = self.shape[axis] as i128;
-        let step = step as i128;
-        let fix = |i: isize, lo: i128, hi: i128| {
-            let i = i as i128;
-            let i = if i < 0 { i + len } else { i };
-            i.clamp(lo, hi)
-        };
-        let (first, end) = if step > 0 {
-            (
-                start.map_or(0, |s| fix(s, 0, len)),
-                stop.map_or(len, |s| fix(s, 0, len)),
-            )
-        } else {
-            (
-                start.map_or(len - 1, |s| fix(s, -1, len - 1)),
-                stop.map_or(-1, |s| fix(s, -1, len - 1)),
-            )
-        };
-        let count = if step > 0 && end > first {
-            (end - first - 1) / step + 1
-        } else if step < 0 && first > end {
-            (first - end - 1) / (-step) + 1
-        } else {
-            0
-        };
-        if count > 0 && self.count() > 0 {
+        let kept = SliceIndices::new(self.shape[axis], start, stop, step);
+        if kept.count > 0 && self.count() > 0 {
             self.offset = self
                 .offset
-                .saturating_add(first.saturating_mul(self.strides[axis]));
+                .saturating_add(kept.first.saturating_mul(self.strides[axis]));
         }
-        self.strides[axis] = self.strides[axis].saturating_mul(step);
-        self.shape[axis] = count as usize;
+        self.strides[axis] = self.strides[axis].saturating_mul(step as i128);
+        self.shape[axis] = kept.count as usize;
     }
 
     pub fn transpose(&mut self) {
@@ -258,5 +234,84 @@ impl Model {
             other => self.item = other.clone(),
         }
         true
+    }
+}
+
+/// The indices of an axis of length `len` that Python's `range(len)[start:stop:step]` keeps:
+/// `first`, `first + step`, … (`count` of them).
+///
+/// Found without clamping bounds or dividing: a negative bound counts from the end
+/// (`x + len`); the walk starts at the normalised `start` (or the first index at that end of
+/// the axis) pulled back onto the axis, and keeps every index it reaches that is on the axis and
+/// has not reached `stop`. Those indices form one run, so `count` is where the walk first
+/// leaves: found by stepping for short runs, by bisection for long ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SliceIndices {
+    pub first: i128,
+    pub step: i128,
+    pub count: u128,
+}
+
+impl SliceIndices {
+    pub fn new(len: usize, start: Option<isize>, stop: Option<isize>, step: isize) -> SliceIndices {
+        assert_ne!(step, 0);
+        let len = len as i128;
+        let step = step as i128;
+        let from_end = |x: isize| {
+            let x = x as i128;
+            if x < 0 {
+                x + len
+            } else {
+                x
+            }
+        };
+        let forward = step > 0;
+        let first = match (start.map(from_end), forward) {
+            (None, true) => 0,
+            (None, false) => len - 1,
+            (Some(s), true) => s.max(0),
+            (Some(s), false) => s.min(len - 1),
+        };
+        let stop = stop.map(from_end);
+        let kept = |k: u128| -> bool {
+            let Some(i) = i128::try_from(k)
+                .ok()
+                .and_then(|k| k.checked_mul(step))
+                .and_then(|d| d.checked_add(first))
+            else {
+                return false;
+            };
+            let before_stop = match stop {
+                None => true,
+                Some(e) if forward => i < e,
+                Some(e) => i > e,
+            };
+            (0..len).contains(&i) && before_stop
+        };
+        // Short runs: step along.
+        let mut count = 0u128;
+        while count < 4096 && kept(count) {
+            count += 1;
+        }
+        if count == 4096 {
+            // `kept` holds at `good` and fails at `bad` (no run is longer than the axis).
+            let mut good = count - 1;
+            let mut bad = len as u128 + 1;
+            while bad - good > 1 {
+                let mid = good + (bad - good) / 2;
+                if kept(mid) {
+                    good = mid;
+                } else {
+                    bad = mid;
+                }
+            }
+            count = good + 1;
+        }
+        SliceIndices { first, step, count }
+    }
+
+    /// Index `j` of the run.
+    pub fn get(&self, j: u128) -> i128 {
+        self.first + j as i128 * self.step
     }
 }
