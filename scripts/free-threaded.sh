@@ -80,9 +80,10 @@ src="$build/src"
 mkdir -p "$src"
 rm -rf "$src/src"
 cp -r tests/python/Cargo.toml tests/python/Cargo.lock tests/python/pyproject.toml tests/python/src "$src/"
-sed -i "s|path = \"../../array-protocol\"|path = \"$root/array-protocol\"|" "$src/Cargo.toml"
+sed -i -e "s|path = \"../../array-protocol\"|path = \"$root/array-protocol\"|" \
+  -e "s|path = \"../../array-protocol-python\"|path = \"$root/array-protocol-python\"|" "$src/Cargo.toml"
 grep -q "path = \"$root/array-protocol\"" "$src/Cargo.toml" || die "tests/python/Cargo.toml: no path dependency on array-protocol to point at $root"
-# Every pyo3 crate to 0.28.3: pyo3 with its own (exact) dependencies, then array-protocol's
+# Every pyo3 crate to 0.28.3: pyo3 with its own (exact) dependencies, then array-protocol-python's
 # build dependency on pyo3-build-config, so that one version is built.
 (cd "$src" && cargo update --quiet -p pyo3 --precise "$pyo3_version") || die "cargo update -p pyo3 --precise $pyo3_version failed"
 for stale in $(sed -n '/^name = "pyo3-build-config"$/{n;s/^version = "\(.*\)"$/\1/p}' "$src/Cargo.lock"); do

@@ -30,13 +30,11 @@ use crate::error::{error, Error};
 
 mod axes;
 mod foreign;
-#[cfg(any(feature = "python", test))]
 mod overlap;
 
-pub(crate) use axes::Axes;
-pub(crate) use foreign::Foreign;
-#[cfg(feature = "python")]
-pub(crate) use overlap::{may_overlap, Extent};
+pub use axes::Axes;
+pub use foreign::Foreign;
+pub use overlap::{may_overlap, Extent};
 
 /// The most axes an array may have (as in NumPy and the buffer protocol).
 pub const MAX_NDIM: usize = 64;
@@ -116,7 +114,15 @@ pub struct Layout {
 /// Whether elements of `itemsize` bytes lie back to back visiting the axes fastest first, for a
 /// non-empty validated layout (so the running product stays within its extent). Axes of length
 /// 1 may have any stride.
-pub(crate) fn contiguous_in(
+///
+/// ```
+/// use array_protocol::layout::contiguous_in;
+///
+/// // 2×3 items of 4 bytes: C order visits axis 1 first, Fortran order axis 0.
+/// assert!(contiguous_in(&[2, 3], &[12, 4], 4, [1, 0].into_iter()));
+/// assert!(!contiguous_in(&[2, 3], &[12, 4], 4, [0, 1].into_iter()));
+/// ```
+pub fn contiguous_in(
     shape: &[usize],
     strides: &[isize],
     itemsize: usize,
@@ -135,8 +141,16 @@ pub(crate) fn contiguous_in(
 
 /// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),
 /// `None` above `isize::MAX`.
+///
+/// ```
+/// use array_protocol::layout::element_count;
+///
+/// assert_eq!(element_count(&[2, 3, 4]), Some(24));
+/// assert_eq!(element_count(&[usize::MAX, 0]), Some(0));
+/// assert_eq!(element_count(&[1 << 40, 1 << 40]), None);
+/// ```
 #[inline]
-pub(crate) fn element_count(shape: &[usize]) -> Option<usize> {
+pub fn element_count(shape: &[usize]) -> Option<usize> {
     if shape.contains(&0) {
         return Some(0);
     }
@@ -275,11 +289,15 @@ pub(crate) fn scaled_strides<S: Copy + TryInto<isize> + fmt::Debug>(
 /// Strides of a contiguous array of `shape` in `order`, or `None` on overflow. An array with a
 /// zero-length axis reaches no element and always has strides: those that would overflow stop
 /// at `isize::MAX`.
-pub(crate) fn contiguous_strides(
-    shape: &[usize],
-    itemsize: usize,
-    order: Order,
-) -> Option<Axes<isize>> {
+///
+/// ```
+/// use array_protocol::layout::contiguous_strides;
+/// use array_protocol::Order;
+///
+/// assert_eq!(&contiguous_strides(&[2, 3], 8, Order::C).unwrap()[..], [24, 8]);
+/// assert_eq!(&contiguous_strides(&[2, 3], 8, Order::Fortran).unwrap()[..], [8, 16]);
+/// ```
+pub fn contiguous_strides(shape: &[usize], itemsize: usize, order: Order) -> Option<Axes<isize>> {
     let empty = shape.contains(&0);
     let mut strides = Axes::zeroed(shape.len());
     let mut step = isize::try_from(itemsize).ok()?;

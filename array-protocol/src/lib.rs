@@ -41,10 +41,12 @@
 //!   other, and derive for your own types.
 //! - One [`Error`] type, built with [`Error::new`] and kept causes; `std` converts it to and
 //!   from `std::io::Error`.
-//! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI),
-//!   `arrow` (the Arrow C data interface) and `python` (PyO3: buffer protocol,
-//!   `__array_interface__`, DLPack); element types from `half` (f16, bf16), `num-complex` and
-//!   `float8` (FP8 e4m3fn and e5m2; the other FP8/FP6/FP4 formats are [`MiniFloat`] item types).
+//! - Adapters behind features: `ndarray`, `image`, `memmap2` (module `mmap`), `dlpack` (C ABI)
+//!   and `arrow` (the Arrow C data interface); element types from `half` (f16, bf16),
+//!   `num-complex` and `float8` (FP8 e4m3fn and e5m2; the other FP8/FP6/FP4 formats are
+//!   [`MiniFloat`] item types). Python (PyO3) is the crate `array-protocol-python`, built on
+//!   this crate's public API only: foreign memory becomes a view through
+//!   [`ArrayView::from_raw_parts`] (or [`layout::Foreign`]), checked as any other.
 //! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -83,9 +85,6 @@ pub use adapters::dlpack;
 #[cfg(feature = "memmap2")]
 #[cfg_attr(docsrs, doc(cfg(feature = "memmap2")))]
 pub use adapters::mmap;
-#[cfg(feature = "python")]
-#[cfg_attr(docsrs, doc(cfg(feature = "python")))]
-pub use adapters::python;
 
 /// Derives [`Element`] for a `#[repr(C)]` record, computing its PEP 3118 format at compile time.
 ///
@@ -231,7 +230,7 @@ pub use array_protocol_derive::Element;
 ///   [`ArrayProducer::axis_names`]. An Arrow export of an N-D array is a column of
 ///   `arrow.fixed_shape_tensor` with one row per index of the first axis, so the first name
 ///   names the rows and Arrow's `dim_names` are the others;
-/// - `#[array(python)]` (feature `python`): a producer converts into a Python array when a
+/// - `#[array(python)]` (with the crate `array-protocol-python`): a producer converts into a Python array when a
 ///   `#[pyfunction]` returns it (a read-only `RustArray`); a consumer with owned data becomes a
 ///   `#[pyfunction]` argument, copied from any array Python passes;
 /// - `#[array(crate = "path")]` when the runtime crate is renamed.

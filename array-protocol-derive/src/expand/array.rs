@@ -260,7 +260,7 @@ pub fn producer(input: &Input) -> Result<TokenStream, Error> {
         let (params, predicates) = python_generics(input);
         let impl_py = quote!(<'__py, #params>);
         quote! {
-            #private::into_python! {
+            ::array_protocol_python::__private::into_python! {
                 [#impl_py] [#ident #ty_generics] [#predicates] [new]
             }
         }
@@ -346,7 +346,7 @@ pub fn consumer(input: &Input) -> Result<TokenStream, Error> {
         let (params, predicates) = python_generics(input);
         let impl_py = quote!(<'__a, '__py, #params>);
         quote! {
-            #private::from_python! {
+            ::array_protocol_python::__private::from_python! {
                 [#impl_py] [#ident #ty_generics] [#predicates]
             }
         }

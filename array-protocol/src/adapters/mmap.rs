@@ -114,10 +114,15 @@ impl MmapArray {
         let strides =
             crate::layout::contiguous_strides(&header.shape, header.item.itemsize(), order)
                 .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
+        // As numpy ("array is too big"): the non-zero axes' bytes must fit isize, even in an
+        // array with a zero-length axis.
         let needed = header
             .shape
             .iter()
+            .filter(|&&d| d != 0)
             .try_fold(header.item.itemsize(), |n, &d| n.checked_mul(d))
+            .filter(|&n| n <= isize::MAX as usize)
+            .map(|n| if header.shape.contains(&0) { 0 } else { n })
             .ok_or_else(|| error!(Layout, "{}: shape {:?} is too large", path, header.shape))?;
         let available = bytes.len() - header.data_offset;
         if needed > available {

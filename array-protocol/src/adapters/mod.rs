@@ -18,6 +18,3 @@ pub mod mmap;
 pub mod ndarray;
 #[cfg(feature = "memmap2")]
 pub(crate) mod npy;
-#[cfg(feature = "python")]
-#[cfg_attr(docsrs, doc(cfg(feature = "python")))]
-pub mod python;

@@ -166,17 +166,7 @@ impl Scalar {
     /// ```
     pub fn new(kind: ScalarKind, size: usize, order: ByteOrder) -> Result<Scalar, FormatError> {
         use ScalarKind::*;
-        let ok = match kind {
-            Bool | Char => size == 1,
-            Int | UInt => matches!(size, 1 | 2 | 4 | 8),
-            Float => matches!(size, 2 | 4 | 8) || size == LONG_DOUBLE_SIZE,
-            BFloat => size == 2,
-            MiniFloat(_) => size == 1,
-            Complex => matches!(size, 8 | 16) || size == 2 * LONG_DOUBLE_SIZE,
-            Bytes => size >= 1 && size <= isize::MAX as usize,
-            Ucs4 => size >= 4 && size % 4 == 0 && size <= isize::MAX as usize,
-            Void => size <= isize::MAX as usize,
-        };
+        let ok = Self::size_allowed(kind, size);
         if !ok {
             return Err(model_error(alloc::format!(
                 "a {kind:?} scalar cannot be {size} bytes"
@@ -196,6 +186,51 @@ impl Scalar {
             ));
         }
         Ok(scalar)
+    }
+
+    /// Whether a scalar of `kind` can take `size` bytes.
+    const fn size_allowed(kind: ScalarKind, size: usize) -> bool {
+        use ScalarKind::*;
+        match kind {
+            Bool | Char => size == 1,
+            Int | UInt => matches!(size, 1 | 2 | 4 | 8),
+            Float => matches!(size, 2 | 4 | 8) || size == LONG_DOUBLE_SIZE,
+            BFloat => size == 2,
+            MiniFloat(_) => size == 1,
+            Complex => matches!(size, 8 | 16) || size == 2 * LONG_DOUBLE_SIZE,
+            Bytes => size >= 1 && size <= isize::MAX as usize,
+            Ucs4 => size >= 4 && size % 4 == 0 && size <= isize::MAX as usize,
+            Void => size <= isize::MAX as usize,
+        }
+    }
+
+    /// The scalar of `kind` taking `size` bytes in native order (normalised as
+    /// [`new`](Self::new) does), or `None` when the kind has no such size; usable in constants,
+    /// for tables of a library's own type codes.
+    ///
+    /// ```
+    /// use array_protocol::{ByteOrder, Element, ItemType, Scalar, ScalarKind};
+    ///
+    /// const I4: Option<Scalar> = Scalar::native(ScalarKind::Int, 4);
+    /// assert_eq!(I4.map(ItemType::Scalar), Some(i32::item_type()));
+    /// assert_eq!(Scalar::native(ScalarKind::UInt, 1).map(|s| s.order()), Some(ByteOrder::NotApplicable));
+    /// assert_eq!(Scalar::native(ScalarKind::Float, 3), None);
+    /// ```
+    pub const fn native(kind: ScalarKind, size: usize) -> Option<Scalar> {
+        if !Self::size_allowed(kind, size) {
+            return None;
+        }
+        let single_byte = size == 1
+            || matches!(
+                kind,
+                ScalarKind::Bool | ScalarKind::Char | ScalarKind::Bytes | ScalarKind::Void
+            );
+        let order = if single_byte {
+            ByteOrder::NotApplicable
+        } else {
+            ByteOrder::NATIVE
+        };
+        Some(Scalar { kind, size, order })
     }
 
     /// A scalar known to be valid; for the crate's own constants.

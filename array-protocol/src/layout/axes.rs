@@ -9,7 +9,7 @@ const INLINE: usize = 6;
 /// Per-axis values, stored inline for up to six axes so that views of ordinary arrays never
 /// allocate.
 #[derive(Clone)]
-pub(crate) struct Axes<T: Copy + Default>(AxesRepr<T>);
+pub struct Axes<T: Copy + Default>(AxesRepr<T>);
 
 #[derive(Clone)]
 enum AxesRepr<T: Copy + Default> {

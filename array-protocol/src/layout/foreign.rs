@@ -30,8 +30,31 @@ fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, u
 /// (the address of the first element, shape, byte strides, item size) into the bytes a view
 /// borrows. Nothing is read; every step is checked: the extent's arithmetic, a NULL address for
 /// a non-empty array, elements at or below address 0 or past the end of the address space.
-/// The view built over [`bytes`](Self::bytes) is then validated as any other.
-pub(crate) struct Foreign {
+/// The view built over [`bytes`](Self::bytes) is then validated as any other. Every importer of
+/// the crate and of its adapters goes through it; [`ArrayView::from_raw_parts`](crate::ArrayView::from_raw_parts)
+/// is the one-call form.
+///
+/// ```
+/// use array_protocol::layout::Foreign;
+/// use array_protocol::{Element, ErrorKind};
+///
+/// let memory = [1u32, 2, 3, 4, 5, 6];
+/// // Two rows of three, bottom-up: the first row starts at element 3, rows 12 bytes apart
+/// // going down in memory.
+/// let first = memory[3..].as_ptr().cast::<u8>().cast_mut();
+/// let located = Foreign::locate(first, &[2, 3], &[-12, 4], 4)?;
+/// assert_eq!((located.offset(), located.len()), (12, 24));
+/// // SAFETY: the located span is `memory`, initialised and unchanged while the view lives.
+/// let view = unsafe { located.view(u32::item_type(), &[2, 3], &[-12, 4]) }?;
+/// assert_eq!(view.typed::<u32>()?.iter().copied().collect::<Vec<_>>(), [4, 5, 6, 1, 2, 3]);
+///
+/// // Elements below address 0 are refused before anything is read.
+/// let err = Foreign::locate(8 as *mut u8, &[2], &[-16], 4).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::Layout);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Foreign {
     /// The lowest byte any element touches (NULL for an empty array).
     low: *mut u8,
     /// The length of the span from `low` to the end of the highest element.
@@ -44,7 +67,7 @@ impl Foreign {
     /// Locates the elements of `shape` and byte `strides`, of `itemsize` bytes, whose first
     /// element (index `[0, 0, …]`) is at `first`.
     #[inline]
-    pub(crate) fn locate(
+    pub fn locate(
         first: *mut u8,
         shape: &[usize],
         strides: &[isize],
@@ -94,14 +117,18 @@ impl Foreign {
     }
 
     /// The first element's byte offset in [`bytes`](Self::bytes).
-    pub(crate) fn offset(&self) -> usize {
+    pub fn offset(&self) -> usize {
         self.offset
     }
 
     /// The length of the span, from the lowest element to the end of the highest.
-    #[cfg_attr(not(any(feature = "python", feature = "dlpack")), allow(dead_code))]
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether the span is empty (the array has no element).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The span of the elements, to view.
@@ -109,7 +136,7 @@ impl Foreign {
     /// # Safety
     /// When the array is not empty, the span's bytes are initialised memory of one allocation,
     /// not written by anyone else for `'a`.
-    pub(crate) unsafe fn bytes<'a>(&self) -> &'a [u8] {
+    pub unsafe fn bytes<'a>(&self) -> &'a [u8] {
         if self.len == 0 {
             return &[];
         }
@@ -123,7 +150,7 @@ impl Foreign {
     /// # Safety
     /// As for [`bytes`](Self::bytes).
     #[inline]
-    pub(crate) unsafe fn view<'a>(
+    pub unsafe fn view<'a>(
         &self,
         item: crate::item::ItemType,
         shape: &[usize],
@@ -138,7 +165,7 @@ impl Foreign {
     ///
     /// # Safety
     /// As for [`bytes`](Self::bytes), and no one else reads or writes the span for `'a`.
-    pub(crate) unsafe fn bytes_mut<'a>(&self) -> &'a mut [u8] {
+    pub unsafe fn bytes_mut<'a>(&self) -> &'a mut [u8] {
         if self.len == 0 {
             return &mut [];
         }

@@ -15,11 +15,15 @@ use alloc::vec::Vec;
 /// Where a strided array's elements lie: the address of its first element (index
 /// `[0, 0, …]`), its shape, byte strides and item size.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Extent<'a> {
-    pub(crate) first: usize,
-    pub(crate) shape: &'a [usize],
-    pub(crate) strides: &'a [isize],
-    pub(crate) itemsize: usize,
+pub struct Extent<'a> {
+    /// The address of the first element.
+    pub first: usize,
+    /// The length of each axis.
+    pub shape: &'a [usize],
+    /// The byte stride of each axis (one per axis).
+    pub strides: &'a [isize],
+    /// The size of one element in bytes.
+    pub itemsize: usize,
 }
 
 /// The most nodes the search visits before answering "they may overlap".
@@ -28,7 +32,19 @@ const BUDGET: usize = 1 << 14;
 /// Whether some byte belongs to an element of `a` and to an element of `b`. Exact unless the
 /// search runs out of budget, when the answer is `true`: a caller refusing on `true` never lets
 /// overlapping arrays through.
-pub(crate) fn may_overlap(a: &Extent<'_>, b: &Extent<'_>) -> bool {
+///
+/// ```
+/// use array_protocol::layout::{may_overlap, Extent};
+///
+/// // The even and odd elements of one array of 4-byte items never meet; a row and a column do.
+/// let even = Extent { first: 0x1000, shape: &[4], strides: &[8], itemsize: 4 };
+/// let odd = Extent { first: 0x1004, ..even };
+/// assert!(!may_overlap(&even, &odd));
+/// let row = Extent { first: 0x1000, shape: &[4], strides: &[4], itemsize: 4 };
+/// let column = Extent { first: 0x1000, shape: &[4], strides: &[16], itemsize: 4 };
+/// assert!(may_overlap(&row, &column));
+/// ```
+pub fn may_overlap(a: &Extent<'_>, b: &Extent<'_>) -> bool {
     let empty = |e: &Extent<'_>| e.itemsize == 0 || e.shape.contains(&0);
     if empty(a) || empty(b) {
         return false;

@@ -22,7 +22,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     /// its highest) is initialised memory of one allocation, not written by anyone else for
     /// `'a`.
     #[inline]
-    pub(crate) unsafe fn from_foreign(
+    pub unsafe fn from_foreign(
         first: *mut u8,
         item: &ItemType,
         shape: &[usize],
@@ -41,7 +41,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     /// # Safety
     /// As for [`from_foreign`](Self::from_foreign).
     #[inline]
-    pub(crate) unsafe fn check_foreign(
+    pub unsafe fn check_foreign(
         first: *mut u8,
         item: &ItemType,
         shape: &[usize],
@@ -71,7 +71,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     /// `check_foreign::<T>(first, …)` returned `Ok((outer, len))` for this description, and the
     /// memory is as its contract says for `'a`.
     #[inline(always)]
-    pub(crate) unsafe fn from_checked(
+    pub unsafe fn from_checked(
         first: *mut u8,
         shape: &[usize],
         strides: &[isize],
@@ -86,12 +86,12 @@ impl<'a, T: Element> TypedView<'a, T> {
         }
     }
 
-    /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values
-    /// (the view having been checked when it was made, for importers whose memory Python code
-    /// may write meanwhile).
-    #[cfg(feature = "python")]
+    /// For `T` with invalid bit patterns (`bool`), whether the elements still hold valid values:
+    /// the view was checked when it was made, and importers whose memory others may write
+    /// meanwhile (Python code) check again before reading. Free for types without invalid bit
+    /// patterns.
     #[inline]
-    pub(crate) fn recheck_values(&self) -> Result<(), Error> {
+    pub fn recheck_values(&self) -> Result<(), Error> {
         // `check_values` returns at once for types without invalid bit patterns.
         super::check_values::<T>(self.first, &self.shape, &self.strides, self.len)
     }

@@ -141,7 +141,7 @@ mod foreign {
         let first = base.wrapping_add(at);
         let item = T::item_type();
         let inside = match Foreign::locate(first, shape, strides, item.itemsize()) {
-            Ok(f) if f.len() == 0 => true,
+            Ok(f) if f.is_empty() => true,
             Ok(f) => {
                 let low = first as usize - f.offset();
                 low >= base as usize && low + f.len() <= base as usize + buffer.len() * 8

@@ -1,7 +1,7 @@
 //! `array_protocol_bench`: one function written twice, with array-protocol's argument types and
 //! with rust-numpy's, so a benchmark can compare the cost of importing and reading an array.
 
-use array_protocol::python::TypedArray;
+use array_protocol_python::TypedArray;
 use numpy::PyReadonlyArrayDyn;
 use pyo3::prelude::*;
 

@@ -8,6 +8,7 @@ use array_protocol::dlpack::{
     DLDevice, DLManagedTensorVersioned, DLTensor, DLPACK_VERSION, DL_CUDA,
 };
 use array_protocol::item::dlpack::DLDataType;
+use array_protocol_python::Result;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
@@ -66,7 +67,7 @@ impl FakeCuda {
         max_version: Option<(u32, u32)>,
         dl_device: Option<(i32, i32)>,
         copy: Option<bool>,
-    ) -> PyResult<Py<PyAny>> {
+    ) -> Result<Py<PyAny>> {
         let _ = (stream, max_version, dl_device, copy);
         // SAFETY: a fresh anonymous mapping that no one may read or write.
         let mapping = unsafe {
@@ -80,7 +81,7 @@ impl FakeCuda {
             )
         };
         if mapping == libc::MAP_FAILED {
-            return Err(pyo3::exceptions::PyOSError::new_err("mmap failed"));
+            return Err(pyo3::exceptions::PyOSError::new_err("mmap failed").into());
         }
         self.last_pointer = mapping as usize;
         let mut fake = Box::new(Fake {
@@ -119,7 +120,7 @@ impl FakeCuda {
         if capsule.is_null() {
             // SAFETY: not handed to a capsule: still ours, deleted once.
             unsafe { delete(raw.cast()) };
-            return Err(PyErr::fetch(py));
+            return Err(PyErr::fetch(py).into());
         }
         // SAFETY: a new reference we own.
         Ok(unsafe { Bound::from_owned_ptr(py, capsule) }.unbind())
@@ -138,7 +139,7 @@ fn fake_cuda_deleted() -> usize {
 
 /// A tensor on any device, taken over and passed through.
 #[pyfunction]
-fn pass_through(t: array_protocol::python::DeviceArray) -> array_protocol::python::DeviceArray {
+fn pass_through(t: array_protocol_python::DeviceArray) -> array_protocol_python::DeviceArray {
     t
 }
 

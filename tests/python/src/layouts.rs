@@ -1,10 +1,11 @@
 //! Arbitrary layouts exported by `PyArray`, for differential tests against CPython's reference
 //! exporter (`_testbuffer.ndarray`) over the same memory.
 
-use array_protocol::python::PyArray;
 use array_protocol::{
     AlignedBytes, ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ItemType,
 };
+use array_protocol_python::PyArray;
+use array_protocol_python::Result;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -54,7 +55,7 @@ fn export_layout(
     strides: Option<Vec<isize>>,
     offset: usize,
     writable: bool,
-) -> PyResult<PyArray> {
+) -> Result<PyArray> {
     let item = ItemType::from_pep3118(format)
         .map_err(|e| PyValueError::new_err(format!("format {format:?}: {e}")))?;
     let mut bytes = AlignedBytes::try_zeroed(data.len())?;

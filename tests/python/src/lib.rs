@@ -1,10 +1,11 @@
 //! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
 //! through array-protocol.
 
-use array_protocol::python::{
+use array_protocol::{ArrayProducer, Element};
+use array_protocol_python::Result;
+use array_protocol_python::{
     Buffer, Copied, Export, ExportMut, Imported, PyArray, TypedArray, TypedArrayMut,
 };
-use array_protocol::{ArrayProducer, Element};
 use num_complex::Complex64;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -87,13 +88,14 @@ fn ramp(n: usize) -> Export<Vec<f64>> {
 /// The sum of each row of a 2-D float64 array (any route: a pyarrow tensor column comes through
 /// Arrow, in place), as a Rust-owned array.
 #[pyfunction]
-fn row_sums(a: TypedArray<f64>) -> PyResult<Export<Vec<f64>>> {
+fn row_sums(a: TypedArray<f64>) -> Result<Export<Vec<f64>>> {
     let v = a.view();
     if v.ndim() != 2 {
         return Err(PyValueError::new_err(format!(
             "expected rows × columns, got {} axes",
             v.ndim()
-        )));
+        ))
+        .into());
     }
     let (rows, cols) = (v.shape()[0], v.shape()[1]);
     Ok(Export(
@@ -136,13 +138,14 @@ fn particles(n: usize) -> Export<Vec<Particle>> {
     Export(ps)
 }
 
-fn sum_view(view: &array_protocol::ArrayView<'_>) -> PyResult<f64> {
+fn sum_view(view: &array_protocol::ArrayView<'_>) -> Result<f64> {
     let native = view.item().to_native_order();
     if native != f64::item_type() {
         return Err(PyTypeError::new_err(format!(
             "expected float64 items, got {}",
             view.item().describe()
-        )));
+        ))
+        .into());
     }
     if let Ok(t) = view.typed::<f64>() {
         return Ok(match t.as_slice() {
@@ -171,7 +174,7 @@ fn sum_slice(xs: &[f64]) -> f64 {
 /// The sum of any float64 array (buffer protocol, DLPack or `__array_interface__`; any strides,
 /// any byte order), read in place.
 #[pyfunction]
-fn sum_f64(a: Imported) -> PyResult<f64> {
+fn sum_f64(a: Imported) -> Result<f64> {
     sum_view(&a.view())
 }
 
@@ -209,22 +212,22 @@ fn transposed(rows: usize, cols: usize) -> Export<Transposed> {
 /// A Rust-owned, read-only C-contiguous copy of any array: the same shape and item type,
 /// exported by this crate.
 #[pyfunction]
-fn copy_of(a: Imported) -> PyResult<Export<array_protocol::Array>> {
+fn copy_of(a: Imported) -> Result<Export<array_protocol::Array>> {
     Ok(Export(a.view().to_contiguous(array_protocol::Order::C)?))
 }
 
 /// As `copy_of`, writable: for consumers that only take DLPack's legacy capsule (JAX), which
 /// cannot say read-only.
 #[pyfunction]
-fn writable_copy_of(a: Imported) -> PyResult<ExportMut<array_protocol::Array>> {
+fn writable_copy_of(a: Imported) -> Result<ExportMut<array_protocol::Array>> {
     Ok(ExportMut(a.view().to_contiguous(array_protocol::Order::C)?))
 }
 
 /// Records `id` (u4), `pad` (u4), `mass` (f8) that Python can resize with `resize(n)`; DLPack
 /// cannot carry them, so `__dlpack__` refuses.
 #[pyfunction]
-fn resizable_records(n: usize) -> PyResult<PyArray> {
-    PyArray::resizable(vec![Tagged::default(); n]).map_err(PyErr::from)
+fn resizable_records(n: usize) -> Result<PyArray> {
+    PyArray::resizable(vec![Tagged::default(); n]).map_err(array_protocol_python::Error::from)
 }
 
 #[derive(Element, Clone, Copy, Default)]
@@ -237,8 +240,8 @@ struct Tagged {
 
 /// A writable float64 buffer of `n` zeros with a `resize(m)` method, refused while exported.
 #[pyfunction]
-fn mutable_buffer(n: usize) -> PyResult<PyArray> {
-    PyArray::resizable(vec![0.0f64; n]).map_err(PyErr::from)
+fn mutable_buffer(n: usize) -> Result<PyArray> {
+    PyArray::resizable(vec![0.0f64; n]).map_err(array_protocol_python::Error::from)
 }
 
 /// A buffer exporter that reports whatever it was given: `len`, `shape` and `strides` (`None`:
@@ -273,7 +276,7 @@ impl LyingBuffer {
         mut slf: PyRefMut<'_, Self>,
         view: *mut pyo3::ffi::Py_buffer,
         _flags: std::ffi::c_int,
-    ) -> PyResult<()> {
+    ) -> Result<()> {
         let ndim = slf.shape.as_ref().map_or(1, Vec::len) as std::ffi::c_int;
         let obj = slf.as_ptr();
         // SAFETY: `view` is the caller's Py_buffer to fill; the pointers stay valid while
@@ -340,19 +343,21 @@ fn normalize(py: Python<'_>, mut a: TypedArrayMut<f64>) {
 /// module's `rgba_image`…), exported without a copy: it shares the image's memory and keeps it
 /// alive.
 #[pyfunction]
-fn channel(image: Buffer, c: usize) -> PyResult<Export<Channel>> {
+fn channel(image: Buffer, c: usize) -> Result<Export<Channel>> {
     let v = image.view();
     if v.ndim() != 3 {
         return Err(PyValueError::new_err(format!(
             "expected a height × width × channels image, got {} axes",
             v.ndim()
-        )));
+        ))
+        .into());
     }
     let channels = v.shape()[2];
     if c >= channels {
         return Err(PyValueError::new_err(format!(
             "channel {c} of an image with {channels} channels"
-        )));
+        ))
+        .into());
     }
     Ok(Export(Channel { image, c }))
 }
@@ -479,11 +484,11 @@ fn import_route(a: Imported) -> (&'static str, Vec<usize>, bool) {
 /// `__dlpack__` alone): whether the exchange table was used, the shape and the read-only flag.
 #[pyfunction]
 #[pyo3(signature = (obj, capsule_only = false))]
-fn dlpack_route(obj: &Bound<'_, PyAny>, capsule_only: bool) -> PyResult<(bool, Vec<usize>, bool)> {
+fn dlpack_route(obj: &Bound<'_, PyAny>, capsule_only: bool) -> Result<(bool, Vec<usize>, bool)> {
     let a = if capsule_only {
-        array_protocol::python::from_dlpack_capsule(obj)?
+        array_protocol_python::from_dlpack_capsule(obj)?
     } else {
-        array_protocol::python::from_dlpack(obj)?
+        array_protocol_python::from_dlpack(obj)?
     };
     Ok((
         a.via_exchange_api(),
@@ -496,13 +501,13 @@ fn dlpack_route(obj: &Bound<'_, PyAny>, capsule_only: bool) -> PyResult<(bool, V
 /// table when its type has one unless `capsule_only`: for the benchmark of the two paths.
 #[pyfunction]
 #[pyo3(signature = (obj, n, capsule_only = false))]
-fn dlpack_imports(obj: &Bound<'_, PyAny>, n: usize, capsule_only: bool) -> PyResult<usize> {
+fn dlpack_imports(obj: &Bound<'_, PyAny>, n: usize, capsule_only: bool) -> Result<usize> {
     let mut elements = 0;
     for _ in 0..n {
         let a = if capsule_only {
-            array_protocol::python::from_dlpack_capsule(obj)?
+            array_protocol_python::from_dlpack_capsule(obj)?
         } else {
-            array_protocol::python::from_dlpack(obj)?
+            array_protocol_python::from_dlpack(obj)?
         };
         elements += a.view().len();
     }
@@ -515,7 +520,7 @@ type Description = (&'static str, usize, Vec<usize>, Vec<isize>, String, bool);
 /// type, read-only flag; through `python::import`, or with `via_buffer` through `Buffer::get`.
 #[pyfunction]
 #[pyo3(signature = (obj, via_buffer = false))]
-fn describe_import(obj: &Bound<'_, PyAny>, via_buffer: bool) -> PyResult<Description> {
+fn describe_import(obj: &Bound<'_, PyAny>, via_buffer: bool) -> Result<Description> {
     let describe = |route, v: array_protocol::ArrayView<'_>, ro| {
         (
             route,
@@ -530,7 +535,7 @@ fn describe_import(obj: &Bound<'_, PyAny>, via_buffer: bool) -> PyResult<Descrip
         let b = Buffer::get(obj)?;
         describe("buffer protocol", b.view(), b.is_read_only())
     } else {
-        let a = array_protocol::python::import(obj)?;
+        let a = array_protocol_python::import(obj)?;
         describe(a.route(), a.view(), a.is_read_only())
     })
 }
@@ -546,7 +551,7 @@ fn import_address(a: Imported) -> (usize, String) {
 /// The bytes of an FP8/FP6/FP4 array, read through the typed view of the matching
 /// `array_protocol::bytes8` type (so the import must carry exactly that format).
 #[pyfunction]
-fn minifloat_bytes(a: Imported) -> PyResult<Vec<u8>> {
+fn minifloat_bytes(a: Imported) -> Result<Vec<u8>> {
     use array_protocol::bytes8::*;
     let v = a.view();
     let name = v.item().describe();
@@ -570,15 +575,13 @@ fn minifloat_bytes(a: Imported) -> PyResult<Vec<u8>> {
         Float6E3M2Fn,
         Float4E2M1Fn
     );
-    Err(pyo3::exceptions::PyTypeError::new_err(format!(
-        "{name} is no mini float"
-    )))
+    Err(pyo3::exceptions::PyTypeError::new_err(format!("{name} is no mini float")).into())
 }
 
 /// Counts the true values of a bool array, before and after calling `f()` (which may write
 /// the memory): the second count comes from `try_view`, which checks the values again.
 #[pyfunction]
-fn count_true_around(a: TypedArray<bool>, f: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
+fn count_true_around(a: TypedArray<bool>, f: &Bound<'_, PyAny>) -> Result<(usize, usize)> {
     let before = a.view().iter().filter(|&&b| b).count();
     f.call0()?;
     let after = a.try_view()?.iter().filter(|&&b| b).count();
@@ -587,10 +590,7 @@ fn count_true_around(a: TypedArray<bool>, f: &Bound<'_, PyAny>) -> PyResult<(usi
 
 /// Holds a writable import of `a` while calling `f()`, to test the aliasing policy.
 #[pyfunction]
-fn while_writing(
-    a: array_protocol::python::BufferMut,
-    f: &Bound<'_, PyAny>,
-) -> PyResult<Py<PyAny>> {
+fn while_writing(a: array_protocol_python::BufferMut, f: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
     let result = f.call0()?.unbind();
     drop(a);
     Ok(result)
@@ -598,7 +598,7 @@ fn while_writing(
 
 /// Holds a shared import of `a` while calling `f()`, to test the aliasing policy.
 #[pyfunction]
-fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
     let result = f.call0()?.unbind();
     drop(a);
     Ok(result)
@@ -620,7 +620,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(points, m)?)?;
     m.add_class::<PyArray>()?;
     m.add_class::<Stash>()?;
-    m.add_class::<array_protocol::python::DeviceArray>()?;
+    m.add_class::<array_protocol_python::DeviceArray>()?;
     m.add_function(wrap_pyfunction!(ramp, m)?)?;
     m.add_function(wrap_pyfunction!(row_sums, m)?)?;
     m.add_function(wrap_pyfunction!(thirds, m)?)?;

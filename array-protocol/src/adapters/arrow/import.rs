@@ -64,8 +64,7 @@ impl ArrowImport {
     ///
     /// # Safety
     /// The view is not used after this import is dropped (which releases the array).
-    #[cfg(feature = "python")]
-    pub(crate) unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
+    pub unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
         // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the
         // import.
         unsafe {

@@ -2,7 +2,7 @@
 //! `__dlpack_c_exchange_api__` attribute (a `PyCapsule` named `"dlpack_exchange_api"`), through
 //! which a consumer takes tensors without a capsule or a Python call per tensor.
 //!
-//! These are the C definitions only; `array_protocol::python` publishes a table for its types
+//! These are the C definitions only; `array_protocol_python` publishes a table for its types
 //! and uses a producer's table when it imports.
 
 use core::ffi::{c_char, c_int, c_void};

@@ -1,14 +1,12 @@
 //! Exports: any producer's array as a `DLManagedTensorVersioned` on the CPU.
 
 use alloc::vec::Vec;
-#[cfg(feature = "python")]
 use core::ffi::c_void;
 
 use super::{
     build, DLManagedTensorVersioned, Parts, DLPACK_FLAG_BITMASK_IS_COPIED,
     DLPACK_FLAG_BITMASK_IS_SUBBYTE_TYPE_PADDED, DLPACK_FLAG_BITMASK_READ_ONLY,
 };
-#[cfg(feature = "python")]
 use super::{DLDevice, DLTensor, DLPACK_VERSION};
 use crate::error::{error, Error};
 use crate::item::dlpack::DLDataType;
@@ -181,20 +179,18 @@ fn padding_flag(dtype: &Result<DLDataType, Error>) -> u64 {
     }
 }
 
-#[cfg(feature = "python")]
 /// What a tensor of a view says, computed once, for exporters that hand out the same memory many
 /// times (a Python object's `__dlpack__`): [`export_described`] then only allocates the tensor.
-pub(crate) struct Description {
+pub struct Description {
     data: *mut c_void,
     dtype: DLDataType,
     shape: Vec<i64>,
     strides: Vec<i64>,
 }
 
-#[cfg(feature = "python")]
 impl Description {
     /// Refused as [`export`] refuses.
-    pub(crate) fn of(view: &ArrayView<'_>) -> Result<Description, Error> {
+    pub fn of(view: &ArrayView<'_>) -> Result<Description, Error> {
         let p = parts(view);
         Ok(Description {
             data: p.data,
@@ -206,12 +202,12 @@ impl Description {
 
     /// The flags the description implies (padded sub-byte items), which a bare `DLTensor`
     /// cannot carry.
-    pub(crate) fn implied_flags(&self) -> u64 {
+    pub fn implied_flags(&self) -> u64 {
         padding_flag(&Ok(self.dtype))
     }
 
     /// The tensor this describes, borrowing its shape and strides from `self`.
-    pub(crate) fn dl_tensor(&self) -> Result<DLTensor, Error> {
+    pub fn dl_tensor(&self) -> Result<DLTensor, Error> {
         Ok(DLTensor {
             data: self.data,
             device: DLDevice::CPU,
@@ -224,7 +220,6 @@ impl Description {
     }
 }
 
-#[cfg(feature = "python")]
 /// A tensor whose shape and strides are borrowed from a [`Description`] kept alive by `K`.
 #[repr(C)]
 struct BorrowedExport<K> {
@@ -232,7 +227,6 @@ struct BorrowedExport<K> {
     keep_alive: K,
 }
 
-#[cfg(feature = "python")]
 unsafe extern "C" fn delete_described<K>(tensor: *mut DLManagedTensorVersioned) {
     if tensor.is_null() {
         return;
@@ -242,14 +236,13 @@ unsafe extern "C" fn delete_described<K>(tensor: *mut DLManagedTensorVersioned) 
     drop(unsafe { alloc::boxed::Box::from_raw(tensor.cast::<BorrowedExport<K>>()) });
 }
 
-#[cfg(feature = "python")]
 /// Exports the tensor `description` says as one the caller owns, whose deleter drops
 /// `keep_alive`; one allocation.
 ///
 /// # Safety
 /// As [`export_view`], and `description` itself (its shape and strides, which the tensor points
 /// at) stays alive and unchanged until `keep_alive` is dropped.
-pub(crate) unsafe fn export_described<K: Send + 'static>(
+pub unsafe fn export_described<K: Send + 'static>(
     keep_alive: K,
     description: &Description,
     flags: u64,

@@ -544,8 +544,7 @@ impl DLPackArray {
     ///
     /// # Safety
     /// The view is not used after this array is dropped (which calls the deleter).
-    #[cfg(feature = "python")]
-    pub(crate) unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
+    pub unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
         self.parts.check_viewable()?;
         // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the array.
         unsafe {

@@ -66,8 +66,7 @@ pub use exchange::{
     DLPackManagedTensorToPyObjectNoSync, EXCHANGE_API_CAPSULE_NAME,
 };
 pub use export::{export, export_copy, export_mut, export_packed, export_view};
-#[cfg(feature = "python")]
-pub(crate) use export::{export_described, Description};
+pub use export::{export_described, Description};
 pub use import::DLPackArray;
 
 /// `DLDevice`: the device type (CPU = 1, CUDA = 2, CUDA host = 3, …) and its index.

@@ -1,6 +1,9 @@
-//! Python (feature `python`, PyO3): export any producer to Python through the buffer protocol,
-//! `__array_interface__` and DLPack at once; import any array in place, shared or writable, with
-//! handles that outlive the call.
+//! Python for [array-protocol](array_protocol), with PyO3 (0.28 through 0.30): export any
+//! producer to Python through the buffer protocol, `__array_interface__`, DLPack and Arrow at
+//! once; import any array in place, shared or writable, with handles that outlive the call.
+//!
+//! Built on `array-protocol`'s public API only (its raw-parts views, [`layout::Foreign`](array_protocol::layout::Foreign),
+//! the DLPack and Arrow C structures), as any downstream adapter would be.
 //!
 //! - Exports: [`PyArray::new`] / [`PyArray::new_mut`] wrap an owner into a Python object that
 //!   numpy, Pillow, pyarrow, `memoryview` and any DLPack consumer read without copying. The owner
@@ -11,7 +14,7 @@
 //! - Imports: [`Buffer::get`] (shared) and [`BufferMut::get`] (writable) borrow a
 //!   buffer-protocol object; [`import`] tries the buffer protocol, DLPack and
 //!   `__array_interface__` in turn; [`from_dlpack`] takes over an object with `__dlpack__` (CPU).
-//!   Every handle is `'static + Send + Sync` and an [`ArrayProducer`](crate::ArrayProducer), so
+//!   Every handle is `'static + Send + Sync` and an [`ArrayProducer`](array_protocol::ArrayProducer), so
 //!   it can be kept, read with the GIL released, and re-exported with [`PyArray::new`].
 //! - `#[pyfunction]` argument types: [`TypedArray<T>`], [`TypedArrayMut<T>`], [`Copied<C>`],
 //!   and the handles themselves.
@@ -20,7 +23,7 @@
 //! Every kind of argument and return type in `#[pyfunction]`s (the README adds derived types):
 //!
 //! ```no_run
-//! use array_protocol::python::{Buffer, Copied, Export, TypedArray, TypedArrayMut};
+//! use array_protocol_python::{Buffer, Copied, Export, TypedArray, TypedArrayMut};
 //! use array_protocol::{ArrayProducer, ArrayView, Error};
 //! use pyo3::prelude::*;
 //!
@@ -83,7 +86,7 @@
 //! `max_version >= (1, 0)`, the legacy one to the others, refused for read-only arrays since it
 //! cannot say read-only) and through DLPack 1.3's **C exchange API**: its type's
 //! `__dlpack_c_exchange_api__` is a `dlpack_exchange_api` capsule holding a
-//! [`DLPackExchangeAPI`](crate::dlpack::DLPackExchangeAPI) table, through which consumers such as
+//! [`DLPackExchangeAPI`](array_protocol::dlpack::DLPackExchangeAPI) table, through which consumers such as
 //! tvm-ffi take tensors with plain C calls, no capsule and no Python call.
 //! [`DeviceArray`] (`DLPackTensor`) has a table too. The table's functions:
 //! - `managed_tensor_from_py_object_no_sync`: the tensor `__dlpack__(max_version=(1, 3))`
@@ -104,15 +107,19 @@
 //! otherwise or when the table refuses with a `BufferError`; [`from_dlpack_capsule`] always uses
 //! `__dlpack__`. For CPU arrays `stream` must be `None`: there is nothing to synchronise.
 //!
-//! FP8, FP6 and FP4 arrays: see [`MiniFloat`](crate::MiniFloat) for what users of `ml_dtypes`
+//! FP8, FP6 and FP4 arrays: see [`MiniFloat`](array_protocol::MiniFloat) for what users of `ml_dtypes`
 //! can do (numpy cannot carry these types through DLPack or the buffer protocol; JAX can).
 //!
 //! # Errors
-//! One mapping everywhere (`impl From<Error> for PyErr`): a wrong item type or byte order is a
-//! `TypeError`; a wrong shape, number of axes, layout or format a `ValueError`; an exporter's
-//! refusal, memory that cannot be described or an aliasing conflict a `BufferError`; a copy that
-//! cannot be allocated a `MemoryError`; `TypeError` too for an object that is no array.
+//! One mapping everywhere ([`to_pyerr`]): a wrong item type or byte order is a `TypeError`; a
+//! wrong shape, number of axes, layout or format a `ValueError`; an exporter's refusal, memory
+//! that cannot be described or an aliasing conflict a `BufferError`; a copy that cannot be
+//! allocated a `MemoryError`; `TypeError` too for an object that is no array. A `#[pyfunction]`
+//! returning this crate's [`Result`] uses `?` on array-protocol and PyO3 calls alike; one
+//! returning `PyResult` converts with `.map_err(to_pyerr)`.
 
+#[doc(hidden)]
+pub mod __private;
 mod arrow;
 mod buffer;
 mod claims;
@@ -137,21 +144,78 @@ use std::prelude::rust_2021::*;
 use pyo3::exceptions::{PyBufferError, PyMemoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
-use crate::{Error, ErrorKind};
+use array_protocol::ErrorKind;
 
-/// An array-protocol error as the Python exception for its kind, so `?` works in a
-/// `#[pyfunction]`, with one mapping everywhere: `TypeError` for a wrong item type (or byte
-/// order), `BufferError` for memory that cannot be described or shared (an exporter's refusal,
-/// overlapping imports), `MemoryError` when a copy cannot be allocated, `OSError` for files,
-/// `ValueError` otherwise (shape, number of axes, layout, alignment, formats).
+/// An array-protocol error as the Python exception for its kind, with one mapping everywhere:
+/// `TypeError` for a wrong item type (or byte order), `BufferError` for memory that cannot be
+/// described or shared (an exporter's refusal, overlapping imports), `MemoryError` when a copy
+/// cannot be allocated, `OSError` for files, `ValueError` otherwise (shape, number of axes,
+/// layout, alignment, formats).
+pub fn to_pyerr(e: array_protocol::Error) -> PyErr {
+    match e.kind() {
+        ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(e.to_string()),
+        ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
+        ErrorKind::OutOfMemory => PyMemoryError::new_err(e.to_string()),
+        ErrorKind::Io => PyOSError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+/// The error of a `#[pyfunction]` that uses `?` on array-protocol and PyO3 calls alike: either
+/// kind converts into it, and it converts into the Python exception ([`to_pyerr`] for
+/// array-protocol's errors). `PyResult` cannot take array-protocol's errors with `?` itself:
+/// neither `PyErr` nor `array_protocol::Error` belongs to this crate.
+///
+/// ```
+/// use array_protocol_python::{Imported, Result};
+/// use pyo3::prelude::*;
+///
+/// #[pyfunction]
+/// fn total(a: Imported) -> Result<f64> {
+///     // `?` on an array-protocol call: its error becomes the Python exception for its kind.
+///     let values = a.view().to_vec_native::<f64>()?;
+///     Ok(values.iter().sum())
+/// }
+/// ```
+#[derive(Debug)]
+pub enum Error {
+    /// An exception from Python or PyO3.
+    Python(PyErr),
+    /// An array-protocol error, raised as [`to_pyerr`] says.
+    Array(array_protocol::Error),
+}
+
+/// A `#[pyfunction]`'s result with [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+impl From<PyErr> for Error {
+    fn from(e: PyErr) -> Error {
+        Error::Python(e)
+    }
+}
+
+impl From<array_protocol::Error> for Error {
+    fn from(e: array_protocol::Error) -> Error {
+        Error::Array(e)
+    }
+}
+
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
-        match e.kind() {
-            ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(e.to_string()),
-            ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
-            ErrorKind::OutOfMemory => PyMemoryError::new_err(e.to_string()),
-            ErrorKind::Io => PyOSError::new_err(e.to_string()),
-            _ => PyValueError::new_err(e.to_string()),
+        match e {
+            Error::Python(e) => e,
+            Error::Array(e) => to_pyerr(e),
         }
     }
 }
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Python(e) => core::fmt::Display::fmt(e, f),
+            Error::Array(e) => core::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}

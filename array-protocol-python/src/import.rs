@@ -11,11 +11,11 @@ use pyo3::prelude::*;
 use super::buffer::{Buffer, BufferMut};
 use super::claims::Claim;
 use super::interface::Interface;
-use crate::arrow::ArrowImport;
-use crate::dlpack::DLPackArray;
-use crate::layout::Foreign;
-use crate::typed::{TypedView, TypedViewMut};
-use crate::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
+use array_protocol::arrow::ArrowImport;
+use array_protocol::dlpack::DLPackArray;
+use array_protocol::layout::Foreign;
+use array_protocol::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
+use array_protocol::{TypedView, TypedViewMut};
 
 /// An array imported by [`import`] or [`from_dlpack`](super::from_dlpack), through whichever
 /// route its object offers: `'static`, `Send` and `Sync`, an [`ArrayProducer`]; re-exported by
@@ -180,7 +180,8 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // SAFETY: the view is kept beside the reference `NumpyArray` holds.
     if let Some(import) = unsafe {
         super::numpy::with(obj, |view, parts| {
-            let claim = Claim::new(obj.py(), &view, false, "a numpy array")?;
+            let claim =
+                Claim::new(obj.py(), &view, false, "a numpy array").map_err(crate::to_pyerr)?;
             Ok(Imported {
                 route: Route::Numpy(super::numpy::NumpyArray::new(obj, view, parts, claim)),
                 _claim: None,
@@ -220,8 +221,9 @@ fn import_other(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     if obj.hasattr("__array_interface__")? {
         let interface = Interface::get(obj)?;
         // SAFETY: the view is kept beside the interface, in `Imported`, and never outlives it.
-        let view = unsafe { interface.detached_view() }?;
-        let claim = Claim::new(obj.py(), &view, false, "an __array_interface__ array")?;
+        let view = unsafe { interface.detached_view() }.map_err(crate::to_pyerr)?;
+        let claim = Claim::new(obj.py(), &view, false, "an __array_interface__ array")
+            .map_err(crate::to_pyerr)?;
         return Ok(Imported {
             route: Route::Other(Box::new(Other {
                 source: Source::Interface(interface),
@@ -233,8 +235,9 @@ fn import_other(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
         let arrow = super::arrow::import(obj)?;
         // SAFETY: the view is kept beside the import, in `Imported`, and never outlives it.
-        let view = unsafe { arrow.detached_view() }?;
-        let claim = Claim::new(obj.py(), &view, false, "an Arrow array")?;
+        let view = unsafe { arrow.detached_view() }.map_err(crate::to_pyerr)?;
+        let claim =
+            Claim::new(obj.py(), &view, false, "an Arrow array").map_err(crate::to_pyerr)?;
         return Ok(Imported {
             route: Route::Other(Box::new(Other {
                 source: Source::Arrow(arrow),
@@ -274,7 +277,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 /// [`into_inner`](Self::into_inner)). Every other array goes through [`import`].
 ///
 /// ```no_run
-/// use array_protocol::python::TypedArray;
+/// use array_protocol_python::TypedArray;
 /// use pyo3::prelude::*;
 ///
 /// #[pyfunction]
@@ -320,7 +323,9 @@ impl<T: Element> TypedArray<T> {
         }
         let import = import(obj)?;
         // SAFETY: the typed view is kept beside the import, in `Typed`, and never outlives it.
-        let view = unsafe { import.detached_view() }.typed::<T>()?;
+        let view = unsafe { import.detached_view() }
+            .typed::<T>()
+            .map_err(crate::to_pyerr)?;
         Ok(TypedArray {
             inner: Typed {
                 view,
@@ -410,7 +415,7 @@ impl<'a, 'py, T: Element> FromPyObject<'a, 'py> for TypedArray<T> {
 /// functions that write their results in place.
 ///
 /// ```no_run
-/// use array_protocol::python::TypedArrayMut;
+/// use array_protocol_python::TypedArrayMut;
 /// use pyo3::prelude::*;
 ///
 /// #[pyfunction]
@@ -429,7 +434,7 @@ impl<T: Element> TypedArrayMut<T> {
     /// Borrows `obj` for writing and checks its items are `T`.
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArrayMut<T>> {
         let buffer = BufferMut::get(obj)?;
-        buffer.view().typed::<T>()?;
+        buffer.view().typed::<T>().map_err(crate::to_pyerr)?;
         Ok(TypedArrayMut {
             buffer,
             _item: PhantomData,
@@ -489,6 +494,8 @@ impl<'a, 'py, C: ArrayConsumer> FromPyObject<'a, 'py> for Copied<C> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Copied<C>> {
         let import = import(&obj)?;
-        Ok(Copied(C::from_array(&import.view())?))
+        Ok(Copied(
+            C::from_array(&import.view()).map_err(crate::to_pyerr)?,
+        ))
     }
 }

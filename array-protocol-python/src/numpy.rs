@@ -5,7 +5,7 @@
 //! public C ABI, the same in numpy 1.x and 2.x (rust-numpy and every C extension read them). The
 //! path is taken only when the object's type *is* `numpy.ndarray` (the type object found in the
 //! already imported `numpy` module, never importing it), the descriptor is a builtin scalar in
-//! native byte order, and the array has at most [`MAX_NDIM`](crate::MAX_NDIM) axes; every other
+//! native byte order, and the array has at most [`MAX_NDIM`](array_protocol::MAX_NDIM) axes; every other
 //! array (subclasses, records, strings, non-native byte orders, `longdouble`) goes through the
 //! buffer protocol as before. The description is validated as a buffer's is
 //! ([`Foreign::locate`]), and the handle holds a reference to the array, which keeps its memory
@@ -20,10 +20,10 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::claims::Claim;
-use crate::item::{ByteOrder, ItemType, Scalar, ScalarKind};
-use crate::layout::{Extent, Foreign};
-use crate::typed::TypedView;
-use crate::{ArrayView, Element, Error};
+use array_protocol::item::{ItemType, Scalar, ScalarKind};
+use array_protocol::layout::{Extent, Foreign};
+use array_protocol::TypedView;
+use array_protocol::{ArrayView, Element, Error};
 use pyo3::PyResult;
 
 /// The head of numpy's `PyArrayObject_fields`.
@@ -117,7 +117,10 @@ impl Drop for NumpyHold {
 
 /// A native scalar, its order normalised as the PEP 3118 reader's codes are.
 const fn scalar(kind: ScalarKind, size: usize) -> ItemType {
-    ItemType::Scalar(Scalar::for_code(kind, size, ByteOrder::NATIVE))
+    match Scalar::native(kind, size) {
+        Some(s) => ItemType::Scalar(s),
+        None => panic!("numpy's builtin types have sizes their kinds allow"),
+    }
 }
 
 /// The item type and numpy's buffer format of each builtin `type_num` in native order, for the
@@ -231,7 +234,7 @@ struct Head<'o> {
 }
 
 /// Reads `obj`'s struct, or `None` when it is not an exact `numpy.ndarray` of a builtin numeric
-/// type in native byte order, aligned, with at most [`MAX_NDIM`](crate::MAX_NDIM) axes (the
+/// type in native byte order, aligned, with at most [`MAX_NDIM`](array_protocol::MAX_NDIM) axes (the
 /// caller uses the buffer protocol then). The lengths and strides are numpy's own, borrowed.
 ///
 /// Not on a free-threaded CPython: there another thread may change the array's struct
@@ -269,7 +272,7 @@ unsafe fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>>
     let (item, format) = (item, *format);
     let nd = usize::try_from(head.nd)
         .ok()
-        .filter(|&n| n <= crate::MAX_NDIM)?;
+        .filter(|&n| n <= array_protocol::MAX_NDIM)?;
     let (shape, strides): (&[isize], &[isize]) = if nd == 0 {
         (&[], &[])
     } else {
@@ -286,7 +289,7 @@ unsafe fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>>
     };
     if let Some(&d) = shape.iter().find(|&&d| d < 0) {
         return Some(Err(Error::new(
-            crate::ErrorKind::Unsupported,
+            array_protocol::ErrorKind::Unsupported,
             std::format!("the numpy array has a negative length {d}"),
         )));
     }
@@ -294,7 +297,9 @@ unsafe fn head<'o>(obj: &'o Bound<'_, PyAny>) -> Option<Result<Head<'o>, Error>>
         first: head.data.cast(),
         item,
         // Every length is at least 0 (checked just above), so each reads the same as a `usize`.
-        shape: bytemuck::cast_slice::<isize, usize>(shape),
+        // SAFETY: `isize` and `usize` have one size and alignment, every length was checked
+        // non-negative above, and the slice borrows `shape` for as long as it does.
+        shape: unsafe { std::slice::from_raw_parts(shape.as_ptr().cast::<usize>(), shape.len()) },
         strides,
         parts: Parts {
             readonly: head.flags & WRITEABLE == 0 || head.flags & WARN_ON_WRITE != 0,
@@ -320,12 +325,12 @@ pub(super) unsafe fn with<R>(
     // SAFETY: only Rust runs until the view, which copies the lengths and strides, is built.
     let head = match unsafe { head(obj) }? {
         Ok(h) => h,
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     let foreign = match Foreign::locate(head.first, head.shape, head.strides, head.item.itemsize())
     {
         Ok(f) => f,
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     // SAFETY: the array's memory stays valid while the array lives, which the caller ensures
     // by keeping the view beside a reference to it (this function's contract); the span from
@@ -333,7 +338,7 @@ pub(super) unsafe fn with<R>(
     // views).
     let view = match unsafe { foreign.view(head.item.clone(), head.shape, head.strides) } {
         Ok(v) => v,
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     Some(make(view, head.parts))
 }
@@ -372,7 +377,7 @@ pub(super) unsafe fn typed<'o, T: Element>(
     // here only Rust runs (the checks, the claim, a reference count).
     let head = match unsafe { head(obj) }? {
         Ok(h) => h,
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     // SAFETY: the array's memory stays valid while the array lives: `obj` is borrowed during
     // the check (which reads the values of `bool`s), and afterwards the caller keeps the view
@@ -385,7 +390,7 @@ pub(super) unsafe fn typed<'o, T: Element>(
             debug_assert_eq!(outer, head.shape.len(), "a scalar `T` keeps every axis");
             len
         }
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     let extent = Extent {
         first: head.first as usize,
@@ -395,7 +400,7 @@ pub(super) unsafe fn typed<'o, T: Element>(
     };
     let claim = match Claim::of(obj.py(), extent, len, false, "a numpy array") {
         Ok(c) => c,
-        Err(e) => return Some(Err(e.into())),
+        Err(e) => return Some(Err(crate::to_pyerr(e))),
     };
     Some(Ok(Checked {
         first: head.first,

@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict};
 
-use crate::dlpack::{DLManagedTensorVersioned, DLPackArray, DLTensor};
+use array_protocol::dlpack::{DLManagedTensorVersioned, DLPackArray, DLTensor};
 
 use super::import::Imported;
 
@@ -51,14 +51,14 @@ unsafe extern "C" fn delete_adapted(t: *mut DLManagedTensorVersioned) {
 /// [`Imported::via_exchange_api`] says which was used.
 pub fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let (array, via_table) = take(obj, true)?;
-    Ok(Imported::dlpack(obj.py(), array, via_table)?)
+    Imported::dlpack(obj.py(), array, via_table).map_err(crate::to_pyerr)
 }
 
 /// As [`from_dlpack`], through `__dlpack__` and its capsule only, even when `obj`'s type
 /// publishes an exchange table.
 pub fn from_dlpack_capsule(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let (array, _) = take(obj, false)?;
-    Ok(Imported::dlpack(obj.py(), array, false)?)
+    Imported::dlpack(obj.py(), array, false).map_err(crate::to_pyerr)
 }
 
 /// `obj`'s tensor, through its type's exchange table when `use_table` and it has one (then
@@ -107,7 +107,7 @@ fn take_capsule(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
                 return Err(PyErr::fetch(py));
             }
             // SAFETY: we own the tensor now.
-            unsafe { DLPackArray::from_raw(t) }.map_err(PyErr::from)
+            unsafe { DLPackArray::from_raw(t) }.map_err(crate::to_pyerr)
         }
         Some("dltensor") => {
             // SAFETY: as above, for the legacy struct.
@@ -121,10 +121,10 @@ fn take_capsule(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
             let description = unsafe { &raw const (*t).dl_tensor };
             let adapted = Box::new(Adapted {
                 versioned: DLManagedTensorVersioned {
-                    version: crate::dlpack::DLPackVersion { major: 1, minor: 0 },
+                    version: array_protocol::dlpack::DLPackVersion { major: 1, minor: 0 },
                     manager_ctx: std::ptr::null_mut(),
                     deleter: Some(delete_adapted),
-                    flags: crate::dlpack::DLPACK_FLAG_BITMASK_READ_ONLY,
+                    flags: array_protocol::dlpack::DLPACK_FLAG_BITMASK_READ_ONLY,
                     // SAFETY: a copy of that description (plain data; the pointers in it stay
                     // valid while the legacy tensor lives, which the adapted one ensures).
                     dl_tensor: unsafe { std::ptr::read(description) },
@@ -132,7 +132,7 @@ fn take_capsule(obj: &Bound<'_, PyAny>) -> PyResult<DLPackArray> {
                 legacy: t,
             });
             // SAFETY: the adapted tensor owns the legacy one and deletes it once.
-            unsafe { DLPackArray::from_raw(Box::into_raw(adapted).cast()) }.map_err(PyErr::from)
+            unsafe { DLPackArray::from_raw(Box::into_raw(adapted).cast()) }.map_err(crate::to_pyerr)
         }
         other => Err(PyValueError::new_err(format!("__dlpack__ returned a capsule named {other:?}, expected \"dltensor_versioned\" or \"dltensor\""))),
     }

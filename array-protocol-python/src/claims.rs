@@ -14,8 +14,8 @@ use std::prelude::rust_2021::*;
 
 use pyo3::Python;
 
-use crate::layout::{contiguous_in, may_overlap, Axes, Extent};
-use crate::{ArrayView, Error, ErrorKind};
+use array_protocol::layout::{contiguous_in, may_overlap, Axes, Extent};
+use array_protocol::{ArrayView, Error, ErrorKind};
 
 /// One live import's elements: a byte range for contiguous arrays (which touch every byte of
 /// it), the full description otherwise, so that overlap is decided element by element.
@@ -147,7 +147,7 @@ impl Claim {
         } = extent;
         debug_assert_eq!(
             Some(len),
-            crate::layout::element_count(shape),
+            array_protocol::layout::element_count(shape),
             "a claim covers every element of its description"
         );
         if len == 0 || itemsize == 0 {

@@ -16,9 +16,11 @@ use pyo3::{intern, Borrowed};
 
 use super::exports::{Exports, Held, Hold};
 use super::{arrow, Buffer, BufferMut, Imported};
-use crate::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
-use crate::item::numpy::{Descr, DescrFormat};
-use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order};
+use array_protocol::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
+use array_protocol::item::numpy::{Descr, DescrFormat};
+use array_protocol::{
+    ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order,
+};
 
 /// What an export holds: the owner, read-only or writable.
 trait Owner: Send + Sync + 'static {
@@ -121,7 +123,7 @@ struct State {
 
 impl State {
     fn meta(&self) -> PyResult<&Meta> {
-        self.meta.as_ref().map_err(|e| PyErr::from(e.clone()))
+        self.meta.as_ref().map_err(|e| crate::to_pyerr(e.clone()))
     }
 }
 
@@ -195,7 +197,7 @@ impl PyArray {
     /// `bytearray` refuses.
     pub fn resizable<T>(owner: Vec<T>) -> Result<PyArray, Error>
     where
-        T: crate::Element + Default + Send + Sync,
+        T: array_protocol::Element + Default + Send + Sync,
     {
         let mut array = PyArray::new_mut(owner)?;
         array.resize = Some(Box::new(|owner: &mut dyn Any, n: usize| {
@@ -262,7 +264,7 @@ impl PyArray {
                 .owner
                 .view()
                 .and_then(|v| v.to_contiguous(Order::C))
-                .map_err(PyErr::from)?;
+                .map_err(crate::to_pyerr)?;
             return dlpack::export_copy(copy).map_err(dlpack_error);
         }
         let meta = state.meta()?;
@@ -586,7 +588,7 @@ impl PyArray {
         let held = this.exports.hold()?;
         let state = this.state(&held);
         let meta = state.meta()?;
-        let v = state.owner.view().map_err(PyErr::from)?;
+        let v = state.owner.view().map_err(crate::to_pyerr)?;
         let d = PyDict::new(py);
         d.set_item("version", 3)?;
         d.set_item("shape", PyTuple::new(py, v.shape())?)?;
@@ -691,7 +693,7 @@ impl PyArray {
             .as_ref()
             .ok_or_else(|| PyValueError::new_err("this array cannot be resized"))?;
         self.change("resize", |owner| {
-            resize(owner.as_any_mut(), n).map_err(PyErr::from)
+            resize(owner.as_any_mut(), n).map_err(crate::to_pyerr)
         })
     }
 }
@@ -708,7 +710,7 @@ fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
 fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
     let this = slf.get();
     let held = this.exports.hold()?;
-    let v = this.state(&held).owner.view()?;
+    let v = this.state(&held).owner.view().map_err(crate::to_pyerr)?;
     let buffer = v.buffer();
     // SAFETY: the owner's memory, which stays put and unchanged while the export count is
     // non-zero (`with_owner_mut` and `resize` refuse then); `held` counts an export until the
@@ -722,12 +724,13 @@ fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::S
         v.shape(),
         Some(v.strides()),
         v.offset(),
-    )?;
+    )
+    .map_err(crate::to_pyerr)?;
     let keep = Arc::new(KeepAlive::new(slf.clone().unbind(), held.share()));
     Ok(arrow::Source {
         keep,
         view,
-        options: crate::arrow::ExportOptions {
+        options: array_protocol::arrow::ExportOptions {
             dim_names: this.dim_names.clone(),
             allow_copy,
         },
@@ -787,7 +790,7 @@ fn dlpack_error(e: Error) -> PyErr {
 
 /// Releases a reference from a deleter, which consumers call with the GIL held (numpy, torch) or
 /// from another thread.
-#[cfg(not(feature = "python-abi3"))]
+#[cfg(not(feature = "abi3"))]
 fn release(object: Py<PyArray>) {
     // SAFETY: a plain query of this thread's state (the interpreter is initialised: checked by
     // the caller).
@@ -805,7 +808,7 @@ fn release(object: Py<PyArray>) {
 
 /// As above; the stable ABI has no `PyGILState_Check`, so PyO3 attaches (at once when the GIL
 /// is held).
-#[cfg(feature = "python-abi3")]
+#[cfg(feature = "abi3")]
 fn release(object: Py<PyArray>) {
     Python::attach(|_| drop(object));
 }
@@ -941,7 +944,7 @@ fn descr_list<'py>(py: Python<'py>, d: &Descr) -> PyResult<Bound<'py, PyList>> {
 /// `#[array(python)]`.
 ///
 /// ```no_run
-/// use array_protocol::python::Export;
+/// use array_protocol_python::Export;
 /// use pyo3::prelude::*;
 ///
 /// #[pyfunction]
@@ -959,7 +962,7 @@ impl<'py, P: ArrayProducer + Send + Sync + 'static> IntoPyObject<'py> for Export
     type Output = Bound<'py, PyArray>;
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
-        Bound::new(py, PyArray::new(self.0)?)
+        Bound::new(py, PyArray::new(self.0).map_err(crate::to_pyerr)?)
     }
 }
 
@@ -968,7 +971,7 @@ impl<'py, P: ArrayProducerMut + Send + Sync + 'static> IntoPyObject<'py> for Exp
     type Output = Bound<'py, PyArray>;
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
-        Bound::new(py, PyArray::new_mut(self.0)?)
+        Bound::new(py, PyArray::new_mut(self.0).map_err(crate::to_pyerr)?)
     }
 }
 
@@ -1022,9 +1025,10 @@ unsafe extern "C" fn array_object(
             Ok(
                 if array.device().device_type == dlpack::DL_CPU && array.try_array().is_ok() {
                     if array.is_read_only() {
-                        Bound::new(py, PyArray::new(array)?)?.into_any()
+                        Bound::new(py, PyArray::new(array).map_err(crate::to_pyerr)?)?.into_any()
                     } else {
-                        Bound::new(py, PyArray::new_mut(array)?)?.into_any()
+                        Bound::new(py, PyArray::new_mut(array).map_err(crate::to_pyerr)?)?
+                            .into_any()
                     }
                 } else {
                     Bound::new(py, super::device::DeviceArray::from_array(array))?.into_any()

@@ -10,9 +10,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::buffer::Buffer;
-use crate::item::numpy::{Descr, DescrField, DescrFormat};
-use crate::layout::{contiguous_strides, Foreign};
-use crate::{ArrayView, Error, ItemType, Order};
+use array_protocol::item::numpy::{Descr, DescrField, DescrFormat};
+use array_protocol::layout::{contiguous_strides, Foreign};
+use array_protocol::{ArrayView, Error, ItemType, Order};
 
 /// An array read through `__array_interface__`, kept alive by holding its object.
 pub(crate) struct Interface {
@@ -62,24 +62,28 @@ impl Interface {
             .ok_or_else(|| bad("no shape".into()))?
             .extract()
             .map_err(|_| bad("shape is not a tuple of non-negative ints".into()))?;
-        if shape.len() > crate::MAX_NDIM {
+        if shape.len() > array_protocol::MAX_NDIM {
             return Err(bad(format!(
                 "{} axes, more than {}",
                 shape.len(),
-                crate::MAX_NDIM
+                array_protocol::MAX_NDIM
             )));
         }
         let typestr: String = get("typestr")?
             .ok_or_else(|| bad("no typestr".into()))?
             .extract()
             .map_err(|_| bad("typestr is not a str".into()))?;
-        let mut item = ItemType::from_typestr(&typestr).map_err(Error::from)?;
+        let mut item = ItemType::from_typestr(&typestr)
+            .map_err(Error::from)
+            .map_err(crate::to_pyerr)?;
         if typestr.get(1..2) == Some("V") {
             if let Some(descr) = get("descr")? {
                 let descr = read_descr(&descr, 0)?;
                 let trivial = matches!(&descr.0[..], [DescrField { name, shape: None, .. }] if name.is_empty());
                 if !trivial {
-                    let described = ItemType::from_descr(&descr).map_err(Error::from)?;
+                    let described = ItemType::from_descr(&descr)
+                        .map_err(Error::from)
+                        .map_err(crate::to_pyerr)?;
                     if described.itemsize() != item.itemsize() {
                         return Err(bad(format!(
                             "descr of {} bytes for typestr {typestr:?}",
@@ -125,7 +129,7 @@ impl Interface {
                 }
                 let first = std::ptr::with_exposed_provenance_mut::<u8>(address);
                 (
-                    Foreign::locate(first, &shape, &strides, itemsize)?,
+                    Foreign::locate(first, &shape, &strides, itemsize).map_err(crate::to_pyerr)?,
                     readonly,
                     None,
                 )
@@ -147,10 +151,12 @@ impl Interface {
                 let all = view.as_bytes(Order::C).ok_or_else(|| {
                     PyBufferError::new_err("__array_interface__'s data buffer is not contiguous")
                 })?;
-                let first = ArrayView::new(all, item.clone(), &shape, Some(&strides), offset)?
+                let first = ArrayView::new(all, item.clone(), &shape, Some(&strides), offset)
+                    .map_err(crate::to_pyerr)?
                     .as_ptr()
                     .cast_mut();
-                let foreign = Foreign::locate(first, &shape, &strides, itemsize)?;
+                let foreign =
+                    Foreign::locate(first, &shape, &strides, itemsize).map_err(crate::to_pyerr)?;
                 let readonly = buffer.is_read_only();
                 (foreign, readonly, Some(buffer))
             }
@@ -165,7 +171,7 @@ impl Interface {
             readonly,
         };
         // SAFETY: a view made only to validate, dropped at once.
-        unsafe { interface.detached_view() }?;
+        unsafe { interface.detached_view() }.map_err(crate::to_pyerr)?;
         Ok(interface)
     }
 
@@ -191,10 +197,10 @@ impl Interface {
 /// A descr list as numpy gives it: `[(name, format[, shape]), …]`, `name` possibly a
 /// `(title, name)` pair, `format` a typestr or a nested list. Nesting is bounded.
 fn read_descr(list: &Bound<'_, PyAny>, depth: usize) -> PyResult<Descr> {
-    if depth > crate::item::MAX_NESTING {
+    if depth > array_protocol::item::MAX_NESTING {
         return Err(PyValueError::new_err(format!(
             "__array_interface__: descr nested deeper than {} records",
-            crate::item::MAX_NESTING
+            array_protocol::item::MAX_NESTING
         )));
     }
     let bad = || {

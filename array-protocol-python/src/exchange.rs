@@ -29,12 +29,12 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::dlpack::{
+use array_protocol::dlpack::{
     DLManagedTensorVersioned, DLPackArray, DLPackExchangeAPI, DLTensor, DL_CPU,
     EXCHANGE_API_CAPSULE_NAME,
 };
-use crate::layout::MAX_NDIM;
-use crate::{Array, ErrorKind, ItemType, Order};
+use array_protocol::layout::MAX_NDIM;
+use array_protocol::{Array, ErrorKind, ItemType, Order};
 
 /// The `dlpack_exchange_api` capsule of `table`, for a type's `__dlpack_c_exchange_api__`.
 pub(super) fn capsule(py: Python<'_>, table: &'static DLPackExchangeAPI) -> PyResult<Py<PyAny>> {
@@ -133,7 +133,7 @@ pub(super) unsafe fn to_object(
         }
         // SAFETY: ownership moves in (the table's contract): the import deletes the tensor
         // once, whether it is refused or not.
-        let array = unsafe { DLPackArray::from_raw(tensor) }?;
+        let array = unsafe { DLPackArray::from_raw(tensor) }.map_err(crate::to_pyerr)?;
         if out_py_object.is_null() {
             return Err(PyValueError::new_err("out_py_object is NULL"));
         }
@@ -233,12 +233,12 @@ unsafe fn allocated(
         .map(|&d| usize::try_from(d).map_err(|_| value(format!("axis length {d} is negative"))))
         .collect::<Result<Vec<_>, _>>()?;
     let item = ItemType::from_dlpack(p.dtype).map_err(|e| (c"TypeError", e.to_string()))?;
-    let kind = |e: &crate::Error| match e.kind() {
+    let kind = |e: &array_protocol::Error| match e.kind() {
         ErrorKind::OutOfMemory => c"MemoryError",
         _ => c"ValueError",
     };
     let array = Array::zeros(item, &shape, Order::C).map_err(|e| (kind(&e), e.to_string()))?;
-    crate::dlpack::export_mut(array).map_err(|e| (kind(&e), e.to_string()))
+    array_protocol::dlpack::export_mut(array).map_err(|e| (kind(&e), e.to_string()))
 }
 
 /// Types whose table was looked up: the type (held, so its address stays its own) and the table
@@ -329,13 +329,15 @@ pub(super) fn take(
         ));
     }
     // SAFETY: a tensor the producer handed us to own.
-    Ok(Some(unsafe { DLPackArray::from_raw(out) }?))
+    Ok(Some(
+        unsafe { DLPackArray::from_raw(out) }.map_err(crate::to_pyerr)?,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dlpack::{DLDataType, DLDevice};
+    use array_protocol::dlpack::{DLDataType, DLDevice};
 
     unsafe extern "C" fn count_error(
         ctx: *mut c_void,
@@ -384,7 +386,7 @@ mod tests {
 
     /// Calls the allocator: its status, the tensor and the number of errors reported.
     fn allocate_with(p: *mut DLTensor) -> (c_int, *mut DLManagedTensorVersioned, usize) {
-        let alloc: crate::dlpack::DLPackManagedTensorAllocator = allocate;
+        let alloc: array_protocol::dlpack::DLPackManagedTensorAllocator = allocate;
         let mut out: *mut DLManagedTensorVersioned = std::ptr::null_mut();
         let mut errors = 0usize;
         let ctx = (&raw mut errors).cast::<c_void>();
@@ -441,7 +443,7 @@ mod tests {
         let (status, out, errors) = allocate_with(std::ptr::null_mut());
         assert!(status != 0 && out.is_null() && errors == 1);
         // A NULL out pointer, without an error callback.
-        let alloc: crate::dlpack::DLPackManagedTensorAllocator = allocate;
+        let alloc: array_protocol::dlpack::DLPackManagedTensorAllocator = allocate;
         // SAFETY: a NULL out pointer, which the allocator must refuse.
         let status = unsafe { alloc(&mut p, std::ptr::null_mut(), std::ptr::null_mut(), None) };
         assert_ne!(status, 0);

@@ -11,8 +11,10 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::claims::Claim;
-use crate::layout::{check_suboffsets, contiguous_strides, Axes, Foreign};
-use crate::{ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ItemType, Order};
+use array_protocol::layout::{check_suboffsets, contiguous_strides, Axes, Foreign};
+use array_protocol::{
+    ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ItemType, Order,
+};
 
 /// What an exporter's `Py_buffer` describes, validated, and the buffer itself, released on drop.
 struct Held {
@@ -73,7 +75,7 @@ impl Held {
         }
         // From here on, dropping `raw` releases the buffer.
         let raw = Raw(raw);
-        let (view, foreign, readonly) = raw.describe()?;
+        let (view, foreign, readonly) = raw.describe().map_err(crate::to_pyerr)?;
         Ok(Ok(Held {
             raw,
             view,
@@ -103,16 +105,16 @@ impl Raw {
     fn describe(&self) -> Result<(ArrayView<'static>, Foreign, bool), Error> {
         let r = &*self.0;
         let ndim = usize::try_from(r.ndim).map_err(|_| unsupported("a negative ndim"))?;
-        if ndim > crate::MAX_NDIM {
+        if ndim > array_protocol::MAX_NDIM {
             return Err(unsupported(format!(
                 "{ndim} dimensions, more than {}",
-                crate::MAX_NDIM
+                array_protocol::MAX_NDIM
             )));
         }
         let format = self.format();
         let format = format.to_str().map_err(|_| {
             Error::new(
-                crate::ErrorKind::Format,
+                array_protocol::ErrorKind::Format,
                 format!("the buffer's format {format:?} is not UTF-8"),
             )
         })?;
@@ -220,7 +222,7 @@ impl Held {
 
 fn unsupported(what: impl Into<String>) -> Error {
     Error::new(
-        crate::ErrorKind::Unsupported,
+        array_protocol::ErrorKind::Unsupported,
         format!("the exporter's buffer has {}", what.into()),
     )
 }
@@ -258,7 +260,7 @@ impl Buffer {
             Ok(held) => held,
             Err(refusal) => return Ok(Err(refusal)),
         };
-        let claim = Claim::new(obj.py(), &held.view, false, "a buffer")?;
+        let claim = Claim::new(obj.py(), &held.view, false, "a buffer").map_err(crate::to_pyerr)?;
         Ok(Ok(Buffer {
             held,
             _claim: claim,
@@ -329,8 +331,9 @@ impl BufferMut {
             return Err(read_only(obj));
         }
         let mut held = held;
-        held.view_mut()?;
-        let claim = Claim::new(obj.py(), &held.view, true, "a writable buffer")?;
+        held.view_mut().map_err(crate::to_pyerr)?;
+        let claim =
+            Claim::new(obj.py(), &held.view, true, "a writable buffer").map_err(crate::to_pyerr)?;
         Ok(BufferMut {
             held,
             _claim: claim,

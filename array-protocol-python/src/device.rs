@@ -10,7 +10,7 @@ use std::sync::Arc;
 use pyo3::exceptions::PyBufferError;
 use pyo3::prelude::*;
 
-use crate::dlpack::{
+use array_protocol::dlpack::{
     DLManagedTensorVersioned, DLPackArray, DLPackExchangeAPI, DLPackExchangeAPIHeader,
     DLPACK_VERSION,
 };
@@ -26,7 +26,7 @@ use super::exchange;
 ///
 /// Memory on the host (the CPU, CUDA host and managed memory, ROCm host memory) is also
 /// readable as a view, through [`DeviceArray::array`] (an
-/// [`ArrayProducer`](crate::ArrayProducer)); for the others only the description is. No
+/// [`ArrayProducer`](array_protocol::ArrayProducer)); for the others only the description is. No
 /// synchronisation is done: `stream` is accepted and ignored, so the producer's work on the
 /// memory must be complete when it is taken over (torch: `torch.cuda.synchronize()`).
 #[pyclass(name = "DLPackTensor", module = "array_protocol", frozen)]

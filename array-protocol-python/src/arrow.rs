@@ -13,8 +13,10 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
 
-use crate::arrow::{export, ArrowArray, ArrowArrayStream, ArrowImport, ArrowSchema, ExportOptions};
-use crate::{ArrayProducer, ArrayView, Error};
+use array_protocol::arrow::{
+    export, ArrowArray, ArrowArrayStream, ArrowImport, ArrowSchema, ExportOptions,
+};
+use array_protocol::{ArrayProducer, ArrayView, Error};
 
 const SCHEMA: &CStr = c"arrow_schema";
 const ARRAY: &CStr = c"arrow_array";
@@ -253,7 +255,7 @@ pub(super) fn import(obj: &Bound<'_, PyAny>) -> PyResult<ArrowImport> {
         // capsules keep while they live (`schema`, `array` above); the import moves the array
         // out (marking the capsule's copy released, so its destructor only frees the box) and
         // borrows the schema for this call.
-        return Ok(unsafe { ArrowImport::from_raw(array, schema) }?);
+        return unsafe { ArrowImport::from_raw(array, schema) }.map_err(crate::to_pyerr);
     }
     let capsule = obj.call_method0("__arrow_c_stream__")?;
     let stream: *mut ArrowArrayStream = pointer(&capsule, STREAM, "__arrow_c_stream__")?;
@@ -305,7 +307,7 @@ pub(super) fn import(obj: &Bound<'_, PyAny>) -> PyResult<ArrowImport> {
         }
     };
     // SAFETY: an array the stream handed us (ours to release) and the schema describing it.
-    Ok(unsafe { ArrowImport::from_parts(chunk, &schema) }?)
+    unsafe { ArrowImport::from_parts(chunk, &schema) }.map_err(crate::to_pyerr)
 }
 
 /// A stream callback's failure, with the stream's own message.

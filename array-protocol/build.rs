@@ -1,7 +1,0 @@
-//! With the `python` feature: the configuration of the interpreter PyO3 builds for, as `cfg`s
-//! (`Py_GIL_DISABLED` for a free-threaded CPython).
-fn main() {
-    println!("cargo::rustc-check-cfg=cfg(Py_GIL_DISABLED)");
-    #[cfg(feature = "python")]
-    pyo3_build_config::use_pyo3_cfgs();
-}
