@@ -71,7 +71,7 @@ done_with target/debug target/capi target/tests
 # The unsafe-bearing crate's tests under AddressSanitizer (one test per process with nextest);
 # any report aborts its test and fails the step.
 step asan env RUSTC_BOOTSTRAP=1 RUSTFLAGS=-Zsanitizer=address CARGO_TARGET_DIR=target/asan ASAN_OPTIONS=allocator_may_return_null=1 \
-  cargo nextest run -p array-protocol --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
+  cargo nextest run -p array-protocol -p array-protocol-python --all-features --target x86_64-unknown-linux-gnu --no-fail-fast
 done_with target/asan
 # The Python extension (tests/python), built by maturin through pip, against the real numpy,
 # Pillow, pyarrow and CPython; then again built under AddressSanitizer, with gcc's runtime

@@ -194,7 +194,9 @@ impl Raw {
         // SAFETY: the exporter keeps the memory valid until release (when `self` drops, which
         // `Held` does after its last use of the view); the span from the lowest to the highest
         // element is one allocation of the exporter's.
-        let view = unsafe { foreign.view(item, &shape, &strides_vec) }?;
+        let view = unsafe {
+            array_protocol::ArrayView::from_foreign(&foreign, item, &shape, &strides_vec)
+        }?;
         Ok((view, foreign, r.readonly != 0))
     }
 }

@@ -391,7 +391,7 @@ unsafe fn untyped<'a, T: Element>(view: &TypedView<'_, T>) -> Result<ArrayView<'
         item.itemsize(),
     )?;
     // SAFETY: the caller's contract.
-    unsafe { foreign.view(item, shape, strides) }
+    unsafe { array_protocol::ArrayView::from_foreign(&foreign, item, shape, strides) }
 }
 
 impl<T: Element> ArrayProducer for TypedArray<T> {

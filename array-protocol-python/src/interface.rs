@@ -184,8 +184,12 @@ impl Interface {
         // the object lives, which `_object` ensures for as long as the caller's contract says;
         // the span was located with every step checked and is validated again as a view.
         unsafe {
-            self.foreign
-                .view(self.item.clone(), &self.shape, &self.strides)
+            array_protocol::ArrayView::from_foreign(
+                &self.foreign,
+                self.item.clone(),
+                &self.shape,
+                &self.strides,
+            )
         }
     }
 

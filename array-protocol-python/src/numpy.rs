@@ -336,7 +336,14 @@ pub(super) unsafe fn with<R>(
     // by keeping the view beside a reference to it (this function's contract); the span from
     // the lowest to the highest element is one allocation of numpy's (or of the object it
     // views).
-    let view = match unsafe { foreign.view(head.item.clone(), head.shape, head.strides) } {
+    let view = match unsafe {
+        array_protocol::ArrayView::from_foreign(
+            &foreign,
+            head.item.clone(),
+            head.shape,
+            head.strides,
+        )
+    } {
         Ok(v) => v,
         Err(e) => return Some(Err(crate::to_pyerr(e))),
     };

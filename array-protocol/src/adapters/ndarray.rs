@@ -80,7 +80,7 @@ where
         // from the lowest to the highest element are elements of that allocation (of this array
         // or of the array it was sliced from), initialised and without padding (`A: Element`);
         // they are borrowed for as long as `self`.
-        unsafe { e.foreign.view(item, &shape, &strides) }
+        unsafe { crate::ArrayView::from_foreign(&e.foreign, item, &shape, &strides) }
     }
 }
 

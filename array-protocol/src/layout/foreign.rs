@@ -30,13 +30,14 @@ fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, u
 /// (the address of the first element, shape, byte strides, item size) into the bytes a view
 /// borrows. Nothing is read; every step is checked: the extent's arithmetic, a NULL address for
 /// a non-empty array, elements at or below address 0 or past the end of the address space.
-/// The view built over [`bytes`](Self::bytes) is then validated as any other. Every importer of
+/// The view built over [`bytes`](Self::bytes) ([`ArrayView::from_foreign`](crate::ArrayView::from_foreign))
+/// is then validated as any other. Every importer of
 /// the crate and of its adapters goes through it; [`ArrayView::from_raw_parts`](crate::ArrayView::from_raw_parts)
 /// is the one-call form.
 ///
 /// ```
 /// use array_protocol::layout::Foreign;
-/// use array_protocol::{Element, ErrorKind};
+/// use array_protocol::{ArrayView, Element, ErrorKind};
 ///
 /// let memory = [1u32, 2, 3, 4, 5, 6];
 /// // Two rows of three, bottom-up: the first row starts at element 3, rows 12 bytes apart
@@ -45,7 +46,7 @@ fn span(shape: &[usize], strides: &[isize], itemsize: usize) -> Option<(isize, u
 /// let located = Foreign::locate(first, &[2, 3], &[-12, 4], 4)?;
 /// assert_eq!((located.offset(), located.len()), (12, 24));
 /// // SAFETY: the located span is `memory`, initialised and unchanged while the view lives.
-/// let view = unsafe { located.view(u32::item_type(), &[2, 3], &[-12, 4]) }?;
+/// let view = unsafe { ArrayView::from_foreign(&located, u32::item_type(), &[2, 3], &[-12, 4]) }?;
 /// assert_eq!(view.typed::<u32>()?.iter().copied().collect::<Vec<_>>(), [4, 5, 6, 1, 2, 3]);
 ///
 /// // Elements below address 0 are refused before anything is read.
@@ -143,22 +144,6 @@ impl Foreign {
         // SAFETY: `low` is non-NULL and `low + len` does not wrap (checked in `locate`); the
         // caller's contract covers the memory.
         unsafe { core::slice::from_raw_parts(self.low, self.len) }
-    }
-
-    /// The view of the located elements, validated as any other.
-    ///
-    /// # Safety
-    /// As for [`bytes`](Self::bytes).
-    #[inline]
-    pub unsafe fn view<'a>(
-        &self,
-        item: crate::item::ItemType,
-        shape: &[usize],
-        strides: &[isize],
-    ) -> Result<crate::view::ArrayView<'a>, Error> {
-        // SAFETY: the caller's contract.
-        let bytes = unsafe { self.bytes() };
-        crate::view::ArrayView::new(bytes, item, shape, Some(strides), self.offset)
     }
 
     /// The span of the elements, writable.

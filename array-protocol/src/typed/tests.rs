@@ -161,7 +161,7 @@ mod foreign {
         let short = unsafe { TypedView::<T>::from_foreign(first, &item, shape, strides) };
         let long = Foreign::locate(first, shape, strides, item.itemsize()).and_then(|f| {
             // SAFETY: as above.
-            let view = unsafe { f.view(item.clone(), shape, strides) }?;
+            let view = unsafe { crate::ArrayView::from_foreign(&f, item.clone(), shape, strides) }?;
             let typed = view.typed::<T>()?;
             Ok((parts(&typed), elements(&typed)))
         });

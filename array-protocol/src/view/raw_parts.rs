@@ -68,7 +68,25 @@ impl<'a> ArrayView<'a> {
         let foreign = Foreign::locate(ptr.cast_mut(), shape, strides, item.itemsize())?;
         // SAFETY: the caller's promise covers the located span, which runs from the lowest
         // element to the end of the highest.
-        unsafe { foreign.view(item, shape, strides) }
+        unsafe { ArrayView::from_foreign(&foreign, item, shape, strides) }
+    }
+
+    /// The view of elements located by [`Foreign::locate`] (with the same `shape` and byte
+    /// `strides`), validated as any other view of its span.
+    ///
+    /// # Safety
+    /// Unless the array is empty, the located span (from the lowest element to the end of the
+    /// highest) is initialised memory of one allocation, not written by anyone for `'a`.
+    #[inline]
+    pub unsafe fn from_foreign(
+        foreign: &Foreign,
+        item: ItemType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<ArrayView<'a>, Error> {
+        // SAFETY: the caller's contract.
+        let bytes = unsafe { foreign.bytes() };
+        ArrayView::new(bytes, item, shape, Some(strides), foreign.offset())
     }
 }
 

@@ -41,8 +41,12 @@ impl Described {
         // lowest to the highest element lies in one values buffer, inside the
         // `offset + length` values the specification says it holds (checked in `describe`).
         unsafe {
-            self.foreign
-                .view(self.item.clone(), &self.shape, &self.strides)
+            crate::ArrayView::from_foreign(
+                &self.foreign,
+                self.item.clone(),
+                &self.shape,
+                &self.strides,
+            )
         }
     }
 }
@@ -68,7 +72,8 @@ impl ArrowImport {
         // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the
         // import.
         unsafe {
-            self.parts.foreign.view(
+            crate::ArrayView::from_foreign(
+                &self.parts.foreign,
                 self.parts.item.clone(),
                 &self.parts.shape,
                 &self.parts.strides,

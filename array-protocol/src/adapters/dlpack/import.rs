@@ -91,8 +91,12 @@ impl Described {
         // view is left); the span from the lowest to the highest element is one allocation of
         // its tensor.
         unsafe {
-            self.foreign
-                .view(self.item.clone(), &self.shape, &self.strides)
+            crate::ArrayView::from_foreign(
+                &self.foreign,
+                self.item.clone(),
+                &self.shape,
+                &self.strides,
+            )
         }
     }
 }
@@ -548,7 +552,8 @@ impl DLPackArray {
         self.parts.check_viewable()?;
         // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the array.
         unsafe {
-            self.parts.foreign.view(
+            crate::ArrayView::from_foreign(
+                &self.parts.foreign,
                 self.parts.item.clone(),
                 &self.parts.shape,
                 &self.parts.strides,
