@@ -10,6 +10,49 @@ use crate::item::ItemType;
 use crate::layout::Axes;
 
 impl<'a, T: Element> TypedView<'a, T> {
+    /// The typed view of the array of `T` whose first element (index `[0, 0, …]`) is at `ptr`,
+    /// with `shape` and byte `strides` (one per axis, as everywhere in this crate; negative for
+    /// axes that run backwards, zero for broadcast axes): the typed form of
+    /// [`ArrayView::from_raw_parts`](crate::ArrayView::from_raw_parts), checked the same way
+    /// (extent, address range, NULL only when empty), and then as
+    /// [`typed::<T>`](crate::ArrayView::typed) checks: the pointer and every stride aligned
+    /// for `T`, every element a valid `T` (for `bool` and types like it).
+    ///
+    /// ```
+    /// use array_protocol::TypedView;
+    ///
+    /// let memory = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0];
+    /// // The columns of a 2×3 row-major matrix: shape [3, 2], strides [8, 24] bytes.
+    /// // SAFETY: `memory` is initialised and unchanged while the view lives.
+    /// let columns = unsafe { TypedView::from_raw_parts(memory.as_ptr(), &[3, 2], &[8, 24]) }?;
+    /// assert_eq!(columns.iter().copied().collect::<Vec<_>>(), [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    ///
+    /// // A stride that is not a multiple of the alignment is refused.
+    /// let err = unsafe { TypedView::<f64>::from_raw_parts(memory.as_ptr(), &[2], &[12]) }.unwrap_err();
+    /// assert_eq!(err.kind(), array_protocol::ErrorKind::Alignment);
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    /// Unless the array is empty, the bytes from its lowest element to the end of its highest
+    /// are initialised memory of one allocation, not written by anyone for `'a`.
+    pub unsafe fn from_raw_parts(
+        ptr: *const T,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Result<TypedView<'a, T>, Error> {
+        if shape.len() != strides.len() {
+            return Err(crate::error::error!(
+                Shape,
+                "{} strides for {} axes: give one byte stride per axis",
+                strides.len(),
+                shape.len()
+            ));
+        }
+        // SAFETY: the caller's promise is `from_foreign`'s.
+        unsafe { Self::from_foreign(ptr.cast::<u8>().cast_mut(), &T::ITEM_TYPE, shape, strides) }
+    }
+
     /// The typed view of a foreign array of `item`s whose first element (index `[0, 0, …]`) is
     /// at `first`, with byte `strides`: located ([`Foreign::locate`](crate::layout::Foreign))
     /// and validated by the same rules as [`ArrayView::new`](crate::ArrayView::new) over the

@@ -11,7 +11,6 @@ use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 
 mod distinct;
 mod fixed;
-#[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
 mod foreign;
 mod iter;
 #[cfg(test)]

@@ -151,3 +151,37 @@ fn writable_views_refuse_elements_that_meet() {
     let v = unsafe { ArrayView::from_raw_parts(p, item, &[3, 4], &[0, 2]) }.unwrap();
     assert_eq!(v.shape(), [3, 4]);
 }
+
+#[test]
+fn typed_views_of_raw_parts_check_alignment_and_values() {
+    let memory = [1i32, 2, 3, 4, 5, 6];
+    // SAFETY: `memory` is initialised and unchanged while the views live.
+    let rows = unsafe {
+        array_protocol::TypedView::from_raw_parts(memory[3..].as_ptr(), &[2, 3], &[-12, 4])
+    }
+    .unwrap();
+    assert_eq!(rows.iter().copied().collect::<Vec<_>>(), [4, 5, 6, 1, 2, 3]);
+    // A stride that splits an element is refused, as is a misaligned first element.
+    // SAFETY: refused before anything is read.
+    let err =
+        unsafe { array_protocol::TypedView::<i32>::from_raw_parts(memory.as_ptr(), &[2], &[2]) }
+            .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Alignment | ErrorKind::Overlap),
+        "{err}"
+    );
+    // One byte past an `i32`: never aligned.
+    let odd = memory.as_ptr().cast::<u8>().wrapping_add(1).cast::<i32>();
+    // SAFETY: refused before anything is read.
+    let err =
+        unsafe { array_protocol::TypedView::<i32>::from_raw_parts(odd, &[2], &[4]) }.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Alignment);
+    // Invalid values are refused for types that have them.
+    let flags = [0u8, 1, 2];
+    // SAFETY: `flags` is initialised and unchanged.
+    let err = unsafe {
+        array_protocol::TypedView::<bool>::from_raw_parts(flags.as_ptr().cast(), &[3], &[1])
+    }
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidValue);
+}
