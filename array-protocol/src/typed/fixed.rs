@@ -4,8 +4,8 @@
 
 use core::marker::PhantomData;
 
-use super::{check_alignment, check_values, Iter, Strided};
-use crate::error::Error;
+use super::{check_alignment, check_values, Iter, Strided, TypedView};
+use crate::error::{error, Error};
 use crate::item::element::Element;
 
 /// A read-only view of `T`s along `N` axes: [`TypedView`](crate::typed::TypedView) for a number of
@@ -152,6 +152,56 @@ impl<'a, T, const N: usize> TypedViewN<'a, T, N> {
             &self.strides,
             self.len,
         ))
+    }
+}
+
+impl<'a, T> TypedView<'a, T> {
+    /// The same view with its number of axes fixed at `N`, or a `Shape` error naming both
+    /// numbers when the view has another number of axes. Nothing else is checked: the view's
+    /// checks are the fixed view's.
+    ///
+    /// ```
+    /// use array_protocol::ArrayView;
+    ///
+    /// let data: Vec<f64> = (0..6).map(f64::from).collect();
+    /// let view = ArrayView::from_slice(&data, &[2, 3])?.typed::<f64>()?;
+    /// let matrix = view.as_fixed::<2>()?;
+    /// assert_eq!(matrix.shape(), [2, 3]);
+    /// assert_eq!(matrix[[1, 2]], 5.0);
+    ///
+    /// let err = view.as_fixed::<3>().unwrap_err();
+    /// assert_eq!(err.to_string(), "expected a 3-D array, got a 2-D array");
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    #[inline]
+    pub fn as_fixed<const N: usize>(&self) -> Result<TypedViewN<'a, T, N>, Error> {
+        match (
+            <[usize; N]>::try_from(&*self.shape),
+            <[isize; N]>::try_from(&*self.strides),
+        ) {
+            (Ok(shape), Ok(strides)) => Ok(TypedViewN {
+                first: self.first.cast::<T>(),
+                shape,
+                strides,
+                len: self.len,
+                marker: PhantomData,
+            }),
+            _ => Err(error!(
+                Shape,
+                "expected a {N}-D array, got a {}-D array",
+                self.shape.len()
+            )),
+        }
+    }
+}
+
+/// [`TypedView::as_fixed`].
+impl<'a, T, const N: usize> TryFrom<TypedView<'a, T>> for TypedViewN<'a, T, N> {
+    type Error = Error;
+
+    #[inline]
+    fn try_from(view: TypedView<'a, T>) -> Result<Self, Error> {
+        view.as_fixed()
     }
 }
 

@@ -281,3 +281,62 @@ mod foreign {
         assert_eq!((empty.len(), empty.as_slice()), (0, Some(&[][..])));
     }
 }
+
+#[test]
+fn a_fixed_view_keeps_the_description_and_refuses_another_number_of_axes() {
+    let data: alloc::vec::Vec<f32> = (0..24).map(|k| k as f32).collect();
+    // Axes reversed and strided: shape [4, 3, 2], steps of 1, 4 and 12 elements.
+    let view = ArrayView::from_slice(&data, &[2, 3, 4])
+        .unwrap()
+        .t()
+        .typed::<f32>()
+        .unwrap();
+    let fixed = view.as_fixed::<3>().unwrap();
+    assert_eq!(fixed.shape(), [4, 3, 2]);
+    assert_eq!(fixed.strides(), [4, 16, 48]);
+    assert_eq!(fixed.len(), 24);
+    assert_eq!(fixed.as_ptr(), view.as_ptr());
+    assert_eq!(fixed[[3, 1, 1]], 3.0 + 4.0 + 12.0);
+    assert!(fixed.iter().eq(view.iter()));
+
+    for (n, err) in [
+        (2, view.as_fixed::<2>().map(|_| ()).unwrap_err()),
+        (4, view.as_fixed::<4>().map(|_| ()).unwrap_err()),
+        (0, view.as_fixed::<0>().map(|_| ()).unwrap_err()),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::Shape);
+        assert_eq!(
+            err.to_string(),
+            alloc::format!("expected a {n}-D array, got a 3-D array")
+        );
+    }
+}
+
+#[test]
+fn a_fixed_view_of_zero_axes_is_one_element_and_of_an_empty_array_none() {
+    let data = [7.5f64];
+    let scalar = ArrayView::from_slice(&data, &[]).unwrap();
+    let fixed = scalar.typed::<f64>().unwrap().as_fixed::<0>().unwrap();
+    assert_eq!(fixed.shape(), []);
+    assert_eq!(fixed.len(), 1);
+    assert_eq!(fixed[[]], 7.5);
+
+    let empty = ArrayView::from_slice::<f64>(&[], &[3, 0]).unwrap();
+    let fixed = empty.typed::<f64>().unwrap().as_fixed::<2>().unwrap();
+    assert_eq!(fixed.shape(), [3, 0]);
+    assert!(fixed.is_empty());
+    assert_eq!(fixed.get([0, 0]), None);
+    assert_eq!(fixed.iter().count(), 0);
+}
+
+#[test]
+fn a_fixed_view_of_fixed_array_items_counts_the_outer_axes() {
+    let data: alloc::vec::Vec<u8> = (0..24).collect();
+    let view = ArrayView::from_slice(&data, &[2, 3, 4]).unwrap();
+    let pixels = view.typed::<[u8; 4]>().unwrap();
+    let fixed = pixels.as_fixed::<2>().unwrap();
+    assert_eq!(fixed.shape(), [2, 3]);
+    assert_eq!(fixed[[1, 2]], [20, 21, 22, 23]);
+    let err = pixels.as_fixed::<3>().map(|_| ()).unwrap_err();
+    assert_eq!(err.to_string(), "expected a 3-D array, got a 2-D array");
+}
