@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A fresh copy of a 200 MB contiguous f64 array: to_contiguous (array-protocol/benches/copy.rs)
-# against numpy's np.array(x) and Rust's slice.to_vec(), in interleaved rounds (ROUNDS, default 5;
+# A fresh copy of a 200 MB contiguous f64 array: to_contiguous (array-protocol/benches/copy.rs) of
+# an Array (the crate's own memory, as x is numpy's) and of a view over a Vec, against numpy's
+# np.array(x) and Rust's slice.to_vec(), in interleaved rounds (ROUNDS, default 5;
 # REPS calls per case and round, default 7), with the minor page faults per call. Prints the
 # medians over the rounds and the ratios against numpy (target: to_contiguous <= 1.1x).
 # Needs about 1 GiB of memory and .venv with numpy (scripts/bench-python.sh makes it).
@@ -43,8 +44,13 @@ def med(name, i):
     return statistics.median(r[i] for r in rows[name])
 ref = med("numpy_array", 0)
 print(f"fresh copy of 200 MB of f64, median of {sys.argv[2]} interleaved rounds x {sys.argv[3]} calls")
-for name, label in [("to_contiguous", "to_contiguous(C)"), ("slice_to_vec", "slice.to_vec()"), ("numpy_array", "np.array(x)")]:
+for name, label in [
+    ("to_contiguous", "Array::to_contiguous(C)"),
+    ("to_contiguous_of_vec", "to_contiguous(C) of a Vec's view"),
+    ("slice_to_vec", "slice.to_vec()"),
+    ("numpy_array", "np.array(x)"),
+]:
     ms = med(name, 0)
-    print(f"  {label:<18} {ms:8.1f} ms  {med(name, 1):8.0f} minor faults/call  ratio vs numpy {ms / ref:5.2f}")
+    print(f"  {label:<33} {ms:8.1f} ms  {med(name, 1):8.0f} minor faults/call  ratio vs numpy {ms / ref:5.2f}")
 print("target: to_contiguous / np.array <= 1.1")
 PY

@@ -47,7 +47,8 @@
 //!   [`MiniFloat`] item types). Python (PyO3) is the crate `array-protocol-python`, built on
 //!   this crate's public API only: foreign memory becomes a view through
 //!   [`ArrayView::from_raw_parts`] (or [`layout::Foreign`]), checked as any other.
-//! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck`.
+//! - The core is `no_std` (it needs `alloc`) and depends only on `bytemuck` (and, with `std` on
+//!   Linux, on `libc` to ask for huge pages for arrays of 4 MiB and more).
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs, unsafe_op_in_unsafe_fn)]

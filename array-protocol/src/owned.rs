@@ -20,20 +20,68 @@ unsafe impl bytemuck::Zeroable for Chunk {}
 unsafe impl bytemuck::Pod for Chunk {}
 
 /// Owned bytes aligned to 16, so that any item type can be read in place.
-#[derive(Clone)]
+///
+/// Large buffers (4 MiB and more) are backed by transparent huge pages on Linux with the `std`
+/// feature, where the kernel offers them, which makes a fresh copy about as fast as `memcpy`
+/// into memory already mapped.
 pub struct AlignedBytes {
     chunks: Vec<Chunk>,
     len: usize,
 }
 
-/// `n` chunks of capacity, or an error instead of aborting when the allocator refuses.
+/// `n` chunks of capacity, or an error instead of aborting when the allocator refuses; large
+/// capacities are advised to huge pages before any byte of the array is written.
 fn try_chunks(n: usize, len: usize) -> Result<Vec<Chunk>, Error> {
     let mut chunks: Vec<Chunk> = Vec::new();
     chunks
         .try_reserve_exact(n)
         .map_err(|_| allocation_error("an array", Some(len)))?;
+    advise_huge_pages(chunks.as_mut_ptr().cast::<u8>(), n * 16);
     Ok(chunks)
 }
+
+/// From this many bytes on, an allocation asks for transparent huge pages, as numpy's data
+/// allocator does: smaller ones would mostly fall short of a 2 MiB huge page anyway.
+#[cfg(all(feature = "std", target_os = "linux"))]
+const HUGE_PAGE_THRESHOLD: usize = 4 << 20;
+
+/// Asks the kernel to back the whole pages of the `len` fresh bytes at `ptr` with transparent
+/// huge pages (`madvise(MADV_HUGEPAGE)`), so that writing them first takes one page fault per
+/// huge page (2 MiB on x86-64) instead of one per 4 KiB page: a fresh 200 MB copy takes under
+/// 1 000 faults (the unaligned ends stay in small pages) instead of ~49 000, which cost more
+/// than the copy itself. Only a hint: where the kernel has no transparent huge pages, or they
+/// are set to `never`, nothing changes.
+#[cfg(all(feature = "std", target_os = "linux"))]
+fn advise_huge_pages(ptr: *mut u8, len: usize) {
+    if len < HUGE_PAGE_THRESHOLD {
+        return;
+    }
+    // SAFETY: `sysconf` only reads a system constant.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    let Some(page) = usize::try_from(page).ok().filter(|p| p.is_power_of_two()) else {
+        return;
+    };
+    // Only the pages wholly inside the allocation: the allocator may hand out the rest of a
+    // partial page to someone else.
+    let addr = ptr.addr();
+    let (Some(start), Some(end)) = (addr.checked_next_multiple_of(page), addr.checked_add(len))
+    else {
+        return;
+    };
+    let end = end & !(page - 1);
+    if end <= start {
+        return;
+    }
+    let first = ptr.wrapping_add(start - addr).cast::<libc::c_void>();
+    // SAFETY: `first .. first + (end - start)` is whole pages inside the `len` bytes at `ptr`,
+    // which the caller owns. MADV_HUGEPAGE changes how the kernel backs the pages, never what
+    // they hold (unlike MADV_DONTNEED or MADV_FREE), so no byte of this or any other allocation
+    // can change. A refusal (EINVAL without THP) leaves everything as it was, so it is ignored.
+    unsafe { libc::madvise(first, end - start, libc::MADV_HUGEPAGE) };
+}
+
+#[cfg(not(all(feature = "std", target_os = "linux")))]
+fn advise_huge_pages(_ptr: *mut u8, _len: usize) {}
 
 impl AlignedBytes {
     /// `len` zero bytes.
@@ -81,6 +129,22 @@ impl AlignedBytes {
     /// The bytes, writable.
     pub fn as_mut_slice(&mut self) -> &mut [u8] {
         &mut bytemuck::cast_slice_mut(&mut self.chunks)[..self.len]
+    }
+}
+
+/// A fresh copy, allocated as the original was (huge pages when large).
+///
+/// # Panics
+/// If the memory cannot be allocated.
+impl Clone for AlignedBytes {
+    fn clone(&self) -> Self {
+        let src = self.as_slice();
+        let fill = |p: *mut u8| {
+            // SAFETY: `p` is a fresh buffer of `src.len()` bytes, disjoint from `src`.
+            unsafe { core::ptr::copy_nonoverlapping(src.as_ptr(), p, src.len()) }
+        };
+        // SAFETY: `fill` writes every one of the `self.len` bytes.
+        unsafe { Self::filled(self.len, fill) }.unwrap_or_else(|e| panic!("{e}"))
     }
 }
 
