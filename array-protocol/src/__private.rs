@@ -116,22 +116,8 @@ pub fn field_value<F: TryFrom<usize>>(value: usize, what: &str) -> Result<F, Err
     })
 }
 
-/// Refuses an array whose axis `axis` is not `expected` long (a constant in the shape).
-pub fn expect_len(shape: &[usize], axis: usize, expected: usize) -> Result<(), Error> {
-    match shape.get(axis) {
-        Some(&n) if n == expected => Ok(()),
-        Some(&n) => Err(error!(
-            Shape,
-            "expected axis {axis} of length {expected}, got {n} (shape {shape:?})"
-        )),
-        None => Err(error!(
-            Shape,
-            "expected an axis {axis} of length {expected}, got shape {shape:?}"
-        )),
-    }
-}
-
 pub use crate::error::inconsistent;
+pub use crate::protocol::expect_len;
 
 /// The compile-time error for a derived `Element` with implicit padding.
 pub const fn padding_error(
@@ -349,29 +335,7 @@ pub fn contiguous_bytes<'a>(
     })
 }
 
-/// `bytes` as a slice of elements, without copying: size, alignment and values are checked.
-pub fn slice_from_bytes<T: Element>(bytes: &[u8]) -> Result<&[T], Error> {
-    let size = core::mem::size_of::<T>();
-    if size == 0 || bytes.len() % size != 0 {
-        return Err(error!(
-            Shape,
-            "{} bytes are not a whole number of {} elements",
-            bytes.len(),
-            core::any::type_name::<T>()
-        ));
-    }
-    if bytes.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
-        return Err(error!(
-            Alignment,
-            "the data is not aligned for {}; copy it instead",
-            core::any::type_name::<T>()
-        ));
-    }
-    crate::typed::check_packed_values::<T>(bytes)?;
-    // SAFETY: aligned for `T`, a whole number of `T`s, every one a valid bit pattern (checked
-    // above, or all patterns are valid), borrowed for as long as `bytes`.
-    Ok(unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })
-}
+pub use crate::typed::slice_from_bytes;
 
 /// A consumer's contiguous copy does not have the constant stride its struct declares.
 pub fn stride_error(axis: usize, actual: isize) -> Error {
@@ -379,55 +343,4 @@ pub fn stride_error(axis: usize, actual: isize) -> Error {
         Layout,
         "the type declares a constant stride for axis {axis}, but a contiguous copy has stride {actual} there"
     )
-}
-
-/// For the `layouts` fuzz target: the typed view [`TypedView::from_foreign`] makes of a valid
-/// view's description (its first element's address, item type, shape and strides) against
-/// `view.typed::<T>()`, for a few element types: both accept or both refuse with the same kind
-/// of error, and accepted views agree in shape, strides, length, address and elements.
-///
-/// # Panics
-/// On any disagreement (which is what the fuzzer looks for).
-///
-/// [`TypedView::from_foreign`]: crate::typed::TypedView
-#[cfg(any(feature = "ndarray", feature = "dlpack", feature = "arrow"))]
-pub fn check_from_foreign(view: &crate::ArrayView<'_>) {
-    fn one<T: Element>(view: &crate::ArrayView<'_>) {
-        // SAFETY: the description is a valid view's: its elements lie in the buffer the view
-        // borrows (invariant 3), initialised and not written while `view` lives.
-        let short = unsafe {
-            crate::typed::TypedView::<T>::from_foreign(
-                view.as_ptr().cast_mut(),
-                view.item(),
-                view.shape(),
-                view.strides(),
-            )
-        };
-        match (short, view.typed::<T>()) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(
-                    (a.shape(), a.strides(), a.len()),
-                    (b.shape(), b.strides(), b.len())
-                );
-                if !a.is_empty() {
-                    assert_eq!(a.as_ptr(), b.as_ptr());
-                }
-                // The same elements: the same addresses in the same order (values may be NaN).
-                let at = |x: &T| x as *const T;
-                assert!(a.iter().take(4096).map(at).eq(b.iter().take(4096).map(at)));
-            }
-            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{a} / {b}"),
-            (a, b) => panic!(
-                "from_foreign: {:?}, typed: {:?}",
-                a.map(|v| v.len()),
-                b.map(|v| v.len())
-            ),
-        }
-    }
-    one::<u8>(view);
-    one::<u16>(view);
-    one::<i32>(view);
-    one::<f64>(view);
-    one::<bool>(view);
-    one::<[u16; 2]>(view);
 }

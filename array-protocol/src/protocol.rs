@@ -543,3 +543,18 @@ impl<'a, T: Element> FromArrayViewMut<'a> for &'a mut [T] {
         Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
     }
 }
+
+/// Refuses an array whose axis `axis` is not `expected` long (a constant in the shape).
+pub fn expect_len(shape: &[usize], axis: usize, expected: usize) -> Result<(), Error> {
+    match shape.get(axis) {
+        Some(&n) if n == expected => Ok(()),
+        Some(&n) => Err(crate::error::error!(
+            Shape,
+            "expected axis {axis} of length {expected}, got {n} (shape {shape:?})"
+        )),
+        None => Err(crate::error::error!(
+            Shape,
+            "expected an axis {axis} of length {expected}, got shape {shape:?}"
+        )),
+    }
+}

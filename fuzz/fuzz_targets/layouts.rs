@@ -95,7 +95,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     check_view(&model, &v, bytes);
     reads(&model, &v, bytes);
     // The importers' typed shortcut agrees with the typed view of the validated view.
-    array_protocol::__private::check_from_foreign(&v);
+    array_protocol_fuzz::check_from_foreign(&v);
     for _ in 0..u.int_in_range(0..=8)? {
         let ndim = v.ndim();
         let axis = if u.ratio(1, 8)? {
@@ -259,7 +259,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         }
         check_view(&model, &v, bytes);
         reads(&model, &v, bytes);
-        array_protocol::__private::check_from_foreign(&v);
+        array_protocol_fuzz::check_from_foreign(&v);
     }
     Ok(())
 }

@@ -315,3 +315,53 @@ impl SliceIndices {
         self.first + j as i128 * self.step
     }
 }
+
+/// For the `layouts` fuzz target: the typed view [`TypedView::from_foreign`] makes of a valid
+/// view's description (its first element's address, item type, shape and strides) against
+/// `view.typed::<T>()`, for a few element types: both accept or both refuse with the same kind
+/// of error, and accepted views agree in shape, strides, length, address and elements.
+///
+/// # Panics
+/// On any disagreement (which is what the fuzzer looks for).
+///
+/// [`TypedView::from_foreign`]: array_protocol::TypedView::from_foreign
+pub fn check_from_foreign(view: &array_protocol::ArrayView<'_>) {
+    fn one<T: array_protocol::Element>(view: &array_protocol::ArrayView<'_>) {
+        // SAFETY: the description is a valid view's: its elements lie in the buffer the view
+        // borrows (invariant 3), initialised and not written while `view` lives.
+        let short = unsafe {
+            array_protocol::TypedView::<T>::from_foreign(
+                view.as_ptr().cast_mut(),
+                view.item(),
+                view.shape(),
+                view.strides(),
+            )
+        };
+        match (short, view.typed::<T>()) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(
+                    (a.shape(), a.strides(), a.len()),
+                    (b.shape(), b.strides(), b.len())
+                );
+                if !a.is_empty() {
+                    assert_eq!(a.as_ptr(), b.as_ptr());
+                }
+                // The same elements: the same addresses in the same order (values may be NaN).
+                let at = |x: &T| x as *const T;
+                assert!(a.iter().take(4096).map(at).eq(b.iter().take(4096).map(at)));
+            }
+            (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind(), "{a} / {b}"),
+            (a, b) => panic!(
+                "from_foreign: {:?}, typed: {:?}",
+                a.map(|v| v.len()),
+                b.map(|v| v.len())
+            ),
+        }
+    }
+    one::<u8>(view);
+    one::<u16>(view);
+    one::<i32>(view);
+    one::<f64>(view);
+    one::<bool>(view);
+    one::<[u16; 2]>(view);
+}

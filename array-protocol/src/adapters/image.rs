@@ -163,7 +163,7 @@ where
     fn read_array(array: &ArrayView<'_>) -> Result<Self, Error> {
         let channels = usize::from(P::CHANNEL_COUNT);
         if channels > 1 {
-            crate::__private::expect_len(array.shape(), 2, channels)?;
+            crate::protocol::expect_len(array.shape(), 2, channels)?;
         }
         let (width, height) = dims_u32(array)?;
         let samples = array.to_vec::<P::Subpixel>()?;
@@ -263,7 +263,7 @@ impl<'a, T: Element> FromArrayView<'a> for FlatSamples<&'a [T]> {
                     .sum::<usize>()
                 + size as usize
         };
-        let samples = crate::__private::slice_from_bytes::<T>(&view.buffer()[start..end])?;
+        let samples = crate::typed::slice_from_bytes::<T>(&view.buffer()[start..end])?;
         Ok(FlatSamples {
             samples,
             layout: SampleLayout {

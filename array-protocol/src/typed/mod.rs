@@ -705,3 +705,27 @@ impl<T, const N: usize> core::ops::IndexMut<[usize; N]> for TypedViewMut<'_, T> 
         }
     }
 }
+
+/// `bytes` as a slice of elements, without copying: size, alignment and values are checked.
+pub fn slice_from_bytes<T: Element>(bytes: &[u8]) -> Result<&[T], Error> {
+    let size = core::mem::size_of::<T>();
+    if size == 0 || bytes.len() % size != 0 {
+        return Err(crate::error::error!(
+            Shape,
+            "{} bytes are not a whole number of {} elements",
+            bytes.len(),
+            core::any::type_name::<T>()
+        ));
+    }
+    if bytes.as_ptr() as usize % core::mem::align_of::<T>() != 0 {
+        return Err(crate::error::error!(
+            Alignment,
+            "the data is not aligned for {}; copy it instead",
+            core::any::type_name::<T>()
+        ));
+    }
+    check_packed_values::<T>(bytes)?;
+    // SAFETY: aligned for `T`, a whole number of `T`s, every one a valid bit pattern (checked
+    // above, or all patterns are valid), borrowed for as long as `bytes`.
+    Ok(unsafe { core::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })
+}
