@@ -174,9 +174,7 @@ impl Raw {
         // A contiguous buffer's `len` is the size of its memory block: when it disagrees with
         // shape × itemsize, one of the two is wrong and the memory cannot be trusted to cover
         // the elements.
-        let count = shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
+        let count = array_protocol::layout::checked_product(1usize, &shape)
             .and_then(|n| n.checked_mul(itemsize));
         let span = foreign.len();
         let contiguous = strides.is_none()

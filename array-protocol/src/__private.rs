@@ -217,9 +217,7 @@ fn exact_len<Elem: Element, Item: Element>(
     data: &str,
 ) -> Result<(), Error> {
     let (elem, item) = (core::mem::size_of::<Elem>(), core::mem::size_of::<Item>());
-    let needed = shape
-        .iter()
-        .try_fold(item, |acc, &d| acc.checked_mul(d))
+    let needed = crate::layout::checked_product(item, shape)
         .ok_or_else(|| error!(Shape, "the shape {shape:?} of `{data}` overflows"))?;
     let held = len
         .checked_mul(elem)

@@ -139,6 +139,22 @@ pub fn contiguous_in(
     true
 }
 
+/// `start` times every value of `values`, or `None` when the product overflows `usize`: the one
+/// checked product of the crate (element counts from `start = 1`, byte sizes from an item size).
+/// Callers add their own limits (`isize::MAX`, a format's own).
+///
+/// ```
+/// use array_protocol::layout::checked_product;
+///
+/// assert_eq!(checked_product(8, &[2, 3]), Some(48));
+/// assert_eq!(checked_product(1, &[usize::MAX, 2]), None);
+/// assert_eq!(checked_product(1, &[]), Some(1));
+/// ```
+#[inline]
+pub fn checked_product(start: usize, values: &[usize]) -> Option<usize> {
+    values.iter().try_fold(start, |n, &d| n.checked_mul(d))
+}
+
 /// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),
 /// `None` above `isize::MAX`.
 ///
@@ -154,10 +170,7 @@ pub fn element_count(shape: &[usize]) -> Option<usize> {
     if shape.contains(&0) {
         return Some(0);
     }
-    shape
-        .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
-        .filter(|&n| n <= isize::MAX as usize)
+    checked_product(1, shape).filter(|&n| n <= isize::MAX as usize)
 }
 
 fn describe(

@@ -224,9 +224,7 @@ fn contiguous_extent(
     let bytes = if shape.contains(&0) {
         0
     } else {
-        shape
-            .iter()
-            .try_fold(item.itemsize(), |n, &d| n.checked_mul(d))
+        crate::layout::checked_product(item.itemsize(), shape)
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(too_big)?
     };

@@ -135,7 +135,7 @@ fn slice_parts<T: Element>(
     }
     let mut all = crate::layout::Axes::from_slice(shape);
     let Some(s) = strides else {
-        let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        let count = crate::layout::checked_product(1usize, shape);
         if count != Some(len) {
             return Err(error!(
                 Shape,

@@ -598,10 +598,8 @@ impl SubArray {
         }
         // The element count must fit in isize too (even for zero-size items), as every reader
         // requires of a shape.
-        let count = dims_used
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .filter(|&n| n <= isize::MAX as usize);
+        let count =
+            crate::layout::checked_product(1usize, dims_used).filter(|&n| n <= isize::MAX as usize);
         let size = count
             .and_then(|c| c.checked_mul(base.itemsize()))
             .filter(|&n| n <= isize::MAX as usize);

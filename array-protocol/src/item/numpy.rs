@@ -284,7 +284,7 @@ impl ItemType {
             if let Some(shape) = entry.shape.as_ref().filter(|s| !s.is_empty()) {
                 // The element count must fit, also for zero-size items (whose size alone
                 // cannot overflow), so that every size computed from the shape is finite.
-                let count = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+                let count = crate::layout::checked_product(1usize, shape);
                 let too_long = shape.iter().any(|&d| d > isize::MAX as usize);
                 if too_long || count.is_none_or(|n| n > isize::MAX as usize) {
                     return Err(descr_err(alloc::format!(

@@ -164,9 +164,7 @@ fn column(
         }
     }
     let inner = &view.shape()[1..];
-    let k = inner
-        .iter()
-        .try_fold(1usize, |n, &d| n.checked_mul(d))
+    let k = crate::layout::checked_product(1usize, inner)
         .filter(|&k| k <= i32::MAX as usize)
         .ok_or_else(|| error!(Layout, "the inner axes {inner:?} hold more than 2^31 - 1 values, the most an Arrow fixed-size list holds"))?;
     // Inner axes whose physical order is a cycle of three or more axes (a permutation that is not
@@ -306,10 +304,7 @@ fn zero_copy(view: &ArrayView<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<us
             order[place] = axis;
         }
     }
-    let block = inner
-        .iter()
-        .try_fold(size, |n, &d| n.checked_mul(d))
-        .and_then(|b| isize::try_from(b).ok());
+    let block = crate::layout::checked_product(size, inner).and_then(|b| isize::try_from(b).ok());
     let inner_ok = contiguous_in(inner, inner_strides, size, order.iter().rev().copied());
     let rows_ok = shape[0] == 1 || Some(strides[0]) == block;
     if inner_ok && rows_ok {

@@ -96,7 +96,7 @@ pub fn export_packed<P: ArrayProducer + Send + 'static>(
     let count = if shape.contains(&0) {
         Some(0)
     } else {
-        shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+        crate::layout::checked_product(1usize, shape)
     };
     let bytes = count
         .filter(|&n| n <= isize::MAX as usize)

@@ -441,9 +441,7 @@ unsafe fn describe(tensor: *mut DLManagedTensorVersioned) -> Result<Described, E
     let count = if shape.contains(&0) {
         0
     } else {
-        shape
-            .iter()
-            .try_fold(1usize, |n, &d| n.checked_mul(d))
+        crate::layout::checked_product(1usize, &shape)
             .filter(|&n| n <= isize::MAX as usize)
             .ok_or_else(|| error!(Layout, "shape {shape:?} has more than isize::MAX elements"))?
     };

@@ -698,7 +698,7 @@ impl Parser<'_> {
             }
             // For zero-size items the size cannot overflow, but the element count must fit too,
             // so that every size computed from the shape is finite.
-            let count = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+            let count = crate::layout::checked_product(1usize, &dims);
             if value.itemsize() == 0 && count.is_none_or(|n| n > isize::MAX as usize) {
                 return Err(self.error_at(
                     code_at,

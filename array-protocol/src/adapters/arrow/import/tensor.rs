@@ -104,7 +104,7 @@ pub(super) unsafe fn fixed_tensor(
     let product = if physical.contains(&0) {
         Some(0)
     } else {
-        physical.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
+        crate::layout::checked_product(1usize, physical)
     };
     if product != Some(k) {
         return Err(error!(
