@@ -10,11 +10,12 @@ use pyo3::prelude::*;
 
 use super::buffer::{Buffer, BufferMut};
 use super::claims::Claim;
+use super::dim::{self, Dim};
 use super::interface::Interface;
 use array_protocol::arrow::ArrowImport;
 use array_protocol::dlpack::DLPackArray;
 use array_protocol::layout::Foreign;
-use array_protocol::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error};
+use array_protocol::{ArrayConsumer, ArrayProducer, ArrayView, Element, Error, IxDyn};
 use array_protocol::{TypedView, TypedViewMut};
 
 /// An array imported by [`import`] or [`from_dlpack`](super::from_dlpack), through whichever
@@ -267,9 +268,11 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 }
 
 /// A `#[pyfunction]` argument: any readable array (any route of [`import`]) whose items are
-/// `T` in native byte order, aligned, viewed in place. Extraction fails with `TypeError` when
-/// the item type is not `T` (naming both) and `ValueError` when the memory cannot be viewed as
-/// `T` (misaligned, or values invalid for `T`).
+/// `T` in native byte order, aligned, viewed in place, with any number of axes or, for
+/// `TypedArray<T, Ix<N>>`, exactly `N` ([`Dim`]). Extraction fails with `TypeError` when the
+/// item type is not `T` (naming both) and `ValueError` when the memory cannot be viewed as `T`
+/// (misaligned, or values invalid for `T`) or the array has another number of axes than `N`
+/// (`expected a 3-D array, got a 2-D array`).
 ///
 /// An exact `numpy.ndarray` of a builtin scalar type is typed straight from numpy's struct: its
 /// description is checked by the same rules as any view's, then kept as the typed view alone
@@ -285,8 +288,29 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Imported {
 ///     a.view().iter().sum()
 /// }
 /// ```
-pub struct TypedArray<T: 'static> {
+///
+/// With the number of axes in the type, the view's shape is an array:
+///
+/// ```
+/// use array_protocol::Ix;
+/// use array_protocol_python::TypedArray;
+/// use pyo3::prelude::*;
+///
+/// /// The trace of a square matrix.
+/// #[pyfunction]
+/// fn trace(m: TypedArray<f64, Ix<2>>) -> PyResult<f64> {
+///     let m = m.view();
+///     let [rows, cols] = m.shape();
+///     if rows != cols {
+///         let message = format!("expected a square matrix, got {rows}×{cols}");
+///         return Err(pyo3::exceptions::PyValueError::new_err(message));
+///     }
+///     Ok((0..rows).map(|i| m[[i, i]]).sum())
+/// }
+/// ```
+pub struct TypedArray<T: 'static, D: Dim = IxDyn> {
     inner: Typed<T>,
+    _dim: PhantomData<fn() -> D>,
 }
 
 struct Typed<T: 'static> {
@@ -304,14 +328,17 @@ enum TypedSource {
     Imported(Box<Imported>),
 }
 
-impl<T: Element> TypedArray<T> {
-    /// Imports `obj` and checks its items are `T`.
+impl<T: Element, D: Dim> TypedArray<T, D> {
+    /// Imports `obj` and checks its items are `T` and, for [`Ix<N>`](array_protocol::Ix), that
+    /// it has `N` axes.
     #[inline]
-    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T>> {
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArray<T, D>> {
         // numpy arrays of scalars: typed from numpy's struct, without an untyped view.
         // SAFETY: the view is kept beside the hold, in `Typed`, and never outlives it.
         if let Some(checked) = unsafe { super::numpy::typed::<T>(obj) } {
             let c = checked?;
+            // A scalar `T` keeps every axis; the claim ends with `c` when this fails.
+            dim::check::<D>(c.shape.len(), 0)?;
             return Ok(TypedArray {
                 inner: Typed {
                     // SAFETY: `typed` checked this description for `T` (a scalar, so every
@@ -319,18 +346,20 @@ impl<T: Element> TypedArray<T> {
                     view: unsafe { TypedView::from_checked(c.first, c.shape, c.strides, c.len) },
                     source: TypedSource::Numpy(c.hold, c.parts),
                 },
+                _dim: PhantomData,
             });
         }
         let import = import(obj)?;
         // SAFETY: the typed view is kept beside the import, in `Typed`, and never outlives it.
-        let view = unsafe { import.detached_view() }
-            .typed::<T>()
-            .map_err(crate::to_pyerr)?;
+        let untyped = unsafe { import.detached_view() };
+        let view = untyped.typed::<T>().map_err(crate::to_pyerr)?;
+        dim::check::<D>(view.ndim(), untyped.ndim().saturating_sub(view.ndim()))?;
         Ok(TypedArray {
             inner: Typed {
                 view,
                 source: TypedSource::Imported(Box::new(import)),
             },
+            _dim: PhantomData,
         })
     }
 
@@ -341,21 +370,30 @@ impl<T: Element> TypedArray<T> {
     /// hold an invalid value since the import (Python code writing `2` through a `uint8` view
     /// of a `bool` array); [`try_view`](Self::try_view) reports that as an error.
     #[inline]
-    pub fn view(&self) -> TypedView<'_, T> {
+    pub fn view(&self) -> D::View<'_, T> {
         match self.try_view() {
             Ok(v) => v,
             Err(e) => std::panic!("{e}"),
         }
     }
 
-    /// The array as a typed view; for item types with invalid bit patterns (`bool`), the values
-    /// are checked again, since Python code may have written the memory since the import.
+    /// The array as a typed view ([`TypedView`], or [`TypedViewN`](array_protocol::TypedViewN)
+    /// for [`Ix<N>`](array_protocol::Ix)); for item types with invalid bit patterns (`bool`),
+    /// the values are checked again, since Python code may have written the memory since the
+    /// import.
     #[inline]
-    pub fn try_view(&self) -> Result<TypedView<'_, T>, Error> {
+    pub fn try_view(&self) -> Result<D::View<'_, T>, Error> {
         self.inner.view.recheck_values()?;
-        // The clone's `'static` shortens to the life of `&self` (views are covariant): the
-        // memory lives as long as `self`, whose source holds it.
-        Ok(self.inner.view.clone())
+        // The view's `'static` shortens to the life of `&self` (views are covariant): the
+        // memory lives as long as `self`, whose source holds it. The number of axes was checked
+        // at the import, so `fix` does not fail.
+        D::fix(self.short_view())
+    }
+
+    /// The kept view, re-borrowed for the life of `&self`.
+    #[inline(always)]
+    fn short_view(&self) -> &TypedView<'_, T> {
+        &self.inner.view
     }
 
     /// The untyped import.
@@ -394,7 +432,7 @@ unsafe fn untyped<'a, T: Element>(view: &TypedView<'_, T>) -> Result<ArrayView<'
     unsafe { array_protocol::ArrayView::from_foreign(&foreign, item, shape, strides) }
 }
 
-impl<T: Element> ArrayProducer for TypedArray<T> {
+impl<T: Element, D: Dim> ArrayProducer for TypedArray<T, D> {
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
         match &self.inner.source {
             TypedSource::Imported(import) => import.try_array(),
@@ -404,15 +442,18 @@ impl<T: Element> ArrayProducer for TypedArray<T> {
     }
 }
 
-impl<'a, 'py, T: Element> FromPyObject<'a, 'py> for TypedArray<T> {
+impl<'a, 'py, T: Element, D: Dim> FromPyObject<'a, 'py> for TypedArray<T, D> {
     type Error = PyErr;
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedArray<T>> {
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedArray<T, D>> {
         TypedArray::get(&obj)
     }
 }
 
 /// A `#[pyfunction]` argument: a writable buffer-protocol array of `T` ([`BufferMut`]), for
-/// functions that write their results in place.
+/// functions that write their results in place, with any number of axes or, for
+/// `TypedArrayMut<T, Ix<N>>`, exactly `N` ([`Dim`]; a `ValueError` otherwise). The writable
+/// view is a [`TypedViewMut`] either way (indexed by `[usize; N]`); [`view`](Self::view) is a
+/// [`TypedViewN`](array_protocol::TypedViewN) for `Ix<N>`.
 ///
 /// ```no_run
 /// use array_protocol_python::TypedArrayMut;
@@ -425,28 +466,53 @@ impl<'a, 'py, T: Element> FromPyObject<'a, 'py> for TypedArray<T> {
 ///     }
 /// }
 /// ```
-pub struct TypedArrayMut<T> {
+///
+/// With the number of axes in the type:
+///
+/// ```
+/// use array_protocol::Ix;
+/// use array_protocol_python::TypedArrayMut;
+/// use pyo3::prelude::*;
+///
+/// /// Sets each pixel of an image (rows, columns, channels) to its mean over the channels.
+/// #[pyfunction]
+/// fn to_gray(mut image: TypedArrayMut<f32, Ix<3>>) {
+///     let [rows, cols, channels] = image.view().shape();
+///     let mut pixels = image.view_mut();
+///     for (i, j) in (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))) {
+///         let mean = (0..channels).map(|c| pixels[[i, j, c]]).sum::<f32>() / channels as f32;
+///         (0..channels).for_each(|c| pixels[[i, j, c]] = mean);
+///     }
+/// }
+/// ```
+pub struct TypedArrayMut<T, D: Dim = IxDyn> {
     buffer: BufferMut,
-    _item: PhantomData<fn() -> T>,
+    _item: PhantomData<fn() -> (T, D)>,
 }
 
-impl<T: Element> TypedArrayMut<T> {
-    /// Borrows `obj` for writing and checks its items are `T`.
-    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArrayMut<T>> {
+impl<T: Element, D: Dim> TypedArrayMut<T, D> {
+    /// Borrows `obj` for writing and checks its items are `T` and, for
+    /// [`Ix<N>`](array_protocol::Ix), that it has `N` axes.
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArrayMut<T, D>> {
         let buffer = BufferMut::get(obj)?;
-        buffer.view().typed::<T>().map_err(crate::to_pyerr)?;
+        let untyped = buffer.view();
+        let view = untyped.typed::<T>().map_err(crate::to_pyerr)?;
+        dim::check::<D>(view.ndim(), untyped.ndim().saturating_sub(view.ndim()))?;
         Ok(TypedArrayMut {
             buffer,
             _item: PhantomData,
         })
     }
 
-    /// The array as a typed view.
-    pub fn view(&self) -> TypedView<'_, T> {
-        self.buffer
+    /// The array as a typed view ([`TypedView`], or [`TypedViewN`](array_protocol::TypedViewN)
+    /// for [`Ix<N>`](array_protocol::Ix)).
+    pub fn view(&self) -> D::View<'_, T> {
+        let view = self
+            .buffer
             .view()
             .typed::<T>()
-            .expect("the item type is checked when the array is imported")
+            .expect("the item type is checked when the array is imported");
+        D::fix(&view).expect("the number of axes is checked when the array is imported")
     }
 
     /// The array as a writable typed view.
@@ -463,9 +529,9 @@ impl<T: Element> TypedArrayMut<T> {
     }
 }
 
-impl<'a, 'py, T: Element> FromPyObject<'a, 'py> for TypedArrayMut<T> {
+impl<'a, 'py, T: Element, D: Dim> FromPyObject<'a, 'py> for TypedArrayMut<T, D> {
     type Error = PyErr;
-    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedArrayMut<T>> {
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedArrayMut<T, D>> {
         TypedArrayMut::get(&obj)
     }
 }

@@ -17,7 +17,8 @@
 //!   Every handle is `'static + Send + Sync` and an [`ArrayProducer`](array_protocol::ArrayProducer), so
 //!   it can be kept, read with the GIL released, and re-exported with [`PyArray::new`].
 //! - `#[pyfunction]` argument types: [`TypedArray<T>`], [`TypedArrayMut<T>`], [`Copied<C>`],
-//!   and the handles themselves.
+//!   and the handles themselves; `TypedArray<T, Ix<N>>` and `TypedArrayMut<T, Ix<N>>` take
+//!   exactly `N` axes, and their views' shapes are `[usize; N]`.
 //!
 //! # Example
 //! Every kind of argument and return type in `#[pyfunction]`s (the README adds derived types):
@@ -124,6 +125,7 @@ mod arrow;
 mod buffer;
 mod claims;
 mod device;
+mod dim;
 mod dlpack;
 mod exchange;
 mod export;
@@ -133,8 +135,10 @@ mod import;
 mod interface;
 mod numpy;
 
+pub use array_protocol::{Ix, IxDyn};
 pub use buffer::{Buffer, BufferMut};
 pub use device::DeviceArray;
+pub use dim::Dim;
 pub use dlpack::{from_dlpack, from_dlpack_capsule};
 pub use export::{ArrowExport, Export, ExportMut, PyArray};
 pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};

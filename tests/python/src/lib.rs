@@ -1,7 +1,7 @@
 //! `array_protocol_demo`: Rust-owned arrays for Python, and Rust reading Python's arrays, all
 //! through array-protocol.
 
-use array_protocol::{ArrayProducer, Element};
+use array_protocol::{ArrayProducer, Element, Ix};
 use array_protocol_python::Result;
 use array_protocol_python::{
     Buffer, Copied, Export, ExportMut, Imported, PyArray, TypedArray, TypedArrayMut,
@@ -413,6 +413,49 @@ fn typed_as_producer(a: TypedArray<f64>) -> Export<TypedArray<f64>> {
     Export(a)
 }
 
+/// A float64 matrix (exactly 2 axes) as `TypedArray<f64, Ix<2>>` sees it: its shape and byte
+/// strides (arrays of 2), and its elements read by index, row by row.
+#[pyfunction]
+fn matrix_f64(a: TypedArray<f64, Ix<2>>) -> ([usize; 2], [isize; 2], Vec<f64>) {
+    let v = a.view();
+    let [rows, cols] = v.shape();
+    let by_index = (0..rows)
+        .flat_map(|i| (0..cols).map(move |j| (i, j)))
+        .map(|(i, j)| v[[i, j]])
+        .collect();
+    (v.shape(), v.strides(), by_index)
+}
+
+/// The element of a 0-D float64 array (`TypedArray<f64, Ix<0>>`), read by the empty index.
+#[pyfunction]
+fn scalar_f64(a: TypedArray<f64, Ix<0>>) -> f64 {
+    a.view()[[]]
+}
+
+/// The shape of a 2-D image of RGBA pixels: a `height × width × 4` byte array, whose last axis
+/// is each `[u8; 4]` item's own.
+#[pyfunction]
+fn rgba_shape(a: TypedArray<[u8; 4], Ix<2>>) -> [usize; 2] {
+    a.view().shape()
+}
+
+/// Writes `100 i + 10 j + k` at index `[i, j, k]` of a writable float32 array of exactly 3
+/// axes (`TypedArrayMut<f32, Ix<3>>`), in place; returns its shape.
+#[pyfunction]
+fn label_cube(mut a: TypedArrayMut<f32, Ix<3>>) -> [usize; 3] {
+    let shape = a.view().shape();
+    let [n0, n1, n2] = shape;
+    let mut v = a.view_mut();
+    for i in 0..n0 {
+        for j in 0..n1 {
+            for k in 0..n2 {
+                v[[i, j, k]] = (100 * i + 10 * j + k) as f32;
+            }
+        }
+    }
+    shape
+}
+
 /// A grayscale image copied out of any `height × width` byte array.
 #[derive(array_protocol::ArrayConsumer)]
 #[array(shape = [height, width])]
@@ -632,6 +675,10 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(typed_reexport, m)?)?;
     m.add_function(wrap_pyfunction!(typed_as_producer, m)?)?;
     m.add_function(wrap_pyfunction!(typed_bool_len, m)?)?;
+    m.add_function(wrap_pyfunction!(matrix_f64, m)?)?;
+    m.add_function(wrap_pyfunction!(scalar_f64, m)?)?;
+    m.add_function(wrap_pyfunction!(rgba_shape, m)?)?;
+    m.add_function(wrap_pyfunction!(label_cube, m)?)?;
     m.add_function(wrap_pyfunction!(histogram, m)?)?;
     m.add_function(wrap_pyfunction!(import_route, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_route, m)?)?;
