@@ -14,6 +14,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{intern, Borrowed};
 
+mod inspect;
+
 use super::exports::{Exports, Held, Hold};
 use super::{arrow, Buffer, BufferMut, Imported};
 use array_protocol::dlpack::{self, DLPACK_FLAG_BITMASK_READ_ONLY};
@@ -680,6 +682,88 @@ impl PyArray {
     #[getter]
     fn exports(&self) -> usize {
         self.live_exports()
+    }
+
+    // What `memoryview(x)` says of the array, attribute by attribute, read from the current
+    // description (see `inspect`): each raises `BufferError` while the array is being resized
+    // on another thread, or when it cannot be described (as `memoryview(x)` does then).
+
+    /// The length of each axis, as `memoryview(x).shape`: `()` for a 0-d array.
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.described(|m| PyTuple::new(py, &m.shape))?
+    }
+
+    /// The number of axes, as `memoryview(x).ndim`.
+    #[getter]
+    fn ndim(&self) -> PyResult<usize> {
+        self.described(Meta::ndim)
+    }
+
+    /// The step in bytes along each axis (negative for a reversed axis, 0 for a repeated
+    /// element), as `memoryview(x).strides`: `()` for a 0-d array.
+    #[getter]
+    fn strides<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.described(|m| PyTuple::new(py, &m.strides))?
+    }
+
+    /// The size of one element in bytes, as `memoryview(x).itemsize`.
+    #[getter]
+    fn itemsize(&self) -> PyResult<isize> {
+        self.described(|m| m.itemsize)
+    }
+
+    /// The bytes the elements would take packed (elements × itemsize), as
+    /// `memoryview(x).nbytes`: not the span of memory a strided array covers.
+    #[getter]
+    fn nbytes(&self) -> PyResult<isize> {
+        self.described(|m| m.len)
+    }
+
+    /// The element type as a PEP 3118 format string, as `memoryview(x).format` (the format
+    /// buffer consumers get: a re-exported buffer keeps its exporter's spelling).
+    #[getter]
+    fn format(&self) -> PyResult<String> {
+        self.described(Meta::format_str)
+    }
+
+    /// Whether the memory may not be written through the array, as `memoryview(x).readonly`:
+    /// `True` for read-only exports and for layouts whose elements share memory (zero or
+    /// overlapping strides).
+    #[getter]
+    fn readonly(&self) -> PyResult<bool> {
+        self.described(|m| !m.writable)
+    }
+
+    /// Whether the elements lie in C order without gaps, as `memoryview(x).c_contiguous`
+    /// (CPython's rules, empty arrays included).
+    #[getter]
+    fn c_contiguous(&self) -> PyResult<bool> {
+        self.described(|m| m.memoryview_contiguous(false))
+    }
+
+    /// Whether the elements lie in Fortran order without gaps, as `memoryview(x).f_contiguous`.
+    #[getter]
+    fn f_contiguous(&self) -> PyResult<bool> {
+        self.described(|m| m.memoryview_contiguous(true))
+    }
+
+    /// Whether the array is C- or Fortran-contiguous, as `memoryview(x).contiguous`.
+    #[getter]
+    fn contiguous(&self) -> PyResult<bool> {
+        self.described(|m| m.memoryview_contiguous(false) || m.memoryview_contiguous(true))
+    }
+
+    /// The length of the first axis, as `len(memoryview(x))`; for a 0-d array a `TypeError`
+    /// from CPython 3.12 on, 1 before, as `memoryview` on the same interpreter.
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.described(|m| m.memoryview_len(py))?
+    }
+
+    /// `RustArray(shape=(2, 3), dtype=float64)`: the dtype as numpy's `str(dtype)` spells it
+    /// (a record as its descr).
+    fn __repr__(&self) -> String {
+        self.repr()
     }
 
     /// Resizes the array to `n` elements (only for arrays made resizable); a `BufferError` while
