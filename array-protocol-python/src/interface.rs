@@ -7,10 +7,10 @@ use std::prelude::rust_2021::*;
 
 use pyo3::exceptions::{PyBufferError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::PyDict;
 
 use super::buffer::Buffer;
-use array_protocol::item::numpy::{Descr, DescrField, DescrFormat};
+use array_protocol::item::numpy::{Descr, DescrField};
 use array_protocol::layout::{contiguous_strides, Foreign};
 use array_protocol::{ArrayView, Error, ItemType, Order};
 
@@ -78,7 +78,7 @@ impl Interface {
             .map_err(crate::to_pyerr)?;
         if typestr.get(1..2) == Some("V") {
             if let Some(descr) = get("descr")? {
-                let descr = read_descr(&descr, 0)?;
+                let descr = read_descr(&descr)?;
                 let trivial = matches!(&descr.0[..], [DescrField { name, shape: None, .. }] if name.is_empty());
                 if !trivial {
                     let described = ItemType::from_descr(&descr)
@@ -198,51 +198,11 @@ impl Interface {
     }
 }
 
-/// A descr list as numpy gives it: `[(name, format[, shape]), …]`, `name` possibly a
-/// `(title, name)` pair, `format` a typestr or a nested list. Nesting is bounded.
-fn read_descr(list: &Bound<'_, PyAny>, depth: usize) -> PyResult<Descr> {
-    if depth > array_protocol::item::MAX_NESTING {
-        return Err(PyValueError::new_err(format!(
-            "__array_interface__: descr nested deeper than {} records",
-            array_protocol::item::MAX_NESTING
-        )));
-    }
-    let bad = || {
-        PyValueError::new_err(
-            "__array_interface__: descr is not a list of (name, format[, shape]) tuples",
-        )
-    };
-    let list = list.cast::<PyList>().map_err(|_| bad())?;
-    let mut fields = Vec::with_capacity(list.len());
-    for entry in list.iter() {
-        let entry = entry.cast::<PyTuple>().map_err(|_| bad())?;
-        if !(2..=3).contains(&entry.len()) {
-            return Err(bad());
-        }
-        let name = entry.get_item(0)?;
-        let name: String = match name.extract::<(String, String)>() {
-            Ok((_title, name)) => name,
-            Err(_) => name.extract().map_err(|_| bad())?,
-        };
-        let format = entry.get_item(1)?;
-        let format = match format.extract::<String>() {
-            Ok(t) => DescrFormat::Typestr(t),
-            Err(_) => DescrFormat::Fields(read_descr(&format, depth + 1)?),
-        };
-        let shape = if entry.len() == 3 {
-            let s = entry.get_item(2)?;
-            Some(match s.extract::<Vec<usize>>() {
-                Ok(v) => v,
-                Err(_) => vec![s.extract::<usize>().map_err(|_| bad())?],
-            })
-        } else {
-            None
-        };
-        fields.push(DescrField {
-            name,
-            format,
-            shape,
-        });
-    }
-    Ok(Descr(fields))
+/// A descr list as numpy gives it, read through its Python literal (`repr`) by the one reader
+/// of descr lists, [`Descr::from_literal`]: the rules of `.npy` headers, nesting bounded.
+fn read_descr(list: &Bound<'_, PyAny>) -> PyResult<Descr> {
+    let text = list.repr()?;
+    let text = text.to_str()?;
+    Descr::from_literal(text)
+        .map_err(|e| PyValueError::new_err(format!("__array_interface__: descr {text}: {e}")))
 }

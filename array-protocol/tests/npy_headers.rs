@@ -248,7 +248,7 @@ fn deep_nesting_is_an_error() {
     let e = refused(&format!(
         "{{'descr': {brackets}, 'fortran_order': False, 'shape': (1,)}}"
     ));
-    assert!(e.contains("nests brackets more than"), "{e}");
+    assert!(e.contains("brackets nested more than"), "{e}");
 }
 
 #[test]

@@ -10,8 +10,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::{self, Write};
 
+pub(crate) mod literal;
+
+use literal::{Value, MAX_SUBARRAY_DIM};
+
 use super::{ByteOrder, Field, ItemType, Scalar, ScalarKind};
-use crate::error::{Dialect, FormatError};
+use crate::error::{error, Dialect, Error, FormatError};
 
 /// A NumPy descr: the list `[(name, typestr or nested descr[, shape]), …]` of
 /// `__array_interface__`. Its [`Display`](fmt::Display) is the Python literal NumPy prints.
@@ -453,4 +457,107 @@ fn python_str(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
         }
     }
     f.write_char(quote)
+}
+
+impl Descr {
+    /// A descr list from its Python literal, as numpy writes it in `.npy` headers and as
+    /// `repr()` prints an `__array_interface__`'s `descr`: `[('a', '<i4'), ('b', '<f8', (2,))]`,
+    /// names possibly `(title, name)` pairs, formats typestrs or nested lists, shapes tuples of
+    /// non-negative integers (or one integer). The one reader of descr lists in this crate and its
+    /// adapters, so a descr means the same wherever it comes from.
+    ///
+    /// ```
+    /// use array_protocol::{Descr, ItemType};
+    ///
+    /// let d = Descr::from_literal("[('pos', '<f4', (3,)), (('Mass', 'mass'), '<f8')]")?;
+    /// let item = ItemType::from_descr(&d)?;
+    /// assert_eq!(item.itemsize(), 20);
+    /// assert_eq!(item.field("mass").unwrap().offset(), 12);
+    /// assert!(Descr::from_literal("[('a', '<i4', (-1,))]").is_err());
+    /// # Ok::<(), array_protocol::Error>(())
+    /// ```
+    pub fn from_literal(text: &str) -> Result<Descr, Error> {
+        let value = literal::literal(text, false, "descr")?;
+        Descr::from_value(&value)
+    }
+
+    pub(crate) fn from_value(v: &Value) -> Result<Descr, Error> {
+        let Value::List(entries) = v else {
+            return Err(error!(Format, "a descr should be a list, got {v:?}"));
+        };
+        let fields = entries
+            .iter()
+            .map(|e| {
+                // numpy unpacks each entry (a tuple or a list) into 2 or 3 parts.
+                let (Value::Tuple(parts) | Value::List(parts)) = e else {
+                    return Err(error!(Format, "a descr entry should be a tuple, got {e:?}"));
+                };
+                if !matches!(parts.len(), 2 | 3) {
+                    return Err(error!(
+                        Format,
+                        "a descr entry should be (name, format) or (name, format, shape), got {e:?}"
+                    ));
+                }
+                let name = match &parts[0] {
+                    Value::Str(s) => s.clone(),
+                    // `(title, name)`: the name is what the data is found under.
+                    Value::Tuple(t) => match t.as_slice() {
+                        [Value::Str(_), Value::Str(s)] if !s.is_empty() => s.clone(),
+                        _ => {
+                            return Err(error!(
+                                Format,
+                                "a titled descr name should be (title, name), both strings, got {t:?}"
+                            ))
+                        }
+                    },
+                    other => {
+                        return Err(error!(
+                            Format,
+                            "a descr entry should start with a name, got {other:?}"
+                        ))
+                    }
+                };
+                let format = match &parts[1] {
+                    Value::Str(t) => DescrFormat::Typestr(t.clone()),
+                    list @ Value::List(_) => DescrFormat::Fields(Descr::from_value(list)?),
+                    other => {
+                        return Err(error!(
+                            Format,
+                            "a descr entry's format should be a typestr or a list, got {other:?}"
+                        ))
+                    }
+                };
+                let dim = |d: &Value| match d {
+                    Value::Int(n) if (0..=MAX_SUBARRAY_DIM).contains(n) => Ok(*n as usize),
+                    Value::Int(n) if *n >= 0 => Err(error!(
+                        Format,
+                        "a sub-array dimension of {n} is too large (numpy allows at most {MAX_SUBARRAY_DIM})"
+                    )),
+                    other => Err(error!(
+                        Format,
+                        "a sub-array dimension should be a non-negative integer, got {other:?}"
+                    )),
+                };
+                let shape = match parts.get(2) {
+                    None => None,
+                    // `()` is no sub-array and `n` is `(n,)`, as in `np.dtype((t, shape))`.
+                    Some(Value::Tuple(dims)) if dims.is_empty() => None,
+                    Some(Value::Tuple(dims)) => Some(dims.iter().map(dim).collect::<Result<_, _>>()?),
+                    Some(n @ Value::Int(_)) => Some(alloc::vec![dim(n)?]),
+                    Some(other) => {
+                        return Err(error!(
+                            Format,
+                            "a sub-array shape should be a tuple, got {other:?}"
+                        ))
+                    }
+                };
+                Ok(DescrField {
+                    name,
+                    format,
+                    shape,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Descr(fields))
+    }
 }
