@@ -352,7 +352,9 @@ impl<T: Element, D: Dim> TypedArray<T, D> {
         let import = import(obj)?;
         // SAFETY: the typed view is kept beside the import, in `Typed`, and never outlives it.
         let untyped = unsafe { import.detached_view() };
-        let view = untyped.typed::<T>().map_err(crate::to_pyerr)?;
+        let view = untyped
+            .typed::<T>()
+            .map_err(|e| dim::typed_error::<T>(e, untyped.item()))?;
         dim::check::<D>(view.ndim(), untyped.ndim().saturating_sub(view.ndim()))?;
         Ok(TypedArray {
             inner: Typed {
@@ -496,7 +498,9 @@ impl<T: Element, D: Dim> TypedArrayMut<T, D> {
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedArrayMut<T, D>> {
         let buffer = BufferMut::get(obj)?;
         let untyped = buffer.view();
-        let view = untyped.typed::<T>().map_err(crate::to_pyerr)?;
+        let view = untyped
+            .typed::<T>()
+            .map_err(|e| dim::typed_error::<T>(e, untyped.item()))?;
         dim::check::<D>(view.ndim(), untyped.ndim().saturating_sub(view.ndim()))?;
         Ok(TypedArrayMut {
             buffer,

@@ -397,7 +397,7 @@ pub(super) unsafe fn typed<'o, T: Element>(
             debug_assert_eq!(outer, head.shape.len(), "a scalar `T` keeps every axis");
             len
         }
-        Err(e) => return Some(Err(crate::to_pyerr(e))),
+        Err(e) => return Some(Err(super::dim::typed_error::<T>(e, head.item))),
     };
     let extent = Extent {
         first: head.first as usize,

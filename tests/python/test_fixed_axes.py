@@ -153,3 +153,24 @@ def test_a_writable_cube_refuses_other_numbers_of_axes_and_types(demo):
     read_only.flags.writeable = False
     with pytest.raises((BufferError, ValueError)):
         demo.label_cube(read_only)
+
+
+def test_a_wrong_item_type_is_named_as_numpy_names_dtypes(demo):
+    cases = [
+        (demo.typed_f64, np.zeros(3, np.float32), "expected float64, got float32"),
+        (demo.typed_f64, memoryview(np.zeros(3, np.int32)), "expected float64, got int32"),
+        (demo.typed_f64, np.zeros(3, np.complex128), "expected float64, got complex128"),
+        (demo.typed_f64, b"12345678", "expected float64, got uint8"),
+        (demo.matrix_f64, np.zeros((2, 2), np.uint16), "expected float64, got uint16"),
+        (demo.typed_bool_len, np.zeros(3, np.int8), "expected bool, got int8"),
+        (demo.label_cube, np.zeros((2, 2, 2)), "expected float32, got float64"),
+    ]
+    for f, a, message in cases:
+        with pytest.raises(TypeError) as e:
+            f(a)
+        assert str(e.value) == message
+    # Items numpy names otherwise keep the full description; a byte order is not a type.
+    with pytest.raises(TypeError, match=r"T\{"):
+        demo.typed_f64(np.zeros(2, dtype=[("a", "<f8"), ("b", "<f8")]))
+    with pytest.raises(TypeError, match=">f8|byte order"):
+        demo.typed_f64(np.zeros(2, ">f8"))
