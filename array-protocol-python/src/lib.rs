@@ -131,6 +131,7 @@ mod exchange;
 mod export;
 mod exports;
 mod fastcall;
+pub mod guide;
 mod import;
 mod interface;
 mod numpy;
