@@ -181,12 +181,12 @@ impl Claim {
             }) {
                 let message = if exclusive {
                     format!(
-                        "cannot import {what}: its memory overlaps {} that is still alive; a writable import needs memory no other import uses (drop the other first)",
+                        "cannot import {what}: its memory overlaps {} that is still alive (another argument of this call, or an array kept by Rust code); an array written in place must share no memory with any other array argument: pass a copy (`np.copy(a)`) of one of them",
                         other.what
                     )
                 } else {
                     format!(
-                        "cannot import {what}: its memory overlaps {} that is still alive and may write to it (drop that first)",
+                        "cannot import {what}: its memory overlaps {}, which is written in place and still alive (another argument of this call, or an array kept by Rust code): pass a copy (`np.copy(a)`) of one of them",
                         other.what
                     )
                 };

@@ -157,13 +157,35 @@ use array_protocol::ErrorKind;
 /// cannot be allocated, `OSError` for files, `ValueError` otherwise (shape, number of axes,
 /// layout, alignment, formats).
 pub fn to_pyerr(e: array_protocol::Error) -> PyErr {
+    let message = in_python_terms(e.to_string());
     match e.kind() {
-        ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(e.to_string()),
-        ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(e.to_string()),
-        ErrorKind::OutOfMemory => PyMemoryError::new_err(e.to_string()),
-        ErrorKind::Io => PyOSError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
+        ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(message),
+        ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(message),
+        ErrorKind::OutOfMemory => PyMemoryError::new_err(message),
+        ErrorKind::Io => PyOSError::new_err(message),
+        _ => PyValueError::new_err(message),
     }
+}
+
+/// The core's advice names Rust methods; a Python user gets the numpy way to do the same.
+fn in_python_terms(message: String) -> String {
+    const ADVICE: [(&str, &str); 3] = [
+        (
+            "swap them with to_native_order() or to_vec_native() first",
+            "convert the array with `a.astype(a.dtype.newbyteorder('='))` first",
+        ),
+        (
+            "convert with to_native_order() or cast first",
+            "convert the array with `a.astype(a.dtype.newbyteorder('='))` or `a.astype(dtype)` first",
+        ),
+        (
+            "copy it with to_contiguous() first",
+            "pass `np.ascontiguousarray(a)`",
+        ),
+    ];
+    ADVICE
+        .iter()
+        .fold(message, |m, (rust, python)| m.replace(rust, python))
 }
 
 /// The error of a `#[pyfunction]` that uses `?` on array-protocol and PyO3 calls alike: either

@@ -78,3 +78,15 @@ def test_a_derived_consumer_is_a_pyfunction_argument(demo):
         demo.red_total(np.zeros((3, 5, 4), np.float32))
     with pytest.raises(ValueError):
         demo.red_total(np.zeros((3, 5, 3), np.uint8))
+
+
+def test_refusals_give_advice_in_python_terms(demo):
+    big = np.arange(4.0).astype(">f8")
+    with pytest.raises(TypeError) as e:
+        demo.sum_sqrt(big)
+    message = str(e.value)
+    assert "to_native_order" not in message and "to_vec_native" not in message, message
+    assert "newbyteorder" in message, message
+    # The advice works as written.
+    fixed = big.astype(big.dtype.newbyteorder("="))
+    assert demo.sum_sqrt(fixed) == pytest.approx(sum((1 + x * x) ** 0.5 for x in range(4)))
