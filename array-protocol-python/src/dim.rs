@@ -73,24 +73,9 @@ fn wrong_ndim(expected: usize, found: usize, item_axes: usize) -> PyErr {
     })
 }
 
-/// numpy's name for the dtype of a scalar item (`float64`, `int32`, `bool`, `complex128`), or
-/// `None` for items numpy names otherwise (records, sub-arrays, strings, `long double`).
-fn dtype_name(item: &array_protocol::ItemType) -> Option<String> {
-    use array_protocol::ScalarKind;
-    let scalar = item.as_scalar()?;
-    let bits = 8 * scalar.size();
-    match (scalar.kind(), bits) {
-        (ScalarKind::Bool, 8) => Some("bool".into()),
-        (ScalarKind::Int, 8 | 16 | 32 | 64) => Some(format!("int{bits}")),
-        (ScalarKind::UInt, 8 | 16 | 32 | 64) => Some(format!("uint{bits}")),
-        (ScalarKind::Float, 16 | 32 | 64) => Some(format!("float{bits}")),
-        (ScalarKind::Complex, 64 | 128) => Some(format!("complex{bits}")),
-        _ => None,
-    }
-}
-
 /// The error of a typed import of `T`s from an array of `found` items: a wrong item type in
-/// numpy's dtype names (`expected float64, got float32`) when both items have one, and
+/// numpy's dtype names (`expected float64, got float32`) when both items have one, the first
+/// differing field when both are records (`field 'mass' is float32, expected float64`), and
 /// otherwise as [`to_pyerr`](crate::to_pyerr) maps it.
 #[cold]
 #[inline(never)]
@@ -99,8 +84,18 @@ pub(crate) fn typed_error<T: array_protocol::Element>(
     found: &array_protocol::ItemType,
 ) -> PyErr {
     if e.kind() == array_protocol::ErrorKind::ItemType {
-        if let (Some(want), Some(got)) = (dtype_name(&T::ITEM_TYPE), dtype_name(found)) {
-            return pyo3::exceptions::PyTypeError::new_err(format!("expected {want}, got {got}"));
+        let want = T::ITEM_TYPE;
+        if let (Some(w), Some(g)) = (
+            crate::dtypes::scalar_name(&want),
+            crate::dtypes::scalar_name(found),
+        ) {
+            return pyo3::exceptions::PyTypeError::new_err(format!("expected {w}, got {g}"));
+        }
+        if let Some(difference) = crate::dtypes::record_difference(&want, found) {
+            return pyo3::exceptions::PyTypeError::new_err(format!(
+                "expected records of {}: {difference}",
+                want.descr()
+            ));
         }
     }
     crate::to_pyerr(e)

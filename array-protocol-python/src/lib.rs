@@ -127,6 +127,7 @@ mod claims;
 mod device;
 mod dim;
 mod dlpack;
+mod dtypes;
 mod exchange;
 mod export;
 mod exports;

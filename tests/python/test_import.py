@@ -90,3 +90,16 @@ def test_refusals_give_advice_in_python_terms(demo):
     # The advice works as written.
     fixed = big.astype(big.dtype.newbyteorder("="))
     assert demo.sum_sqrt(fixed) == pytest.approx(sum((1 + x * x) ** 0.5 for x in range(4)))
+
+
+def test_record_mismatches_name_the_field(demo):
+    want = np.dtype([("pos", "<f4", (3,)), ("id", "<u4"), ("mass", "<f8")])
+    good = np.zeros(4, want)
+    good["mass"] = [1.0, 2.0, 3.5, 4.0]
+    assert demo.total_mass(good) == 10.5
+    lighter = np.zeros(4, [("pos", "<f4", (3,)), ("id", "<u4"), ("mass", "<f4"), ("pad", "V4")])
+    with pytest.raises(TypeError, match="field 'mass' is float32, expected float64"):
+        demo.total_mass(lighter)
+    renamed = np.zeros(4, [("pos", "<f4", (3,)), ("id", "<u4"), ("weight", "<f8")])
+    with pytest.raises(TypeError, match="field 'mass' is missing"):
+        demo.total_mass(renamed)

@@ -17,7 +17,6 @@ use pyo3::ffi::Py_ssize_t;
 use pyo3::prelude::*;
 
 use super::{Meta, PyArray};
-use array_protocol::{ByteOrder, ItemType, ScalarKind};
 
 impl PyArray {
     /// Runs `read` on the array's current description, unchanged while it runs (a counted
@@ -39,7 +38,7 @@ impl PyArray {
             Ok(format!(
                 "RustArray(shape={}, dtype={})",
                 tuple(&meta.shape),
-                dtype_name(view.item())
+                crate::dtypes::dtype_name(view.item())
             ))
         });
         described.unwrap_or_else(|e| format!("RustArray(<{e}>)"))
@@ -115,51 +114,13 @@ fn tuple(shape: &[Py_ssize_t]) -> String {
     out
 }
 
-/// The item type as numpy's `str(dtype)` spells it, without numpy: the name of a number or
-/// boolean in native byte order (`float64`, `int32`, `uint8`, `bool`, `complex128`; `float128`
-/// and `complex256` for `long double`), the typestr of anything else (`>f8`, `|S10`, `<U3`,
-/// `|V16`), a record as its descr (`[('x', '<f8'), ('y', '<f8')]`), a sub-array as
-/// `(base, shape)`. bfloat16 and the FP8/FP6/FP4 types, which numpy cannot name, get the names
-/// `ml_dtypes` gives them (`bfloat16`, `float8_e4m3fn`).
-pub(super) fn dtype_name(item: &ItemType) -> String {
-    match item {
-        ItemType::Scalar(s) => {
-            let native = s.order().is_native() || s.order() == ByteOrder::NotApplicable;
-            let bits = s.size().saturating_mul(8);
-            match s.kind() {
-                ScalarKind::Bool => "bool".to_string(),
-                ScalarKind::Int if native => format!("int{bits}"),
-                ScalarKind::UInt if native => format!("uint{bits}"),
-                ScalarKind::Float if native => format!("float{bits}"),
-                ScalarKind::Complex if native => format!("complex{bits}"),
-                ScalarKind::BFloat => "bfloat16".to_string(),
-                ScalarKind::MiniFloat(f) => f.name().to_string(),
-                _ => item.typestr(),
-            }
-        }
-        ItemType::Array(a) => {
-            let base = a.item();
-            let base = match base {
-                ItemType::Struct(_) => base.descr().to_string(),
-                _ => format!("'{}'", base.typestr()),
-            };
-            let shape: Vec<Py_ssize_t> = a
-                .shape()
-                .iter()
-                .map(|&n| Py_ssize_t::try_from(n).unwrap_or(Py_ssize_t::MAX))
-                .collect();
-            format!("({base}, {})", tuple(&shape))
-        }
-        ItemType::Struct(_) => item.descr().to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use array_protocol::ItemType;
 
     fn name(format: &str) -> String {
-        dtype_name(&ItemType::from_pep3118(format).unwrap())
+        crate::dtypes::dtype_name(&ItemType::from_pep3118(format).unwrap())
     }
 
     #[test]

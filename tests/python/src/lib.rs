@@ -59,6 +59,12 @@ struct Particle {
     mass: f64,
 }
 
+/// The total mass of an array of particles, read typed in place.
+#[pyfunction]
+fn total_mass(a: TypedArray<Particle>) -> f64 {
+    a.view().iter().map(|p| p.mass).sum()
+}
+
 /// A read-only RGBA image: pixel (x, y) = (x % 256, y % 256, (x + y) % 256, 255).
 #[pyfunction]
 fn rgba_image(width: usize, height: usize) -> RgbaImage {
@@ -651,6 +657,7 @@ fn while_reading(a: Imported, f: &Bound<'_, PyAny>) -> Result<Py<PyAny>> {
 fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rgba_image, m)?)?;
     m.add_function(wrap_pyfunction!(red_total, m)?)?;
+    m.add_function(wrap_pyfunction!(total_mass, m)?)?;
     m.add_function(wrap_pyfunction!(copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(writable_copy_of, m)?)?;
     m.add_function(wrap_pyfunction!(complex_ramp, m)?)?;
