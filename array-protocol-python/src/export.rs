@@ -14,7 +14,17 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3::{intern, Borrowed};
 
+mod arrow_out;
+mod dlpack_out;
 mod inspect;
+mod interface;
+mod owner;
+
+pub use arrow_out::ArrowExport;
+use arrow_out::*;
+use dlpack_out::*;
+use interface::*;
+use owner::*;
 
 use super::exports::{Exports, Held, Hold};
 use super::{arrow, Buffer, BufferMut, Imported};
@@ -23,66 +33,6 @@ use array_protocol::item::numpy::{Descr, DescrFormat};
 use array_protocol::{
     ArrayProducer, ArrayProducerMut, ArrayView, ArrayViewMut, Error, ErrorKind, Order,
 };
-
-/// What an export holds: the owner, read-only or writable.
-trait Owner: Send + Sync + 'static {
-    fn view(&self) -> Result<ArrayView<'_>, Error>;
-    fn axis_names(&self) -> Option<Vec<String>>;
-    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>>;
-    fn as_any_mut(&mut self) -> &mut dyn Any;
-}
-
-struct ReadOnly<P>(P);
-
-fn names(names: Option<&[&str]>) -> Option<Vec<String>> {
-    names.map(|n| n.iter().map(|s| s.to_string()).collect())
-}
-struct Writable<P>(P);
-
-impl<P: ArrayProducer + Send + Sync + 'static> Owner for ReadOnly<P> {
-    fn view(&self) -> Result<ArrayView<'_>, Error> {
-        self.0.try_array()
-    }
-    fn axis_names(&self) -> Option<Vec<String>> {
-        names(self.0.axis_names())
-    }
-    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
-        None
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        &mut self.0
-    }
-}
-
-impl<P: ArrayProducerMut + Send + Sync + 'static> Owner for Writable<P> {
-    fn view(&self) -> Result<ArrayView<'_>, Error> {
-        self.0.try_array()
-    }
-    fn axis_names(&self) -> Option<Vec<String>> {
-        names(self.0.axis_names())
-    }
-    fn view_mut(&mut self) -> Option<Result<ArrayViewMut<'_>, Error>> {
-        Some(self.0.try_array_mut())
-    }
-    fn as_any_mut(&mut self) -> &mut dyn Any {
-        &mut self.0
-    }
-}
-
-/// The format string an imported buffer came with, handed on unchanged when it is re-exported
-/// (it describes the same item type as the view, which may render it differently).
-fn original_format(owner: &mut dyn Any) -> Option<CString> {
-    if let Some(b) = owner.downcast_ref::<Buffer>() {
-        return Some(b.format().to_owned());
-    }
-    if let Some(b) = owner.downcast_ref::<BufferMut>() {
-        return Some(b.format().to_owned());
-    }
-    owner
-        .downcast_ref::<Imported>()
-        .and_then(Imported::exporter_format)
-        .map(|f| f.to_owned())
-}
 
 /// A Rust-owned array as a Python object: `memoryview(x)`, `np.asarray(x)`, `np.from_dlpack(x)`,
 /// `PIL.Image.fromarray(x)` all read its memory in place.
@@ -385,94 +335,6 @@ impl Meta {
             dlpack: dlpack::Description::of(&v),
         })
     }
-}
-
-impl PyArray {
-    /// What `__dlpack__` does with its arguments, as its docstring ([`DLPACK_DOC`]) says.
-    fn dlpack(
-        slf: &Bound<'_, Self>,
-        stream: Option<Borrowed<'_, '_, PyAny>>,
-        max_version: Option<(u32, u32)>,
-        dl_device: Option<(i32, i32)>,
-        copy: Option<bool>,
-    ) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        if stream.as_ref().is_some_and(|s| !s.is_none()) {
-            return Err(PyValueError::new_err("stream must be None for CPU arrays"));
-        }
-        if let Some(device) = dl_device {
-            if device != (dlpack::DL_CPU, 0) {
-                return Err(PyBufferError::new_err(format!(
-                    "the array is on the CPU (1, 0); device {device:?} was requested"
-                )));
-            }
-        }
-        let versioned = max_version.is_some_and(|(major, _)| major >= 1);
-        let this = slf.get();
-        let held = this.exports.hold()?;
-        let state = this.state(&held);
-        if !versioned && !state.meta()?.writable && copy != Some(true) {
-            // The legacy capsule has no read-only flag: consumers would write memory that Rust
-            // holds immutably. numpy refuses its read-only arrays the same way.
-            return Err(PyBufferError::new_err(
-                "cannot export a read-only array through the legacy DLPack capsule, which cannot signal read-only; ask for max_version >= (1, 0)",
-            ));
-        }
-        let managed = PyArray::dlpack_tensor_of(slf, &held, state, copy)?;
-        drop(held);
-        // SAFETY: `managed` is a live tensor; the capsule owns it until a consumer renames it.
-        unsafe { super::dlpack::capsule(py, managed, versioned) }
-    }
-}
-
-/// `__dlpack__`'s docstring; its first line is the signature `inspect` reads.
-const DLPACK_DOC: &std::ffi::CStr =
-    c"__dlpack__($self, /, *, stream=None, max_version=None, dl_device=None, copy=None)
---
-
-DLPack: a `dltensor_versioned` capsule (DLPack 1.3, strides always given, the read-only flag set
-unless the array may be written) when the caller accepts DLPack 1.x (max_version >= (1, 0)), the
-legacy `dltensor` capsule otherwise (writable arrays only: it cannot say read-only). copy=True
-always copies, copy=False and None never do; dl_device must be the CPU, (1, 0); stream must be
-None, as for every CPU array.";
-
-/// `__dlpack__` as CPython calls it (`METH_FASTCALL | METH_KEYWORDS`).
-///
-/// # Safety
-/// Called by CPython only, through the method descriptor [`PyArray::dlpack_method`] makes:
-/// `slf` is the object the method was called on (the descriptor has checked that it is an
-/// instance of this class), and the arguments are as [`fastcall::keywords`](super::fastcall)
-/// requires.
-unsafe extern "C" fn dlpack_fastcall(
-    slf: *mut ffi::PyObject,
-    args: *const *mut ffi::PyObject,
-    nargs: ffi::Py_ssize_t,
-    kwnames: *mut ffi::PyObject,
-) -> *mut ffi::PyObject {
-    use super::fastcall::{keywords, optional, optional_pair, run};
-    run(|py| {
-        let names = [
-            intern!(py, "stream"),
-            intern!(py, "max_version"),
-            intern!(py, "dl_device"),
-            intern!(py, "copy"),
-        ];
-        // SAFETY: this function's contract: CPython's arguments for this call, used only
-        // within it.
-        let [stream, max_version, dl_device, copy] =
-            unsafe { keywords(py, "__dlpack__", args, nargs, kwnames, names) }?;
-        // SAFETY: `slf` is a borrowed reference to the object the method was called on,
-        // valid for the call; its type is checked again here.
-        let slf = unsafe { Borrowed::from_ptr(py, slf) };
-        let slf = slf.cast::<PyArray>()?;
-        PyArray::dlpack(
-            &slf,
-            stream,
-            optional_pair(max_version, "max_version")?,
-            optional_pair(dl_device, "dl_device")?,
-            optional(copy, "copy")?,
-        )
-    })
 }
 
 fn buffer_error(message: impl Into<String>) -> PyErr {
@@ -782,121 +644,6 @@ impl PyArray {
     }
 }
 
-/// Arrow's `"dim_names"` name the axes of each row's tensor: every axis's name but the first.
-fn inner_names(names: Option<Vec<String>>, ndim: usize) -> Option<Vec<String>> {
-    names
-        .filter(|n| n.len() == ndim && ndim >= 2)
-        .map(|n| n[1..].to_vec())
-}
-
-/// What Arrow exports of `slf` are made from: its view, with the lifetime of the owner's memory,
-/// and a counted reference that keeps the object alive and its owner unchanged.
-fn arrow_source(slf: &Bound<'_, PyArray>, allow_copy: bool) -> PyResult<arrow::Source<KeepAlive>> {
-    let this = slf.get();
-    let held = this.exports.hold()?;
-    let v = this.state(&held).owner.view().map_err(crate::to_pyerr)?;
-    let buffer = v.buffer();
-    // SAFETY: the owner's memory, which stays put and unchanged while the export count is
-    // non-zero (`with_owner_mut` and `resize` refuse then); `held` counts an export until the
-    // `KeepAlive` made next holds one of its own, which every Arrow structure of the export
-    // holds until released, and this view is only used through them.
-    let memory: &'static [u8] =
-        unsafe { std::slice::from_raw_parts(buffer.as_ptr(), buffer.len()) };
-    let view = ArrayView::new(
-        memory,
-        v.item().clone(),
-        v.shape(),
-        Some(v.strides()),
-        v.offset(),
-    )
-    .map_err(crate::to_pyerr)?;
-    let keep = Arc::new(KeepAlive::new(slf.clone().unbind(), held.share()));
-    Ok(arrow::Source {
-        keep,
-        view,
-        options: array_protocol::arrow::ExportOptions {
-            dim_names: this.dim_names.clone(),
-            allow_copy,
-        },
-    })
-}
-
-/// An Arrow view of a [`PyArray`] made with options (`PyArray.arrow(allow_copy=True)`): the
-/// same PyCapsule interface, copying what Arrow cannot describe in place (records become struct
-/// arrays, one copied buffer per field; other layouts a C-contiguous native copy).
-#[pyclass(name = "ArrowExport", module = "array_protocol", frozen)]
-pub struct ArrowExport {
-    array: Py<PyArray>,
-    allow_copy: bool,
-}
-
-impl ArrowExport {
-    pub(super) fn new(array: Py<PyArray>, allow_copy: bool) -> ArrowExport {
-        ArrowExport { array, allow_copy }
-    }
-}
-
-#[pymethods]
-impl ArrowExport {
-    fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::schema_capsule(py, source.export().map_err(arrow::arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_array__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::array_capsules(py, source.export().map_err(arrow::arrow_error)?)
-    }
-
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let _ = requested_schema;
-        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
-        arrow::stream_capsule(py, Box::new(move || source.export()))
-    }
-}
-
-/// An array DLPack cannot carry: a `BufferError`, as numpy and the array API standard raise from
-/// `__dlpack__`.
-fn dlpack_error(e: Error) -> PyErr {
-    PyBufferError::new_err(e.to_string())
-}
-
-/// Releases a reference from a deleter, which consumers call with the GIL held (numpy, torch) or
-/// from another thread.
-#[cfg(not(feature = "abi3"))]
-fn release(object: Py<PyArray>) {
-    // SAFETY: a plain query of this thread's state (the interpreter is initialised: checked by
-    // the caller).
-    if unsafe { ffi::PyGILState_Check() } == 1 {
-        // The usual case. Release the reference now rather than through PyO3's deferred pool,
-        // which a deleter called outside a PyO3 call would go through.
-        let ptr = object.into_ptr();
-        // SAFETY: a strong reference we own, released once, with the GIL held.
-        unsafe { ffi::Py_DECREF(ptr) };
-    } else {
-        // Another thread: PyO3 attaches to release it.
-        Python::attach(|_| drop(object));
-    }
-}
-
-/// As above; the stable ABI has no `PyGILState_Check`, so PyO3 attaches (at once when the GIL
-/// is held).
-#[cfg(feature = "abi3")]
-fn release(object: Py<PyArray>) {
-    Python::attach(|_| drop(object));
-}
-
 /// Keeps the exported object alive for a DLPack tensor, an Arrow array or an
 /// `__array_interface__` data object, and counts the export: the [`Hold`] it keeps is one
 /// counted export, ended when it drops, whatever happens to the export.
@@ -927,99 +674,6 @@ impl Drop for KeepAlive {
         }
         release(object);
     }
-}
-
-/// The `data` of a `RustArray`'s `__array_interface__`: the bytes the array's elements lie in,
-/// as a buffer of unsigned bytes (writable where the array is), holding a counted export of the
-/// array for as long as it lives, so that the array cannot be resized or changed while a
-/// consumer (numpy keeps it as the base of the array it makes) may read the memory.
-#[pyclass(name = "RustArrayMemory", module = "array_protocol", frozen)]
-pub(super) struct Memory {
-    _keep: KeepAlive,
-    start: *mut u8,
-    len: ffi::Py_ssize_t,
-    readonly: bool,
-}
-
-// SAFETY: `start` points into the memory of the array `_keep` holds, which neither moves nor
-// changes while `_keep`'s export is counted; `Memory` only hands the pointer to buffer consumers
-// and never dereferences it.
-unsafe impl Send for Memory {}
-// SAFETY: as above; `Memory` has no interior mutability.
-unsafe impl Sync for Memory {}
-
-impl Memory {
-    fn new(keep: KeepAlive, start: *mut u8, len: usize, writable: bool) -> PyResult<Memory> {
-        let len = ffi::Py_ssize_t::try_from(len).map_err(|_| {
-            PyBufferError::new_err(format!(
-                "the array's memory of {len} bytes does not fit the buffer protocol's Py_ssize_t"
-            ))
-        })?;
-        Ok(Memory {
-            _keep: keep,
-            start,
-            len,
-            readonly: !writable,
-        })
-    }
-}
-
-#[pymethods]
-impl Memory {
-    unsafe fn __getbuffer__(
-        slf: Bound<'_, Self>,
-        view: *mut ffi::Py_buffer,
-        flags: c_int,
-    ) -> PyResult<()> {
-        let this = slf.get();
-        // SAFETY: `view` is the caller's Py_buffer (NULL is refused by `PyBuffer_FillInfo`);
-        // the memory stays valid while this object lives, which the view's `obj` (this object,
-        // referenced by `PyBuffer_FillInfo`) ensures. `PyBuffer_FillInfo` refuses writable
-        // requests of read-only memory and contiguity it cannot give.
-        let status = unsafe {
-            ffi::PyBuffer_FillInfo(
-                view,
-                slf.as_ptr(),
-                this.start.cast(),
-                this.len,
-                c_int::from(this.readonly),
-                flags,
-            )
-        };
-        if status != 0 {
-            return Err(PyErr::fetch(slf.py()));
-        }
-        Ok(())
-    }
-
-    /// The number of bytes.
-    fn __len__(&self) -> usize {
-        self.len.unsigned_abs()
-    }
-}
-
-/// A descr as the Python list numpy expects.
-fn descr_list<'py>(py: Python<'py>, d: &Descr) -> PyResult<Bound<'py, PyList>> {
-    let list = PyList::empty(py);
-    for f in &d.0 {
-        let format: Bound<'py, PyAny> = match &f.format {
-            DescrFormat::Typestr(t) => t.into_pyobject(py)?.into_any(),
-            DescrFormat::Fields(inner) => descr_list(py, inner)?.into_any(),
-        };
-        let entry = match &f.shape {
-            Some(shape) => PyTuple::new(
-                py,
-                [
-                    f.name.clone().into_pyobject(py)?.into_any(),
-                    format,
-                    PyTuple::new(py, shape)?.into_any(),
-                ],
-            )?,
-            None => PyTuple::new(py, [f.name.clone().into_pyobject(py)?.into_any(), format])?,
-        };
-        list.append(entry)?;
-    }
-    Ok(list)
 }
 
 /// A `#[pyfunction]` return type for producers that PyO3 already converts otherwise (`Vec<T>`
@@ -1056,68 +710,5 @@ impl<'py, P: ArrayProducerMut + Send + Sync + 'static> IntoPyObject<'py> for Exp
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyArray>> {
         Bound::new(py, PyArray::new_mut(self.0).map_err(crate::to_pyerr)?)
-    }
-}
-
-/// `RustArray`'s exchange table (see [`python`](super)'s DLPack section).
-static ARRAY_TABLE: dlpack::DLPackExchangeAPI = dlpack::DLPackExchangeAPI {
-    header: dlpack::DLPackExchangeAPIHeader {
-        version: dlpack::DLPACK_VERSION,
-        prev_api: std::ptr::null_mut(),
-    },
-    managed_tensor_allocator: Some(super::exchange::allocate),
-    managed_tensor_from_py_object_no_sync: Some(array_tensor),
-    managed_tensor_to_py_object_no_sync: Some(array_object),
-    dltensor_from_py_object_no_sync: Some(array_dltensor),
-    current_work_stream: Some(super::exchange::current_stream),
-};
-
-unsafe extern "C" fn array_tensor(
-    py_object: *mut c_void,
-    out: *mut *mut dlpack::DLManagedTensorVersioned,
-) -> std::ffi::c_int {
-    // SAFETY: the table's contract, passed on.
-    unsafe {
-        super::exchange::from_object::<PyArray, _>(py_object, out, "RustArray", |a| {
-            PyArray::dlpack_tensor(a, None)
-        })
-    }
-}
-
-unsafe extern "C" fn array_dltensor(
-    py_object: *mut c_void,
-    out: *mut dlpack::DLTensor,
-) -> std::ffi::c_int {
-    // SAFETY: the table's contract, passed on.
-    unsafe {
-        super::exchange::from_object::<PyArray, _>(py_object, out, "RustArray", |a| {
-            a.get().bare_tensor()
-        })
-    }
-}
-
-unsafe extern "C" fn array_object(
-    tensor: *mut dlpack::DLManagedTensorVersioned,
-    out_py_object: *mut *mut c_void,
-) -> std::ffi::c_int {
-    // SAFETY: the table's contract, passed on.
-    unsafe {
-        super::exchange::to_object(tensor, out_py_object, |py, array| {
-            // Only CPU tensors become arrays: a `RustArray` says it is on the CPU, so host
-            // memory of another device (CUDA host or managed memory), device memory and packed
-            // FP6/FP4 stay `DLPackTensor`s, with their device.
-            Ok(
-                if array.device().device_type == dlpack::DL_CPU && array.try_array().is_ok() {
-                    if array.is_read_only() {
-                        Bound::new(py, PyArray::new(array).map_err(crate::to_pyerr)?)?.into_any()
-                    } else {
-                        Bound::new(py, PyArray::new_mut(array).map_err(crate::to_pyerr)?)?
-                            .into_any()
-                    }
-                } else {
-                    Bound::new(py, super::device::DeviceArray::from_array(array))?.into_any()
-                },
-            )
-        })
     }
 }
