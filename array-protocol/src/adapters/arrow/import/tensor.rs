@@ -7,10 +7,10 @@ use alloc::vec::Vec;
 
 use super::super::schema::{self, Format, TensorMetadata};
 use super::super::ArrowArray;
-use super::{
+use super::nodes::{
     array_child, entry, lists, locate, node, physical, rows, schema_child, strides_c, values,
+    Described, FieldType, Node,
 };
-use super::{Described, FieldType, Node};
 use crate::error::{error, Error};
 use crate::item::ItemType;
 use crate::MAX_NDIM;
