@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView3, ShapeBuilder};
 use num_complex::Complex64;
 
-/// Counts allocations, to show that views of up to six axes allocate nothing.
+/// Counts allocations, to show that views of up to four axes allocate nothing.
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 

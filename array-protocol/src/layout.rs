@@ -29,10 +29,12 @@ use core::fmt;
 use crate::error::{error, Error};
 
 mod axes;
+mod dims;
 mod foreign;
 mod overlap;
 
 pub use axes::Axes;
+use dims::Dims;
 pub use foreign::Foreign;
 pub use overlap::{may_overlap, Extent};
 
@@ -102,14 +104,38 @@ pub enum Order {
 
 /// Where the elements of an array lie in a buffer: shape, byte strides (negative allowed) and
 /// the byte offset of the first element, for items of a given size. Only valid layouts exist.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Shape and strides are stored together, inline for up to four axes, and the element count is
+/// computed from the shape when asked: a view stays within 128 bytes.
+#[derive(Clone)]
 pub struct Layout {
-    shape: Axes<usize>,
-    strides: Axes<isize>,
+    dims: Dims,
     offset: usize,
     itemsize: usize,
-    len: usize,
 }
+
+impl fmt::Debug for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Layout")
+            .field("shape", &self.shape())
+            .field("strides", &self.strides())
+            .field("offset", &self.offset)
+            .field("itemsize", &self.itemsize)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Layout {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape() == other.shape()
+            && self.strides() == other.strides()
+            && self.offset == other.offset
+            && self.itemsize == other.itemsize
+    }
+}
+
+impl Eq for Layout {}
 
 /// Whether elements of `itemsize` bytes lie back to back visiting the axes fastest first, for a
 /// non-empty validated layout (so the running product stays within its extent). Axes of length
@@ -153,6 +179,41 @@ pub fn contiguous_in(
 #[inline]
 pub fn checked_product(start: usize, values: &[usize]) -> Option<usize> {
     values.iter().try_fold(start, |n, &d| n.checked_mul(d))
+}
+
+/// Byte strides as strides in elements of `itemsize` bytes, for consumers that count strides
+/// in elements (DLPack, ndarray, `image`): each must be a whole number of elements, except on
+/// axes of length 0 or 1, whose stride is never used (rounded toward zero there). `Err(axis)`
+/// names the first axis whose stride is not; zero-size items have no element strides
+/// (`Err(0)`), unless there is no axis.
+///
+/// ```
+/// use array_protocol::layout::element_strides;
+///
+/// assert_eq!(&element_strides(&[2, 3], &[-24, 8], 8).unwrap()[..], [-3, 1]);
+/// assert_eq!(&element_strides(&[1, 3], &[5, 8], 8).unwrap()[..], [0, 1]);
+/// assert_eq!(element_strides(&[2, 3], &[24, 4], 8).unwrap_err(), 1);
+/// ```
+pub fn element_strides(
+    shape: &[usize],
+    strides: &[isize],
+    itemsize: usize,
+) -> Result<Axes<isize>, usize> {
+    let mut out = Axes::zeroed(shape.len());
+    if shape.is_empty() {
+        return Ok(out);
+    }
+    let size = isize::try_from(itemsize)
+        .ok()
+        .filter(|&n| n > 0)
+        .ok_or(0usize)?;
+    for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
+        if s % size != 0 && d > 1 {
+            return Err(axis);
+        }
+        out[axis] = s / size;
+    }
+    Ok(out)
 }
 
 /// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),
@@ -352,13 +413,11 @@ impl Layout {
         check_axes(shape, strides)?;
         match strides {
             Some(s) => {
-                let len = check_extent(shape, s, offset, itemsize, buffer_len)?;
+                check_extent(shape, s, offset, itemsize, buffer_len)?;
                 Ok(Layout {
-                    shape: Axes::from_slice(shape),
-                    strides: Axes::from_slice(s),
+                    dims: Dims::new(shape, s),
                     offset,
                     itemsize,
-                    len,
                 })
             }
             None => {
@@ -368,13 +427,11 @@ impl Layout {
                         "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
                     )
                 })?;
-                let len = check_extent(shape, &strides, offset, itemsize, buffer_len)?;
+                check_extent(shape, &strides, offset, itemsize, buffer_len)?;
                 Ok(Layout {
-                    shape: Axes::from_slice(shape),
-                    strides,
+                    dims: Dims::new(shape, &strides),
                     offset,
                     itemsize,
-                    len,
                 })
             }
         }
@@ -396,7 +453,8 @@ impl Layout {
                 "{n} axes is more than the {MAX_NDIM} an array may have"
             ));
         }
-        let mut strides = Axes::zeroed(n);
+        let mut dims = Dims::with_shape(shape);
+        let strides = dims.strides_mut();
         let mut bytes = itemsize;
         let mut len = 1usize;
         let mut fits = itemsize <= isize::MAX as usize;
@@ -414,11 +472,9 @@ impl Layout {
         }
         if len == 0 && shape.contains(&0) {
             return Ok(Layout {
-                shape: Axes::from_slice(shape),
-                strides,
+                dims,
                 offset: 0,
                 itemsize,
-                len: 0,
             });
         }
         if !fits || len > isize::MAX as usize {
@@ -431,15 +487,13 @@ impl Layout {
             return Err(error!(
                 Layout,
                 "the array reaches byte {bytes} but the buffer has {buffer_len} bytes ({})",
-                describe(shape, &strides, 0, itemsize)
+                describe(shape, dims.strides(), 0, itemsize)
             ));
         }
         Ok(Layout {
-            shape: Axes::from_slice(shape),
-            strides,
+            dims,
             offset: 0,
             itemsize,
-            len,
         })
     }
 
@@ -453,16 +507,13 @@ impl Layout {
         strides: Axes<isize>,
         offset: usize,
     ) -> Layout {
-        let len = element_count(&shape)
-            .unwrap_or_else(|| unreachable!("a selection of at most {} elements", self.len));
         debug_assert!(shape.len() == strides.len() && shape.len() <= MAX_NDIM);
-        debug_assert!(len <= self.len || (self.len == 0 && len == 0));
+        debug_assert!(element_count(&shape)
+            .is_some_and(|len| len <= self.len() || (self.is_empty() && len == 0)));
         Layout {
-            shape,
-            strides,
+            dims: Dims::new(&shape, &strides),
             offset,
             itemsize: self.itemsize,
-            len,
         }
     }
 
@@ -484,26 +535,24 @@ impl Layout {
                 "the view would have {:?} elements, more than isize::MAX", &*shape
             )
         })?;
-        if self.len == 0 && len > 0 {
+        if self.is_empty() && len > 0 {
             return Err(error!(
                 Layout,
                 "an empty array cannot become one with elements (shape {:?} from {:?})",
                 &*shape,
-                &*self.shape
+                self.shape()
             ));
         }
-        let offset = if self.len == 0 {
+        let offset = if self.is_empty() {
             self.offset
         } else {
             self.offset + shift
         };
         debug_assert!(shape.len() == strides.len() && shape.len() <= MAX_NDIM);
         Ok(Layout {
-            shape,
-            strides,
+            dims: Dims::new(&shape, &strides),
             offset,
             itemsize,
-            len,
         })
     }
 
@@ -515,19 +564,19 @@ impl Layout {
     }
 
     fn describe(&self) -> alloc::string::String {
-        describe(&self.shape, &self.strides, self.offset, self.itemsize)
+        describe(self.shape(), self.strides(), self.offset, self.itemsize)
     }
 
     /// The length of each axis.
     #[inline]
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The byte step along each axis (negative for reversed axes).
     #[inline]
     pub fn strides(&self) -> &[isize] {
-        &self.strides
+        self.dims.strides()
     }
 
     /// The byte offset of the first element (index `[0, 0, …]`) in the buffer.
@@ -545,28 +594,30 @@ impl Layout {
     /// The number of elements.
     #[inline]
     pub fn len(&self) -> usize {
-        self.len
+        // The product of a valid layout's shape fits (invariant 2) unless an axis is 0, and a
+        // wrapping product with a factor 0 is 0.
+        self.shape().iter().fold(1usize, |n, &d| n.wrapping_mul(d))
     }
 
     /// Whether there are no elements.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.shape().contains(&0)
     }
 
     /// Whether the elements lie back to back in row-major order. Axes of length 1 may have any
     /// stride, and empty arrays count as contiguous, as in NumPy.
     pub fn is_c_contiguous(&self) -> bool {
-        self.is_contiguous_in((0..self.shape.len()).rev())
+        self.is_contiguous_in((0..self.shape().len()).rev())
     }
 
     /// Whether the elements lie back to back in column-major order.
     pub fn is_f_contiguous(&self) -> bool {
-        self.is_contiguous_in(0..self.shape.len())
+        self.is_contiguous_in(0..self.shape().len())
     }
 
     fn is_contiguous_in(&self, fastest_first: impl Iterator<Item = usize>) -> bool {
-        self.len == 0 || contiguous_in(&self.shape, &self.strides, self.itemsize, fastest_first)
+        self.is_empty() || contiguous_in(self.shape(), self.strides(), self.itemsize, fastest_first)
     }
 
     /// Refuses layouts in which two elements share bytes, as writable views must. Exact for
@@ -589,7 +640,7 @@ impl Layout {
     pub fn check_no_overlap(&self) -> Result<(), Error> {
         match self.nested_axes_apart() {
             Ok(()) => Ok(()),
-            Err(_) if self.len <= EXACT_OVERLAP_MAX && self.elements_apart() == Some(true) => {
+            Err(_) if self.len() <= EXACT_OVERLAP_MAX && self.elements_apart() == Some(true) => {
                 Ok(())
             }
             Err(e) => Err(e),
@@ -600,11 +651,11 @@ impl Layout {
     /// when the positions cannot be held (no memory).
     fn elements_apart(&self) -> Option<bool> {
         let mut starts: Vec<isize> = Vec::new();
-        starts.try_reserve_exact(self.len).ok()?;
+        starts.try_reserve_exact(self.len()).ok()?;
         // Positions relative to the first element, stepped as the iterators step: each one is
         // an element's, inside the validated extent (invariant 3), so none overflows.
-        let deltas = carry_deltas(&self.shape, &self.strides);
-        let mut odometer = Odometer::new(&self.shape);
+        let deltas = carry_deltas(self.shape(), self.strides());
+        let mut odometer = Odometer::new(self.shape());
         let mut p = 0isize;
         loop {
             starts.push(p);
@@ -622,29 +673,30 @@ impl Layout {
     /// The nested-axes test of [`check_no_overlap`](Self::check_no_overlap): axes longer than
     /// 1, slowest last, each stepping over everything the faster ones span.
     fn nested_axes_apart(&self) -> Result<(), Error> {
-        if self.len <= 1 || self.itemsize == 0 {
+        if self.len() <= 1 || self.itemsize == 0 {
             return Ok(());
         }
+        let (shape, strides) = (self.shape(), self.strides());
         let mut axes: Axes<usize> = Axes::from_slice(&[]);
-        for axis in 0..self.shape.len() {
-            if self.shape[axis] > 1 {
+        for (axis, &d) in shape.iter().enumerate() {
+            if d > 1 {
                 axes.push(axis);
             }
         }
-        axes.sort_unstable_by_key(|&a| self.strides[a].unsigned_abs());
+        axes.sort_unstable_by_key(|&a| strides[a].unsigned_abs());
         let mut extent = self.itemsize;
         for &axis in axes.iter() {
-            let step = self.strides[axis].unsigned_abs();
+            let step = strides[axis].unsigned_abs();
             if step < extent {
                 return Err(error!(
                     Overlap,
                     "a writable view's elements must not overlap, but axis {axis} (length {}) steps {} bytes while the elements and faster axes inside it span {extent} bytes ({})",
-                    self.shape[axis],
-                    self.strides[axis],
+                    shape[axis],
+                    strides[axis],
                     self.describe()
                 ));
             }
-            extent += step * (self.shape[axis] - 1);
+            extent += step * (shape[axis] - 1);
         }
         Ok(())
     }
@@ -652,13 +704,12 @@ impl Layout {
     /// The byte position of the element at `index` (one entry per axis, each in range).
     #[inline]
     pub fn position(&self, index: &[usize]) -> Option<usize> {
-        if index.len() != self.shape.len()
-            || index.iter().zip(self.shape.iter()).any(|(i, d)| i >= d)
+        if index.len() != self.shape().len() || index.iter().zip(self.shape()).any(|(i, d)| i >= d)
         {
             return None;
         }
         let mut pos = self.offset as isize;
-        for (&i, &s) in index.iter().zip(self.strides.iter()) {
+        for (&i, &s) in index.iter().zip(self.strides()) {
             pos += i as isize * s; // inside the validated extent
         }
         Some(pos as usize)

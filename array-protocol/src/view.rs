@@ -70,7 +70,9 @@ pub struct ArrayBase<D: Data> {
 }
 
 /// A read-only view of an array in borrowed memory. Zero strides (broadcasting) are allowed.
-/// Cloning one copies a few words and never allocates for up to six axes.
+/// It is at most 128 bytes, so it moves in registers and copies inline; cloning one copies a
+/// few words and never allocates for up to four axes (more axes keep their shape and strides in
+/// one allocation: storing six inline would make every view larger).
 ///
 /// ```
 /// use array_protocol::ArrayView;

@@ -297,10 +297,13 @@ pub fn expand(input: &Input) -> Result<TokenStream, Error> {
                     }
                 };
                 #format_consts
-                const DATA: &'static #private::StructData = &#private::StructData {
-                    fields: &[#(#static_fields),*],
-                    size: ::core::mem::size_of::<#self_ty>(),
-                };
+                // The fields in a constant of their own: its borrow is lifetime-extended as the
+                // whole initializer, where an argument's would be dropped at compile time.
+                const FIELDS: &'static [#private::Field] = &[#(#static_fields),*];
+                const DATA: &'static #private::StructData = &#private::StructData::new(
+                    Self::FIELDS,
+                    ::core::mem::size_of::<#self_ty>(),
+                );
                 const ITEM_TYPE: #krate::ItemType = {
                     let () = Self::PADDING;
                     #krate::ItemType::record_static(Self::DATA)

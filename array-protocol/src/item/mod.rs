@@ -80,10 +80,11 @@ impl Info {
 ///
 /// Read from and written to PEP 3118 format strings ([`from_pep3118`](Self::from_pep3118),
 /// [`to_pep3118`](Self::to_pep3118)), NumPy typestr/descr ([`typestr`](Self::typestr),
-/// [`descr`](Self::descr)) and DLPack ([`to_dlpack`](Self::to_dlpack)). Cloning never
-/// allocates: scalars and small sub-arrays of scalars are stored inline, compile-time records
-/// are `'static`, and records read at run time are shared. Size, alignment, byte order and
-/// padding are computed once when the item type is built.
+/// [`descr`](Self::descr)) and DLPack ([`to_dlpack`](Self::to_dlpack)). Three words, and
+/// cloning never allocates: scalars and one-axis sub-arrays of scalars (`4B`) are stored inline,
+/// other sub-arrays and records are a `'static` borrow when known at compile time and shared
+/// (reference-counted) when read at run time. Size, alignment, byte order and padding are
+/// computed once when the item type is built.
 ///
 /// ```
 /// use array_protocol::ItemType;
@@ -236,10 +237,10 @@ impl ItemType {
     /// As [`Struct::from_static`].
     #[doc(hidden)]
     pub const fn record_static(data: &'static StructData) -> ItemType {
-        if data.fields.is_empty() {
+        if data.is_empty() {
             ItemType::Scalar(Scalar::raw(
                 ScalarKind::Void,
-                data.size,
+                data.size(),
                 ByteOrder::NotApplicable,
             ))
         } else {
@@ -252,30 +253,22 @@ impl ItemType {
         match self {
             ItemType::Scalar(s) => ItemType::Scalar(*s),
             ItemType::Array(SubArray(SubRepr::Inline {
-                item,
-                ndim,
-                dims,
-                size,
+                kind,
+                order,
+                itemsize,
+                n,
             })) => ItemType::Array(SubArray(SubRepr::Inline {
-                item: *item,
-                ndim: *ndim,
-                dims: *dims,
-                size: *size,
+                kind: *kind,
+                order: *order,
+                itemsize: *itemsize,
+                n: *n,
             })),
-            ItemType::Array(SubArray(SubRepr::Shared {
-                data: Shared::Static(d),
-                info,
-            })) => ItemType::Array(SubArray(SubRepr::Shared {
-                data: Shared::Static(d),
-                info: *info,
-            })),
-            ItemType::Struct(Struct {
-                fields: Fields::Static(f),
-                info,
-            }) => ItemType::Struct(Struct {
-                fields: Fields::Static(f),
-                info: *info,
-            }),
+            ItemType::Array(SubArray(SubRepr::Shared(Shared::Static(d)))) => {
+                ItemType::Array(SubArray(SubRepr::Shared(Shared::Static(d))))
+            }
+            ItemType::Struct(Struct(Shared::Static(d))) => {
+                ItemType::Struct(Struct(Shared::Static(d)))
+            }
             _ => panic!("not a compile-time item type"),
         }
     }
@@ -285,7 +278,7 @@ impl ItemType {
         match self {
             ItemType::Scalar(s) => Info::flat(s.size, s.alignment(), s.order.is_native()),
             ItemType::Array(a) => a.info(),
-            ItemType::Struct(s) => s.info,
+            ItemType::Struct(s) => s.0.get().info,
         }
     }
 
@@ -295,10 +288,10 @@ impl ItemType {
         match self {
             ItemType::Scalar(s) => s.size,
             ItemType::Array(a) => match &a.0 {
-                SubRepr::Inline { size, .. } => *size,
-                SubRepr::Shared { info, .. } => info.size,
+                SubRepr::Inline { itemsize, n, .. } => *n * *itemsize as usize,
+                SubRepr::Shared(data) => data.get().info.size,
             },
-            ItemType::Struct(s) => s.info.size,
+            ItemType::Struct(s) => s.0.get().info.size,
         }
     }
 

@@ -9,31 +9,79 @@ use super::*;
 /// allocates: a record known at compile time is a `'static` borrow, one read at run time is
 /// reference-counted.
 #[derive(Clone)]
-pub struct Struct {
+pub struct Struct(pub(super) Shared<StructData>);
+
+/// The parts of a record: its fields and its facts, behind the one pointer a [`Struct`] holds.
+#[doc(hidden)]
+pub struct StructData {
     pub(super) fields: Fields,
     pub(super) info: Info,
 }
 
-/// The parts of a record.
-#[doc(hidden)]
-pub struct StructData {
-    /// The data fields, in offset order.
-    pub fields: &'static [Field],
-    /// The size in bytes, trailing padding included.
-    pub size: usize,
+impl StructData {
+    /// A record known at compile time, `fields` in `size` bytes; what `#[derive(Element)]`
+    /// builds in a constant (and then passes to [`ItemType::record_static`]).
+    ///
+    /// # Panics
+    /// (At compile time, in a constant.) If the fields are out of order, overlap, do not fit
+    /// in `size`, or nest deeper than [`MAX_NESTING`].
+    pub const fn new(fields: &'static [Field], size: usize) -> StructData {
+        let mut facts = RecordFacts::new();
+        let mut i = 0;
+        while i < fields.len() {
+            let f = &fields[i];
+            assert!(
+                f.offset >= facts.end,
+                "record fields must be in offset order and not overlap"
+            );
+            assert!(
+                f.offset.checked_add(f.item.itemsize()).is_some(),
+                "record field past the end"
+            );
+            facts.add(f.offset, &f.item);
+            i += 1;
+        }
+        assert!(facts.end <= size, "record fields past the record's size");
+        assert!(
+            size <= isize::MAX as usize,
+            "record larger than isize::MAX bytes"
+        );
+        let info = facts.info(size);
+        assert!(
+            (info.depth as usize) <= MAX_NESTING,
+            "item type nested too deeply"
+        );
+        StructData {
+            fields: Fields::Static(fields),
+            info,
+        }
+    }
+
+    /// Whether the record has no data fields.
+    pub(crate) const fn is_empty(&self) -> bool {
+        match &self.fields {
+            Fields::Static(f) => f.is_empty(),
+            Fields::Shared(_) => false,
+        }
+    }
+
+    /// Its size in bytes.
+    pub(crate) const fn size(&self) -> usize {
+        self.info.size
+    }
 }
 
 impl Struct {
     /// The data fields, in offset order (padding is not a field).
     #[inline]
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        &self.0.fields
     }
 
     /// Total size in bytes, trailing padding included.
     #[inline]
     pub fn size(&self) -> usize {
-        self.info.size
+        self.0.info.size
     }
 
     /// The padding runs as `(offset, length)`, in offset order, trailing padding included.
@@ -59,46 +107,10 @@ impl Struct {
         gaps
     }
 
-    /// A record known at compile time; what `#[derive(Element)]` builds in a constant.
-    ///
-    /// # Panics
-    /// (At compile time, in a constant.) If the fields are out of order, overlap, do not fit
-    /// in `size`, or nest deeper than [`MAX_NESTING`].
+    /// A record known at compile time: `data` as [`StructData::new`] built it.
     #[doc(hidden)]
     pub const fn from_static(data: &'static StructData) -> Struct {
-        let fields = data.fields;
-        let mut facts = RecordFacts::new();
-        let mut i = 0;
-        while i < fields.len() {
-            let f = &fields[i];
-            assert!(
-                f.offset >= facts.end,
-                "record fields must be in offset order and not overlap"
-            );
-            assert!(
-                f.offset.checked_add(f.item.itemsize()).is_some(),
-                "record field past the end"
-            );
-            facts.add(f.offset, &f.item);
-            i += 1;
-        }
-        assert!(
-            facts.end <= data.size,
-            "record fields past the record's size"
-        );
-        assert!(
-            data.size <= isize::MAX as usize,
-            "record larger than isize::MAX bytes"
-        );
-        let info = facts.info(data.size);
-        assert!(
-            (info.depth as usize) <= MAX_NESTING,
-            "item type nested too deeply"
-        );
-        Struct {
-            fields: Fields::Static(fields),
-            info,
-        }
+        Struct(Shared::Static(data))
     }
 
     /// A record from checked fields: computes its facts.
@@ -181,10 +193,10 @@ impl RecordFacts {
 
     #[inline]
     pub(super) fn build(self, fields: Arc<[Field]>, size: usize) -> Struct {
-        Struct {
+        Struct(Shared::new(StructData {
             fields: Fields::Shared(fields),
             info: self.info(size),
-        }
+        }))
     }
 }
 
@@ -192,8 +204,10 @@ impl PartialEq for Struct {
     fn eq(&self, other: &Self) -> bool {
         // The size first: two compile-time records with equal fields and different trailing
         // padding may share one field slice (the compiler merges equal constants).
-        self.info.size == other.info.size
-            && (self.fields.same(&other.fields) || self.fields() == other.fields())
+        self.size() == other.size()
+            && (self.0.same(&other.0)
+                || self.0.fields.same(&other.0.fields)
+                || self.fields() == other.fields())
     }
 }
 
@@ -201,7 +215,7 @@ impl Eq for Struct {}
 
 impl Hash for Struct {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.info.size.hash(state);
+        self.size().hash(state);
         self.fields().hash(state);
     }
 }

@@ -5,17 +5,43 @@
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use core::marker::PhantomData;
 use core::ops::Deref;
+use core::ptr::NonNull;
 
 use super::Field;
 
-/// A value that is either `'static` or reference-counted.
+/// A value that is either `'static` or reference-counted, behind one pointer that constants
+/// can follow too (so the facts kept beside a composite item's parts stay `const`-readable).
 #[doc(hidden)]
 pub enum Shared<T: 'static> {
     /// Built at compile time.
     Static(&'static T),
     /// Built at run time.
-    Arc(Arc<T>),
+    Counted(Counted<T>),
+}
+
+impl<T: 'static> Shared<T> {
+    /// `value`, reference-counted.
+    #[inline]
+    pub(crate) fn new(value: T) -> Self {
+        Shared::Counted(Counted::new(value))
+    }
+
+    /// The value; readable in constants.
+    #[inline]
+    pub(crate) const fn get(&self) -> &T {
+        match self {
+            Shared::Static(r) => r,
+            Shared::Counted(c) => c.get(),
+        }
+    }
+
+    /// Whether both point at the same value (equal without looking inside).
+    #[inline]
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        core::ptr::eq::<T>(self.get(), other.get())
+    }
 }
 
 impl<T: 'static> Clone for Shared<T> {
@@ -23,7 +49,7 @@ impl<T: 'static> Clone for Shared<T> {
     fn clone(&self) -> Self {
         match self {
             Shared::Static(r) => Shared::Static(r),
-            Shared::Arc(a) => Shared::Arc(Arc::clone(a)),
+            Shared::Counted(c) => Shared::Counted(c.clone()),
         }
     }
 }
@@ -32,18 +58,63 @@ impl<T: 'static> Deref for Shared<T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        match self {
-            Shared::Static(r) => r,
-            Shared::Arc(a) => a,
+        self.get()
+    }
+}
+
+/// An `Arc<T>` held as the raw pointer `Arc::into_raw` gives: the same ownership (one strong
+/// count per value, given back on drop), but the pointer can be followed in a `const fn`, which
+/// `Arc`'s `Deref` cannot.
+#[doc(hidden)]
+pub struct Counted<T> {
+    ptr: NonNull<T>,
+    _owns: PhantomData<Arc<T>>,
+}
+
+// SAFETY: a `Counted<T>` is an `Arc<T>` (it owns one strong count and only reads through the
+// pointer), so it may cross and be shared between threads exactly when `Arc<T>` may.
+unsafe impl<T: Send + Sync> Send for Counted<T> {}
+// SAFETY: as for `Send` above.
+unsafe impl<T: Send + Sync> Sync for Counted<T> {}
+
+impl<T> Counted<T> {
+    #[inline]
+    fn new(value: T) -> Self {
+        let raw = Arc::into_raw(Arc::new(value)).cast_mut();
+        Counted {
+            ptr: NonNull::new(raw).unwrap_or_else(|| unreachable!("Arc::into_raw is never null")),
+            _owns: PhantomData,
+        }
+    }
+
+    #[inline]
+    const fn get(&self) -> &T {
+        // SAFETY: `ptr` came from `Arc::into_raw` and this value holds one strong count (taken
+        // in `new` or `clone`, given back only in `drop`), so the allocation lives at least as
+        // long as `&self`; nothing writes through it.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T> Clone for Counted<T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        // SAFETY: `ptr` came from `Arc::into_raw` and the count this value holds keeps it
+        // alive; the new value owns the count taken here.
+        unsafe { Arc::increment_strong_count(self.ptr.as_ptr()) };
+        Counted {
+            ptr: self.ptr,
+            _owns: PhantomData,
         }
     }
 }
 
-impl<T: 'static> Shared<T> {
-    /// Whether both point at the same value (equal without looking inside).
+impl<T> Drop for Counted<T> {
     #[inline]
-    pub(crate) fn same(&self, other: &Self) -> bool {
-        core::ptr::eq::<T>(&**self, &**other)
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `Arc::into_raw`, and this value gives back the one strong
+        // count it holds, once; it is not used afterwards.
+        unsafe { Arc::decrement_strong_count(self.ptr.as_ptr()) };
     }
 }
 

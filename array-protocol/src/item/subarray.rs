@@ -6,9 +6,6 @@ use super::*;
 /// The most axes a sub-array may have (as in NumPy).
 pub const MAX_SUBARRAY_NDIM: usize = 64;
 
-/// Sub-arrays of scalars with up to this many axes are stored inline: no allocation.
-pub(super) const INLINE_DIMS: usize = 4;
-
 /// A fixed-shape array of items inside one item, like `(2,3)f` or a Rust `[[f32; 3]; 2]`.
 ///
 /// Nested sub-arrays are flattened: `(2)3i` and `(2,3)i` are the same sub-array, as in NumPy.
@@ -16,20 +13,19 @@ pub(super) const INLINE_DIMS: usize = 4;
 #[derive(Clone)]
 pub struct SubArray(pub(super) SubRepr);
 
+/// Two words, so that an [`ItemType`] stays three and a view small: one axis of a scalar (`4B`,
+/// `3d`, the common case) inline, anything else behind one pointer with its facts.
 #[derive(Clone)]
 pub(super) enum SubRepr {
-    /// A sub-array of scalars with few axes.
+    /// `n` scalars of `kind` and `order`, `itemsize` bytes each, in one axis.
     Inline {
-        item: Scalar,
-        ndim: u8,
-        dims: [usize; INLINE_DIMS],
-        size: usize,
+        kind: ScalarKind,
+        order: ByteOrder,
+        itemsize: u32,
+        n: usize,
     },
-    /// Anything else.
-    Shared {
-        data: Shared<SubArrayData>,
-        info: Info,
-    },
+    /// Anything else: compile-time (`'static`) or run-time (shared).
+    Shared(Shared<SubArrayData>),
 }
 
 /// The parts of a sub-array that is not stored inline.
@@ -38,10 +34,12 @@ pub struct SubArrayData {
     pub(super) item: ItemType,
     pub(super) ndim: usize,
     pub(super) dims: [usize; MAX_SUBARRAY_NDIM],
+    pub(super) info: Info,
 }
 
 impl SubArrayData {
-    /// `[inner; n]` flattened, for compile-time item types only.
+    /// `[inner; n]` flattened, for compile-time item types only. Its facts are computed here
+    /// with saturating arithmetic; [`SubArray::of_static`] refuses what does not fit.
     pub(crate) const fn nest(n: usize, inner: &ItemType) -> SubArrayData {
         let mut dims = [0usize; MAX_SUBARRAY_NDIM];
         dims[0] = n;
@@ -60,7 +58,19 @@ impl SubArrayData {
             ItemType::Array(a) => a.item_const(),
             other => other.static_copy(),
         };
-        SubArrayData { item, ndim, dims }
+        let info = Info {
+            size: n.saturating_mul(inner.itemsize()),
+            align: inner.alignment(),
+            depth: item.depth() as u8,
+            native: inner.is_native_order(),
+            padded: inner.has_padding(),
+        };
+        SubArrayData {
+            item,
+            ndim,
+            dims,
+            info,
+        }
     }
 }
 
@@ -69,26 +79,28 @@ impl SubArray {
     #[inline]
     pub fn item(&self) -> ItemType {
         match &self.0 {
-            SubRepr::Inline { item, .. } => ItemType::Scalar(*item),
-            SubRepr::Shared { data, .. } => data.item.clone(),
+            SubRepr::Inline {
+                kind,
+                order,
+                itemsize,
+                ..
+            } => ItemType::Scalar(Scalar::raw(*kind, *itemsize as usize, *order)),
+            SubRepr::Shared(data) => data.item.clone(),
         }
     }
 
     /// The shape, outermost axis first (C order).
     #[inline]
     pub fn shape(&self) -> &[usize] {
-        match &self.0 {
-            SubRepr::Inline { ndim, dims, .. } => &dims[..usize::from(*ndim)],
-            SubRepr::Shared { data, .. } => &data.dims[..data.ndim],
-        }
+        self.shape_const()
     }
 
     /// The number of elements.
     pub fn len(&self) -> usize {
         match &self.0 {
-            SubRepr::Inline { item, size, .. } if item.size > 0 => size / item.size,
-            SubRepr::Shared { data, info } if data.item.itemsize() > 0 => {
-                info.size / data.item.itemsize()
+            SubRepr::Inline { n, .. } => *n,
+            SubRepr::Shared(data) if data.item.itemsize() > 0 => {
+                data.info.size / data.item.itemsize()
             }
             // Checked to fit in a usize when the sub-array was built.
             _ => self.shape().iter().product(),
@@ -102,28 +114,29 @@ impl SubArray {
 
     pub(super) const fn shape_const(&self) -> &[usize] {
         match &self.0 {
-            SubRepr::Inline { ndim, dims, .. } => dims.split_at(*ndim as usize).0,
-            SubRepr::Shared {
-                data: Shared::Static(d),
-                ..
-            } => d.dims.split_at(d.ndim).0,
-            SubRepr::Shared { .. } => panic!("not a compile-time item type"),
+            SubRepr::Inline { n, .. } => core::slice::from_ref(n),
+            SubRepr::Shared(data) => {
+                let d = data.get();
+                d.dims.split_at(d.ndim).0
+            }
         }
     }
 
     pub(super) const fn item_const(&self) -> ItemType {
         match &self.0 {
-            SubRepr::Inline { item, .. } => ItemType::Scalar(*item),
-            SubRepr::Shared {
-                data: Shared::Static(d),
+            SubRepr::Inline {
+                kind,
+                order,
+                itemsize,
                 ..
-            } => d.item.static_copy(),
-            SubRepr::Shared { .. } => panic!("not a compile-time item type"),
+            } => ItemType::Scalar(Scalar::raw(*kind, *itemsize as usize, *order)),
+            SubRepr::Shared(Shared::Static(d)) => d.item.static_copy(),
+            SubRepr::Shared(_) => panic!("not a compile-time item type"),
         }
     }
 
-    /// The item type `[inner; n]`, built at compile time: inline when it can be, else from
-    /// `data`, which must be `SubArrayData::nest(n, inner)`.
+    /// The item type `[inner; n]`, built at compile time from `data`, which must be
+    /// `SubArrayData::nest(n, inner)`.
     pub(crate) const fn of_static(
         n: usize,
         inner: &ItemType,
@@ -148,49 +161,60 @@ impl SubArray {
             count <= isize::MAX as usize,
             "a sub-array has more than isize::MAX elements"
         );
-        let info = Info {
-            size: match n.checked_mul(inner.itemsize()) {
-                Some(s) => s,
-                None => panic!("sub-array too large"),
-            },
-            align: inner.alignment(),
-            depth: data.item.depth() as u8,
-            native: inner.is_native_order(),
-            padded: inner.has_padding(),
-        };
+        if n.checked_mul(inner.itemsize()).is_none() {
+            panic!("sub-array too large");
+        }
         assert!(
-            (info.depth as usize) <= MAX_NESTING,
+            (data.info.depth as usize) <= MAX_NESTING,
             "item type nested too deeply"
         );
-        if let ItemType::Scalar(item) = data.item {
-            if data.ndim <= INLINE_DIMS {
-                let mut dims = [0usize; INLINE_DIMS];
-                let mut i = 0;
-                while i < data.ndim {
-                    dims[i] = data.dims[i];
-                    i += 1;
-                }
-                return ItemType::Array(SubArray(SubRepr::Inline {
-                    item,
-                    ndim: data.ndim as u8,
-                    dims,
-                    size: info.size,
-                }));
-            }
-        }
-        ItemType::Array(SubArray(SubRepr::Shared {
-            data: Shared::Static(data),
-            info,
-        }))
+        ItemType::Array(SubArray(SubRepr::Shared(Shared::Static(data))))
     }
 
     pub(super) const fn info(&self) -> Info {
         match &self.0 {
-            SubRepr::Inline { item, size, .. } => {
-                Info::flat(*size, item.alignment(), item.order.is_native())
+            SubRepr::Inline {
+                kind,
+                order,
+                itemsize,
+                n,
+            } => {
+                let item = Scalar::raw(*kind, *itemsize as usize, *order);
+                // Checked not to overflow when the sub-array was built.
+                Info::flat(*n * item.size, item.alignment(), order.is_native())
             }
-            SubRepr::Shared { info, .. } => *info,
+            SubRepr::Shared(data) => data.get().info,
         }
+    }
+
+    /// `n` of `item` in one axis: inline when the item's size fits in 32 bits.
+    #[inline]
+    fn one_axis(item: Scalar, n: usize, size: usize) -> ItemType {
+        match u32::try_from(item.size) {
+            Ok(itemsize) => ItemType::Array(SubArray(SubRepr::Inline {
+                kind: item.kind,
+                order: item.order,
+                itemsize,
+                n,
+            })),
+            Err(_) => Self::shared(
+                ItemType::Scalar(item),
+                &[n],
+                Info::flat(size, item.alignment(), item.order.is_native()),
+            ),
+        }
+    }
+
+    /// A run-time sub-array of `dims` (at most [`MAX_SUBARRAY_NDIM`], checked) of `item`.
+    fn shared(item: ItemType, dims_used: &[usize], info: Info) -> ItemType {
+        let mut dims = [0usize; MAX_SUBARRAY_NDIM];
+        dims[..dims_used.len()].copy_from_slice(dims_used);
+        ItemType::Array(SubArray(SubRepr::Shared(Shared::new(SubArrayData {
+            item,
+            ndim: dims_used.len(),
+            dims,
+            info,
+        }))))
     }
 
     /// The size of `n` items of `itemsize` bytes in one axis, checked as
@@ -206,14 +230,7 @@ impl SubArray {
     #[inline]
     pub(crate) fn inline_1d(item: Scalar, n: usize, size: usize) -> ItemType {
         debug_assert_eq!(Self::checked_size(n, item.size), Some(size));
-        let mut dims = [0usize; INLINE_DIMS];
-        dims[0] = n;
-        ItemType::Array(SubArray(SubRepr::Inline {
-            item,
-            ndim: 1,
-            dims,
-            size,
-        }))
+        Self::one_axis(item, n, size)
     }
 
     /// `outer` axes of `item` (whose own axes, for a sub-array item, go last), checked.
@@ -226,35 +243,6 @@ impl SubArray {
             other => (other.clone(), &[][..]),
         };
         let ndim = outer.len() + inner.len();
-        if let (ItemType::Scalar(item), true) = (&base, ndim <= INLINE_DIMS) {
-            // The common case, a few axes of scalars: checked and stored inline, without the
-            // full-size axis buffer below.
-            let mut dims = [0usize; INLINE_DIMS];
-            dims[..outer.len()].copy_from_slice(outer);
-            dims[outer.len()..ndim].copy_from_slice(inner);
-            let mut count = 1usize;
-            for &d in &dims[..ndim] {
-                if d > isize::MAX as usize {
-                    return Err(model_error(alloc::format!(
-                        "a sub-array axis of length {d} is longer than isize::MAX"
-                    )));
-                }
-                count = count
-                    .checked_mul(d)
-                    .filter(|&n| n <= isize::MAX as usize)
-                    .ok_or_else(|| too_large(&dims[..ndim], item.size))?;
-            }
-            let size = count
-                .checked_mul(item.size)
-                .filter(|&n| n <= isize::MAX as usize)
-                .ok_or_else(|| too_large(&dims[..ndim], item.size))?;
-            return Ok(ItemType::Array(SubArray(SubRepr::Inline {
-                item: *item,
-                ndim: ndim as u8,
-                dims,
-                size,
-            })));
-        }
         if ndim > MAX_SUBARRAY_NDIM {
             return Err(model_error(alloc::format!(
                 "a sub-array of {ndim} axes has more than the {MAX_SUBARRAY_NDIM} allowed"
@@ -277,54 +265,32 @@ impl SubArray {
             .and_then(|c| c.checked_mul(base.itemsize()))
             .filter(|&n| n <= isize::MAX as usize);
         let (Some(_), Some(size)) = (count, size) else {
-            return Err(model_error(alloc::format!(
-                "a sub-array of shape {dims_used:?} with {}-byte items is larger than isize::MAX bytes",
-                base.itemsize()
-            )));
+            return Err(too_large(dims_used, base.itemsize()));
         };
-        let depth = base.depth();
-        if let ItemType::Scalar(item) = base {
-            if ndim <= INLINE_DIMS {
-                let mut inline = [0usize; INLINE_DIMS];
-                inline[..ndim].copy_from_slice(dims_used);
-                return Ok(ItemType::Array(SubArray(SubRepr::Inline {
-                    item,
-                    ndim: ndim as u8,
-                    dims: inline,
-                    size,
-                })));
-            }
+        if let (ItemType::Scalar(s), 1) = (&base, ndim) {
+            return Ok(Self::one_axis(*s, dims_used[0], size));
         }
         let info = Info {
             size,
             align: base.alignment(),
-            depth: depth as u8,
+            depth: base.depth() as u8,
             native: base.is_native_order(),
             padded: base.has_padding(),
         };
-        Ok(ItemType::Array(SubArray(SubRepr::Shared {
-            data: Shared::Arc(Arc::new(SubArrayData {
-                item: base,
-                ndim,
-                dims,
-            })),
-            info,
-        })))
+        Ok(Self::shared(base, dims_used, info))
     }
 
     pub(super) fn with_item<R>(&self, f: impl FnOnce(&ItemType) -> R) -> R {
         match &self.0 {
-            SubRepr::Inline { item, .. } => f(&ItemType::Scalar(*item)),
-            SubRepr::Shared { data, .. } => f(&data.item),
+            SubRepr::Inline { .. } => f(&self.item()),
+            SubRepr::Shared(data) => f(&data.item),
         }
     }
 }
 
 impl PartialEq for SubArray {
     fn eq(&self, other: &Self) -> bool {
-        if let (SubRepr::Shared { data: a, .. }, SubRepr::Shared { data: b, .. }) =
-            (&self.0, &other.0)
-        {
+        if let (SubRepr::Shared(a), SubRepr::Shared(b)) = (&self.0, &other.0) {
             if a.same(b) {
                 return true;
             }

@@ -1,0 +1,23 @@
+//! Views are small enough to move in registers and to copy inline (no `memcpy` call).
+
+use array_protocol::{ArrayView, ArrayViewMut, ItemType};
+use core::mem::size_of;
+
+#[test]
+fn views_fit_in_128_bytes() {
+    assert!(
+        size_of::<ItemType>() <= 24,
+        "ItemType: {}",
+        size_of::<ItemType>()
+    );
+    assert!(
+        size_of::<ArrayView>() <= 128,
+        "ArrayView: {}",
+        size_of::<ArrayView>()
+    );
+    assert!(
+        size_of::<ArrayViewMut>() <= 128,
+        "ArrayViewMut: {}",
+        size_of::<ArrayViewMut>()
+    );
+}
