@@ -233,16 +233,22 @@ impl<'a, T: Element> FromArrayView<'a> for FlatSamples<&'a [T]> {
             ));
         }
         let typed = view.typed::<T>()?;
-        let size = core::mem::size_of::<T>().max(1) as isize;
+        let refuse = |k: usize| {
+            error!(
+                Layout,
+                "FlatSamples needs non-negative strides of whole samples; axis {k} has a stride of {} bytes",
+                typed.strides()[k]
+            )
+        };
+        let elements = crate::layout::element_strides(
+            typed.shape(),
+            typed.strides(),
+            core::mem::size_of::<T>().max(1),
+        )
+        .map_err(refuse)?;
         let mut samples_strides = [0usize; 3];
-        for (k, &s) in typed.strides().iter().enumerate() {
-            if s < 0 || s % size != 0 {
-                return Err(error!(
-                    Layout,
-                    "FlatSamples needs non-negative strides of whole samples; axis {k} has a stride of {s} bytes"
-                ));
-            }
-            samples_strides[k] = (s / size) as usize;
+        for (k, &s) in elements.iter().enumerate() {
+            samples_strides[k] = usize::try_from(s).map_err(|_| refuse(k))?;
         }
         let shape = view.shape();
         let channels = if view.ndim() == 3 { shape[2] } else { 1 };
@@ -261,7 +267,7 @@ impl<'a, T: Element> FromArrayView<'a> for FlatSamples<&'a [T]> {
                     .zip(shape)
                     .map(|(&s, &d)| s as usize * (d - 1))
                     .sum::<usize>()
-                + size as usize
+                + core::mem::size_of::<T>().max(1)
         };
         let samples = crate::typed::slice_from_bytes::<T>(&view.buffer()[start..end])?;
         Ok(FlatSamples {

@@ -266,18 +266,12 @@ fn parts(view: &ArrayView<'_>) -> Parts {
         .item()
         .to_dlpack()
         .ok_or_else(|| error!(ItemType, "DLPack cannot carry items of {}: it has no records, strings, long doubles or non-native byte orders", view.item().describe()));
-    let strides = view
-        .shape()
-        .iter()
-        .zip(view.strides())
-        .enumerate()
-        .map(|(axis, (&d, &s))| {
-            if size == 0 || (s % size != 0 && d > 1) {
-                return Err(error!(Layout, "stride {s} of axis {axis} is not a whole number of {size}-byte elements, which DLPack needs"));
-            }
-            Ok((s / size) as i64)
-        })
-        .collect();
+    let strides = crate::layout::element_strides(view.shape(), view.strides(), view.itemsize())
+        .map(|s| s.iter().map(|&s| s as i64).collect())
+        .map_err(|axis| {
+            let s = view.strides().get(axis).copied().unwrap_or(0);
+            error!(Layout, "stride {s} of axis {axis} is not a whole number of {size}-byte elements, which DLPack needs")
+        });
     let shape = view
         .shape()
         .iter()
