@@ -81,7 +81,8 @@ impl Info {
 /// Read from and written to PEP 3118 format strings ([`from_pep3118`](Self::from_pep3118),
 /// [`to_pep3118`](Self::to_pep3118)), NumPy typestr/descr ([`typestr`](Self::typestr),
 /// [`descr`](Self::descr)) and DLPack ([`to_dlpack`](Self::to_dlpack)). Three words, and
-/// cloning never allocates: scalars and one-axis sub-arrays of scalars (`4B`) are stored inline,
+/// cloning never allocates: scalars and sub-arrays of scalars with one or two axes (`4B`,
+/// `(2,3)f`) are stored inline,
 /// other sub-arrays and records are a `'static` borrow when known at compile time and shared
 /// (reference-counted) when read at run time. Size, alignment, byte order and padding are
 /// computed once when the item type is built.
@@ -255,13 +256,15 @@ impl ItemType {
             ItemType::Array(SubArray(SubRepr::Inline {
                 kind,
                 order,
+                ndim,
                 itemsize,
-                n,
+                dims,
             })) => ItemType::Array(SubArray(SubRepr::Inline {
                 kind: *kind,
                 order: *order,
+                ndim: *ndim,
                 itemsize: *itemsize,
-                n: *n,
+                dims: *dims,
             })),
             ItemType::Array(SubArray(SubRepr::Shared(Shared::Static(d)))) => {
                 ItemType::Array(SubArray(SubRepr::Shared(Shared::Static(d))))
@@ -288,7 +291,7 @@ impl ItemType {
         match self {
             ItemType::Scalar(s) => s.size,
             ItemType::Array(a) => match &a.0 {
-                SubRepr::Inline { itemsize, n, .. } => *n * *itemsize as usize,
+                SubRepr::Inline { .. } => a.info().size,
                 SubRepr::Shared(data) => data.get().info.size,
             },
             ItemType::Struct(s) => s.0.get().info.size,

@@ -13,16 +13,22 @@ pub const MAX_SUBARRAY_NDIM: usize = 64;
 #[derive(Clone)]
 pub struct SubArray(pub(super) SubRepr);
 
-/// Two words, so that an [`ItemType`] stays three and a view small: one axis of a scalar (`4B`,
-/// `3d`, the common case) inline, anything else behind one pointer with its facts.
+/// Sub-arrays of scalars with up to this many axes (and items of at most `u32::MAX` bytes) are
+/// stored inline: no allocation.
+pub(super) const INLINE_DIMS: usize = 2;
+
+/// Three words, the size of a [`Scalar`] and a tag, so that an [`ItemType`] stays three words
+/// and a view small: a sub-array of scalars with one or two axes (`4B`, `(2,3)f`, the common
+/// cases) inline, anything else behind one pointer with its facts.
 #[derive(Clone)]
 pub(super) enum SubRepr {
-    /// `n` scalars of `kind` and `order`, `itemsize` bytes each, in one axis.
+    /// `dims[..ndim]` of scalars of `kind` and `order`, `itemsize` bytes each.
     Inline {
         kind: ScalarKind,
         order: ByteOrder,
+        ndim: u8,
         itemsize: u32,
-        n: usize,
+        dims: [usize; INLINE_DIMS],
     },
     /// Anything else: compile-time (`'static`) or run-time (shared).
     Shared(Shared<SubArrayData>),
@@ -98,7 +104,7 @@ impl SubArray {
     /// The number of elements.
     pub fn len(&self) -> usize {
         match &self.0 {
-            SubRepr::Inline { n, .. } => *n,
+            SubRepr::Inline { ndim, dims, .. } => dims[..usize::from(*ndim)].iter().product(),
             SubRepr::Shared(data) if data.item.itemsize() > 0 => {
                 data.info.size / data.item.itemsize()
             }
@@ -114,7 +120,7 @@ impl SubArray {
 
     pub(super) const fn shape_const(&self) -> &[usize] {
         match &self.0 {
-            SubRepr::Inline { n, .. } => core::slice::from_ref(n),
+            SubRepr::Inline { ndim, dims, .. } => dims.split_at(*ndim as usize).0,
             SubRepr::Shared(data) => {
                 let d = data.get();
                 d.dims.split_at(d.ndim).0
@@ -176,30 +182,42 @@ impl SubArray {
             SubRepr::Inline {
                 kind,
                 order,
+                ndim,
                 itemsize,
-                n,
+                dims,
             } => {
                 let item = Scalar::raw(*kind, *itemsize as usize, *order);
                 // Checked not to overflow when the sub-array was built.
-                Info::flat(*n * item.size, item.alignment(), order.is_native())
+                let n = if *ndim == 1 {
+                    dims[0]
+                } else {
+                    dims[0] * dims[1]
+                };
+                Info::flat(n * item.size, item.alignment(), order.is_native())
             }
             SubRepr::Shared(data) => data.get().info,
         }
     }
 
-    /// `n` of `item` in one axis: inline when the item's size fits in 32 bits.
+    /// `dims` (checked) of `item`, `size` bytes in all: inline when there are at most
+    /// [`INLINE_DIMS`] axes and the item's size fits in 32 bits.
     #[inline]
-    fn one_axis(item: Scalar, n: usize, size: usize) -> ItemType {
+    fn of_scalar(item: Scalar, dims: &[usize], size: usize) -> ItemType {
         match u32::try_from(item.size) {
-            Ok(itemsize) => ItemType::Array(SubArray(SubRepr::Inline {
-                kind: item.kind,
-                order: item.order,
-                itemsize,
-                n,
-            })),
-            Err(_) => Self::shared(
+            Ok(itemsize) if !dims.is_empty() && dims.len() <= INLINE_DIMS => {
+                let mut inline = [0usize; INLINE_DIMS];
+                inline[..dims.len()].copy_from_slice(dims);
+                ItemType::Array(SubArray(SubRepr::Inline {
+                    kind: item.kind,
+                    order: item.order,
+                    ndim: dims.len() as u8,
+                    itemsize,
+                    dims: inline,
+                }))
+            }
+            _ => Self::shared(
                 ItemType::Scalar(item),
-                &[n],
+                dims,
                 Info::flat(size, item.alignment(), item.order.is_native()),
             ),
         }
@@ -230,7 +248,7 @@ impl SubArray {
     #[inline]
     pub(crate) fn inline_1d(item: Scalar, n: usize, size: usize) -> ItemType {
         debug_assert_eq!(Self::checked_size(n, item.size), Some(size));
-        Self::one_axis(item, n, size)
+        Self::of_scalar(item, &[n], size)
     }
 
     /// `outer` axes of `item` (whose own axes, for a sub-array item, go last), checked.
@@ -267,8 +285,8 @@ impl SubArray {
         let (Some(_), Some(size)) = (count, size) else {
             return Err(too_large(dims_used, base.itemsize()));
         };
-        if let (ItemType::Scalar(s), 1) = (&base, ndim) {
-            return Ok(Self::one_axis(*s, dims_used[0], size));
+        if let ItemType::Scalar(s) = &base {
+            return Ok(Self::of_scalar(*s, dims_used, size));
         }
         let info = Info {
             size,
