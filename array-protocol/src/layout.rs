@@ -194,6 +194,7 @@ pub fn checked_product(start: usize, values: &[usize]) -> Option<usize> {
 /// assert_eq!(&element_strides(&[1, 3], &[5, 8], 8).unwrap()[..], [0, 1]);
 /// assert_eq!(element_strides(&[2, 3], &[24, 4], 8).unwrap_err(), 1);
 /// ```
+#[inline]
 pub fn element_strides(
     shape: &[usize],
     strides: &[isize],
