@@ -34,7 +34,7 @@ mod foreign;
 mod overlap;
 
 pub use axes::Axes;
-use dims::Dims;
+pub(crate) use dims::Dims;
 pub use foreign::Foreign;
 pub use overlap::{may_overlap, Extent};
 

@@ -1,6 +1,6 @@
 //! Views are small enough to move in registers and to copy inline (no `memcpy` call).
 
-use array_protocol::{ArrayView, ArrayViewMut, ItemType};
+use array_protocol::{ArrayView, ArrayViewMut, ItemType, TypedView, TypedViewMut};
 use core::mem::size_of;
 
 #[test]
@@ -19,5 +19,19 @@ fn views_fit_in_128_bytes() {
         size_of::<ArrayViewMut>() <= 128,
         "ArrayViewMut: {}",
         size_of::<ArrayViewMut>()
+    );
+}
+
+#[test]
+fn typed_views_fit_in_96_bytes() {
+    assert!(
+        size_of::<TypedView<f64>>() <= 96,
+        "TypedView: {}",
+        size_of::<TypedView<f64>>()
+    );
+    assert!(
+        size_of::<TypedViewMut<f64>>() <= 96,
+        "TypedViewMut: {}",
+        size_of::<TypedViewMut<f64>>()
     );
 }

@@ -176,8 +176,8 @@ impl<'a, T> TypedView<'a, T> {
     #[inline]
     pub fn as_fixed<const N: usize>(&self) -> Result<TypedViewN<'a, T, N>, Error> {
         match (
-            <[usize; N]>::try_from(&*self.shape),
-            <[isize; N]>::try_from(&*self.strides),
+            <[usize; N]>::try_from(self.shape()),
+            <[isize; N]>::try_from(self.strides()),
         ) {
             (Ok(shape), Ok(strides)) => Ok(TypedViewN {
                 first: self.first.cast::<T>(),
@@ -189,7 +189,7 @@ impl<'a, T> TypedView<'a, T> {
             _ => Err(error!(
                 Shape,
                 "expected a {N}-D array, got a {}-D array",
-                self.shape.len()
+                self.shape().len()
             )),
         }
     }

@@ -7,7 +7,7 @@ use super::{check_elements, TypedView};
 use crate::error::Error;
 use crate::item::element::Element;
 use crate::item::ItemType;
-use crate::layout::Axes;
+use crate::layout::Dims;
 
 impl<'a, T: Element> TypedView<'a, T> {
     /// The typed view of the array of `T` whose first element (index `[0, 0, …]`) is at `ptr`,
@@ -122,8 +122,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     ) -> TypedView<'a, T> {
         TypedView {
             first,
-            shape: Axes::from_slice(shape),
-            strides: Axes::from_slice(strides),
+            dims: Dims::new(shape, strides),
             len,
             marker: PhantomData,
         }
@@ -136,6 +135,6 @@ impl<'a, T: Element> TypedView<'a, T> {
     #[inline]
     pub fn recheck_values(&self) -> Result<(), Error> {
         // `check_values` returns at once for types without invalid bit patterns.
-        super::check_values::<T>(self.first, &self.shape, &self.strides, self.len)
+        super::check_values::<T>(self.first, self.dims.shape(), self.dims.strides(), self.len)
     }
 }

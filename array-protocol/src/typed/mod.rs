@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 use crate::error::{error, Error};
 use crate::item::element::Element;
 use crate::item::ItemType;
-use crate::layout::{Axes, Layout};
+use crate::layout::{Axes, Dims, Layout};
 use crate::view::{ArrayBase, ArrayView, ArrayViewMut, Data};
 
 mod distinct;
@@ -228,8 +228,7 @@ fn for_each_element(
 /// Indexing, iteration and [`as_slice`](Self::as_slice) read `T`s directly.
 pub struct TypedView<'a, T> {
     first: *const u8,
-    shape: Axes<usize>,
-    strides: Axes<isize>,
+    dims: Dims,
     len: usize,
     marker: PhantomData<&'a [T]>,
 }
@@ -240,8 +239,7 @@ impl<T> Clone for TypedView<'_, T> {
     fn clone(&self) -> Self {
         TypedView {
             first: self.first,
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
+            dims: self.dims.clone(),
             len: self.len,
             marker: PhantomData,
         }
@@ -256,8 +254,7 @@ unsafe impl<T: Sync> Sync for TypedView<'_, T> {}
 /// A writable [`TypedView`].
 pub struct TypedViewMut<'a, T> {
     first: *mut u8,
-    shape: Axes<usize>,
-    strides: Axes<isize>,
+    dims: Dims,
     len: usize,
     marker: PhantomData<&'a mut [T]>,
 }
@@ -269,15 +266,9 @@ unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 
 /// Checks `T` against a view (invariants 8–10) and returns the typed view's parts.
 #[inline]
-fn checked<T: Element, D: Data>(
-    a: &ArrayBase<D>,
-) -> Result<(Axes<usize>, Axes<isize>, usize), Error> {
+fn checked<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(Dims, usize), Error> {
     let (outer, len) = check_typed::<T, D>(a)?;
-    Ok((
-        Axes::from_slice(&a.shape()[..outer]),
-        Axes::from_slice(&a.strides()[..outer]),
-        len,
-    ))
+    Ok((Dims::new(&a.shape()[..outer], &a.strides()[..outer]), len))
 }
 
 /// Checks `T` against a view (invariants 8–10): the number of leading axes that become the
@@ -334,11 +325,10 @@ impl<'a> ArrayView<'a> {
     /// # Ok::<(), array_protocol::Error>(())
     /// ```
     pub fn typed<T: Element>(&self) -> Result<TypedView<'a, T>, Error> {
-        let (shape, strides, len) = checked::<T, _>(self)?;
+        let (dims, len) = checked::<T, _>(self)?;
         Ok(TypedView {
             first: self.as_ptr(),
-            shape,
-            strides,
+            dims,
             len,
             marker: PhantomData,
         })
@@ -358,12 +348,11 @@ impl<'a> ArrayViewMut<'a> {
 
     /// A writable typed view for the rest of the borrow; see [`ArrayView::typed`].
     pub fn into_typed_mut<T: Element>(self) -> Result<TypedViewMut<'a, T>, Error> {
-        let (shape, strides, len) = checked::<T, _>(&self)?;
+        let (dims, len) = checked::<T, _>(&self)?;
         let first = self.data.as_mut_ptr().wrapping_add(self.offset());
         Ok(TypedViewMut {
             first,
-            shape,
-            strides,
+            dims,
             len,
             marker: PhantomData,
         })
@@ -455,13 +444,13 @@ macro_rules! typed_common {
             /// The length of each axis.
             #[inline]
             pub fn shape(&self) -> &[usize] {
-                &self.shape
+                self.dims.shape()
             }
 
             /// The byte step along each axis.
             #[inline]
             pub fn strides(&self) -> &[isize] {
-                &self.strides
+                self.dims.strides()
             }
 
             /// The address of the first element (index `[0, 0, …]`).
@@ -473,7 +462,7 @@ macro_rules! typed_common {
             /// The number of axes.
             #[inline]
             pub fn ndim(&self) -> usize {
-                self.shape.len()
+                self.dims.shape().len()
             }
 
             /// The number of elements.
@@ -492,11 +481,12 @@ macro_rules! typed_common {
             fn position(&self, index: &[usize]) -> Option<isize> {
                 // An empty view has no element, even at indexes inside its axes (a fixed-array
                 // `T` whose own axes are the empty ones).
-                if index.len() != self.shape.len() || self.len == 0 {
+                let (shape, strides) = (self.dims.shape(), self.dims.strides());
+                if index.len() != shape.len() || self.len == 0 {
                     return None;
                 }
                 let mut at = 0isize;
-                for ((&i, &d), &s) in index.iter().zip(self.shape.iter()).zip(self.strides.iter()) {
+                for ((&i, &d), &s) in index.iter().zip(shape).zip(strides) {
                     if i >= d {
                         return None;
                     }
@@ -507,11 +497,11 @@ macro_rules! typed_common {
 
             #[inline]
             fn is_slice(&self) -> bool {
-                let n = self.shape.len();
+                let n = self.dims.shape().len();
                 self.len == 0
                     || crate::layout::contiguous_in(
-                        &self.shape,
-                        &self.strides,
+                        self.dims.shape(),
+                        self.dims.strides(),
                         core::mem::size_of::<T>(),
                         (0..n).rev(),
                     )
@@ -532,8 +522,8 @@ macro_rules! typed_common {
                 }
                 Iter::strided(Strided::new(
                     self.first as *const u8,
-                    &self.shape,
-                    &self.strides,
+                    self.dims.shape(),
+                    self.dims.strides(),
                     self.len,
                 ))
             }
@@ -627,8 +617,7 @@ impl<'a, T: Element> TypedView<'a, T> {
     pub fn from_slice(items: &'a [T]) -> Self {
         TypedView {
             first: items.as_ptr().cast::<u8>(),
-            shape: Axes::from_slice(&[items.len()]),
-            strides: Axes::from_slice(&[core::mem::size_of::<T>() as isize]),
+            dims: Dims::new(&[items.len()], &[core::mem::size_of::<T>() as isize]),
             len: items.len(),
             marker: PhantomData,
         }
@@ -681,8 +670,8 @@ impl<'a, T> TypedViewMut<'a, T> {
         }
         IterMut::strided(Strided::new(
             self.first as *const u8,
-            &self.shape,
-            &self.strides,
+            self.dims.shape(),
+            self.dims.strides(),
             self.len,
         ))
     }
