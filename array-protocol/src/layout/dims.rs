@@ -31,25 +31,13 @@ impl Dims {
         }
         let mut s = [0usize; INLINE];
         let mut t = [0isize; INLINE];
-        // One copy of a size known at compile time per length: a few moves, where a copy of
-        // `shape.len()` items calls `memcpy` on the hot path of every view.
-        match shape.len() {
-            0 => {}
-            1 => {
-                s[..1].copy_from_slice(&shape[..1]);
-                t[..1].copy_from_slice(&strides[..1]);
-            }
-            2 => {
-                s[..2].copy_from_slice(&shape[..2]);
-                t[..2].copy_from_slice(&strides[..2]);
-            }
-            3 => {
-                s[..3].copy_from_slice(&shape[..3]);
-                t[..3].copy_from_slice(&strides[..3]);
-            }
-            _ => {
-                s.copy_from_slice(&shape[..INLINE]);
-                t.copy_from_slice(&strides[..INLINE]);
+        // One load per slot, guarded by the length: a few moves, where a copy of `shape.len()`
+        // items (which the compiler makes of a loop or of one copy per length) calls `memcpy`
+        // on the hot path of every view.
+        for k in 0..INLINE {
+            if let (Some(&d), Some(&st)) = (shape.get(k), strides.get(k)) {
+                s[k] = d;
+                t[k] = st;
             }
         }
         Dims::Inline {
@@ -77,12 +65,10 @@ impl Dims {
             return Dims::heap(shape, &alloc::vec![0isize; shape.len()]);
         }
         let mut s = [0usize; INLINE];
-        match shape.len() {
-            0 => {}
-            1 => s[..1].copy_from_slice(&shape[..1]),
-            2 => s[..2].copy_from_slice(&shape[..2]),
-            3 => s[..3].copy_from_slice(&shape[..3]),
-            _ => s.copy_from_slice(&shape[..INLINE]),
+        for (k, slot) in s.iter_mut().enumerate() {
+            if let Some(&d) = shape.get(k) {
+                *slot = d;
+            }
         }
         Dims::Inline {
             ndim: shape.len() as u8,
