@@ -107,7 +107,7 @@ pub(crate) fn record_difference(want: &ItemType, got: &ItemType) -> Option<Strin
 }
 
 /// A shape as Python prints a tuple: `()`, `(5,)`, `(2, 3)`.
-fn tuple(shape: &[usize]) -> String {
+pub(crate) fn tuple<T: std::fmt::Display>(shape: &[T]) -> String {
     let mut out = String::from("(");
     for (i, n) in shape.iter().enumerate() {
         if i > 0 {

@@ -10,8 +10,6 @@
 use std::format;
 use std::prelude::rust_2021::*;
 
-use std::fmt::Write;
-
 use pyo3::exceptions::PyTypeError;
 use pyo3::ffi::Py_ssize_t;
 use pyo3::prelude::*;
@@ -37,7 +35,7 @@ impl PyArray {
             let view = state.owner.view().map_err(crate::to_pyerr)?;
             Ok(format!(
                 "RustArray(shape={}, dtype={})",
-                tuple(&meta.shape),
+                crate::dtypes::tuple(&meta.shape),
                 crate::dtypes::dtype_name(view.item())
             ))
         });
@@ -98,22 +96,6 @@ impl Meta {
     }
 }
 
-/// A shape as Python prints a tuple: `()`, `(5,)`, `(2, 3)`.
-fn tuple(shape: &[Py_ssize_t]) -> String {
-    let mut out = String::from("(");
-    for (i, n) in shape.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let _ = write!(out, "{n}");
-    }
-    if shape.len() == 1 {
-        out.push(',');
-    }
-    out.push(')');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,8 +135,8 @@ mod tests {
 
     #[test]
     fn shapes_print_as_tuples() {
-        assert_eq!(tuple(&[]), "()");
-        assert_eq!(tuple(&[5]), "(5,)");
-        assert_eq!(tuple(&[2, 3]), "(2, 3)");
+        assert_eq!(crate::dtypes::tuple::<isize>(&[]), "()");
+        assert_eq!(crate::dtypes::tuple(&[5]), "(5,)");
+        assert_eq!(crate::dtypes::tuple(&[2, 3]), "(2, 3)");
     }
 }
