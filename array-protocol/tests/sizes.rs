@@ -23,14 +23,14 @@ fn views_fit_in_128_bytes() {
 }
 
 #[test]
-fn typed_views_fit_in_96_bytes() {
+fn typed_views_fit_in_128_bytes() {
     assert!(
-        size_of::<TypedView<f64>>() <= 96,
+        size_of::<TypedView<f64>>() <= 128,
         "TypedView: {}",
         size_of::<TypedView<f64>>()
     );
     assert!(
-        size_of::<TypedViewMut<f64>>() <= 96,
+        size_of::<TypedViewMut<f64>>() <= 128,
         "TypedViewMut: {}",
         size_of::<TypedViewMut<f64>>()
     );

@@ -1,17 +1,16 @@
-//! The shape and strides of a [`Layout`](super::Layout), stored together: inline for up to four
-//! axes, in one allocation beyond.
+//! The shape and strides of a [`Layout`](super::Layout) or a typed view, stored together:
+//! inline for up to a few axes, in one allocation beyond.
 
 use alloc::boxed::Box;
 
-/// The most axes stored inline. Four axes of shape and strides are 64 bytes, which keeps a
-/// whole view (buffer, item type and layout) within 128 bytes, small enough to be moved in
-/// registers and copied inline; more axes are rare and cost one allocation.
-const INLINE: usize = 4;
-
-/// Shape and strides, one stride per axis.
+/// Shape and strides, one stride per axis, inline for up to `INLINE` axes. A layout keeps four
+/// (the default): four axes of shape and strides are 64 bytes, which keeps a whole view (buffer,
+/// item type and layout) within 128 bytes, small enough to be moved in registers and copied
+/// inline; more axes are rare and cost one allocation. A typed view, which holds nothing else
+/// but a pointer and a count, keeps six.
 #[derive(Clone)]
-pub(crate) enum Dims {
-    /// Up to [`INLINE`] axes: `shape[..ndim]` and `strides[..ndim]`; the rest are zero.
+pub(crate) enum Dims<const INLINE: usize = 4> {
+    /// Up to `INLINE` axes: `shape[..ndim]` and `strides[..ndim]`; the rest are zero.
     Inline {
         ndim: u8,
         shape: [usize; INLINE],
@@ -21,10 +20,10 @@ pub(crate) enum Dims {
     Heap(Box<[usize]>),
 }
 
-impl Dims {
+impl<const INLINE: usize> Dims<INLINE> {
     /// A copy of `shape` and `strides` (as many).
     #[inline]
-    pub(crate) fn new(shape: &[usize], strides: &[isize]) -> Dims {
+    pub(crate) fn new(shape: &[usize], strides: &[isize]) -> Self {
         debug_assert_eq!(shape.len(), strides.len());
         if shape.len() > INLINE {
             return Dims::heap(shape, strides);
@@ -47,11 +46,11 @@ impl Dims {
         }
     }
 
-    /// More than [`INLINE`] axes, out of line: the inline case stays small enough to be inlined
+    /// More than `INLINE` axes, out of line: the inline case stays small enough to be inlined
     /// where views are made.
     #[cold]
     #[inline(never)]
-    fn heap(shape: &[usize], strides: &[isize]) -> Dims {
+    fn heap(shape: &[usize], strides: &[isize]) -> Self {
         let mut all = alloc::vec::Vec::with_capacity(2 * shape.len());
         all.extend_from_slice(shape);
         all.extend_from_slice(bytemuck::cast_slice::<isize, usize>(strides));
@@ -60,7 +59,7 @@ impl Dims {
 
     /// `shape` with zero strides, to be filled through [`strides_mut`](Self::strides_mut).
     #[inline]
-    pub(crate) fn with_shape(shape: &[usize]) -> Dims {
+    pub(crate) fn with_shape(shape: &[usize]) -> Self {
         if shape.len() > INLINE {
             return Dims::heap(shape, &alloc::vec![0isize; shape.len()]);
         }

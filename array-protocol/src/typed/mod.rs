@@ -228,7 +228,7 @@ fn for_each_element(
 /// Indexing, iteration and [`as_slice`](Self::as_slice) read `T`s directly.
 pub struct TypedView<'a, T> {
     first: *const u8,
-    dims: Dims,
+    dims: Dims<6>,
     len: usize,
     marker: PhantomData<&'a [T]>,
 }
@@ -254,7 +254,7 @@ unsafe impl<T: Sync> Sync for TypedView<'_, T> {}
 /// A writable [`TypedView`].
 pub struct TypedViewMut<'a, T> {
     first: *mut u8,
-    dims: Dims,
+    dims: Dims<6>,
     len: usize,
     marker: PhantomData<&'a mut [T]>,
 }
@@ -266,7 +266,7 @@ unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 
 /// Checks `T` against a view (invariants 8–10) and returns the typed view's parts.
 #[inline]
-fn checked<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(Dims, usize), Error> {
+fn checked<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(Dims<6>, usize), Error> {
     let (outer, len) = check_typed::<T, D>(a)?;
     Ok((Dims::new(&a.shape()[..outer], &a.strides()[..outer]), len))
 }
