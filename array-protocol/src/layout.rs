@@ -204,17 +204,30 @@ pub fn element_strides(
     if shape.is_empty() {
         return Ok(out);
     }
-    let size = isize::try_from(itemsize)
-        .ok()
-        .filter(|&n| n > 0)
-        .ok_or(0usize)?;
     for (axis, (&d, &s)) in shape.iter().zip(strides).enumerate() {
-        if s % size != 0 && d > 1 {
-            return Err(axis);
-        }
-        out[axis] = s / size;
+        out[axis] = element_stride(s, d, itemsize).ok_or(axis)?;
     }
     Ok(out)
+}
+
+/// One axis of [`element_strides`]: `stride` bytes as a number of `itemsize`-byte elements on an
+/// axis of length `len`, or `None` when it is not a whole number of them (on an axis of more
+/// than one element) or the items have no size.
+///
+/// ```
+/// use array_protocol::layout::element_stride;
+///
+/// assert_eq!(element_stride(-24, 3, 8), Some(-3));
+/// assert_eq!(element_stride(12, 2, 8), None);
+/// assert_eq!(element_stride(12, 1, 8), Some(1));
+/// ```
+#[inline]
+pub fn element_stride(stride: isize, len: usize, itemsize: usize) -> Option<isize> {
+    let size = isize::try_from(itemsize).ok().filter(|&n| n > 0)?;
+    if stride % size != 0 && len > 1 {
+        return None;
+    }
+    Some(stride / size)
 }
 
 /// The number of elements of `shape`, checked: 0 when an axis is 0 (whatever the others),

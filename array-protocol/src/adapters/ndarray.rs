@@ -162,19 +162,6 @@ fn element_strides<A, D: Dimension>(
         ));
     }
     let size = core::mem::size_of::<A>() as isize;
-    // Zero-size elements: every element is at the first, whatever the strides say.
-    let elements = if size == 0 {
-        Axes::zeroed(shape.len())
-    } else {
-        crate::layout::element_strides(shape, strides, size as usize).map_err(|axis| {
-            error!(
-                Layout,
-                "stride {} of axis {axis} is not a whole number of {size}-byte {} elements, which ndarray needs (it counts strides in elements); copy the array first",
-                strides[axis],
-                core::any::type_name::<A>()
-            )
-        })?
-    };
     let mut dims = D::zeros(shape.len());
     let mut abs = D::zeros(shape.len());
     let mut low = 0isize;
@@ -184,8 +171,20 @@ fn element_strides<A, D: Dimension>(
         .zip(dims.slice_mut().iter_mut().zip(abs.slice_mut()))
         .enumerate()
     {
+        // Zero-size elements: every element is at the first, whatever the strides say.
+        let elements = if size == 0 {
+            0
+        } else {
+            crate::layout::element_stride(s, d, size as usize).ok_or_else(|| {
+                error!(
+                    Layout,
+                    "stride {s} of axis {axis} is not a whole number of {size}-byte {} elements, which ndarray needs (it counts strides in elements); copy the array first",
+                    core::any::type_name::<A>()
+                )
+            })?
+        };
         *dim = d;
-        *a = elements[axis].unsigned_abs();
+        *a = elements.unsigned_abs();
         if s < 0 && d > 1 {
             // Inside the validated extent (invariant 3).
             low += s * (d as isize - 1);
