@@ -36,10 +36,19 @@ pub struct DeviceArray {
 }
 
 impl DeviceArray {
-    /// Takes over `obj`'s tensor through `__dlpack__` (any device): `TypeError` when `obj` has
-    /// no `__dlpack__`, `BufferError` when its description is refused.
+    /// Takes over `obj`'s tensor through `__dlpack__` (any device), or else its Arrow device
+    /// array (`__arrow_c_device_array__`, any device: the array's buffer, described as a
+    /// read-only tensor, never touched): `TypeError` when `obj` has neither, `BufferError`
+    /// when its description is refused.
     /// Uses the type's DLPack exchange table when it has one (torch does), as [`from_dlpack`](super::from_dlpack).
     pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<DeviceArray> {
+        if !obj.hasattr("__dlpack__")? && obj.hasattr("__arrow_c_device_array__")? {
+            let arrow = super::arrow::import_array(obj)?;
+            let tensor = arrow.into_dlpack().map_err(crate::to_pyerr)?;
+            // SAFETY: a tensor just made, owned by us, valid until its deleter runs.
+            let array = unsafe { DLPackArray::from_raw(tensor) }.map_err(crate::to_pyerr)?;
+            return Ok(DeviceArray::from_array(array));
+        }
         let (array, via_table) = take(obj, true)?;
         Ok(DeviceArray {
             array: Arc::new(array),

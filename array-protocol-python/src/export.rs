@@ -519,6 +519,37 @@ impl PyArray {
         ArrowExport::new(slf.clone().unbind(), false).__arrow_c_stream__(slf.py(), requested_schema)
     }
 
+    /// The Arrow C device interface: `(arrow_schema, arrow_device_array)` capsules, the array
+    /// as `__arrow_c_array__` exports it, on the CPU (`device_type` 1, `device_id` -1, no
+    /// event). Keyword arguments other than `None` raise `NotImplementedError`.
+    #[pyo3(signature = (requested_schema = None, **kwargs))]
+    fn __arrow_c_device_array__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        ArrowExport::new(slf.clone().unbind(), false).__arrow_c_device_array__(
+            slf.py(),
+            requested_schema,
+            kwargs,
+        )
+    }
+
+    /// The Arrow C device interface: an `arrow_device_array_stream` capsule of one CPU array
+    /// (as `__arrow_c_device_array__`).
+    #[pyo3(signature = (requested_schema = None, **kwargs))]
+    fn __arrow_c_device_stream__<'py>(
+        slf: &Bound<'py, Self>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        ArrowExport::new(slf.clone().unbind(), false).__arrow_c_device_stream__(
+            slf.py(),
+            requested_schema,
+            kwargs,
+        )
+    }
+
     /// The array for Arrow consumers with options: `pa.array(x.arrow(allow_copy=True))` copies
     /// what Arrow cannot describe in place (records become struct arrays, one buffer per field)
     /// instead of refusing it.

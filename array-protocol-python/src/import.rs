@@ -233,21 +233,65 @@ fn import_other(obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
             _claim: Some(claim),
         });
     }
-    if obj.hasattr("__arrow_c_array__")? || obj.hasattr("__arrow_c_stream__")? {
-        let arrow = super::arrow::import(obj)?;
+    if super::arrow::has_array(obj)? || super::arrow::has_stream(obj)? {
+        return Imported::arrow(obj.py(), super::arrow::import(obj)?);
+    }
+    Err(not_an_array(obj))
+}
+
+impl Imported {
+    fn arrow(py: Python<'_>, arrow: ArrowImport) -> PyResult<Imported> {
         // SAFETY: the view is kept beside the import, in `Imported`, and never outlives it.
         let view = unsafe { arrow.detached_view() }.map_err(crate::to_pyerr)?;
-        let claim =
-            Claim::new(obj.py(), &view, false, "an Arrow array").map_err(crate::to_pyerr)?;
-        return Ok(Imported {
+        let claim = Claim::new(py, &view, false, "an Arrow array").map_err(crate::to_pyerr)?;
+        Ok(Imported {
             route: Route::Other(Box::new(Other {
                 source: Source::Arrow(arrow),
                 view,
             })),
             _claim: Some(claim),
-        });
+        })
     }
-    Err(not_an_array(obj))
+}
+
+/// Imports an array that may come in chunks: one [`Imported`] per non-empty chunk of an Arrow
+/// stream, in order, each in place (a pyarrow `ChunkedArray` or table column, a Polars series
+/// or one-column data frame, a DuckDB relation of one column, any object whose only Arrow
+/// route is `__arrow_c_stream__` or `__arrow_c_device_stream__`), checked as one array: one
+/// item type and, for tensor columns, one row shape (a refusal names the chunk and why). An
+/// object that [`import`] takes by another route first (the buffer protocol, DLPack,
+/// `__array_interface__`, one Arrow array) is one chunk, whatever its length. The stream is
+/// read once, through its own callbacks: no Python call per chunk.
+///
+/// ```no_run
+/// use array_protocol_python::import_chunks;
+/// use pyo3::prelude::*;
+///
+/// /// The sum of a float64 column, chunk by chunk, without combining the chunks.
+/// #[pyfunction]
+/// fn column_sum(column: &Bound<'_, PyAny>) -> PyResult<f64> {
+///     let mut total = 0.0;
+///     for chunk in import_chunks(column)? {
+///         let view = chunk.view();
+///         let values = view.typed::<f64>().map_err(array_protocol_python::to_pyerr)?;
+///         total += values.iter().sum::<f64>();
+///     }
+///     Ok(total)
+/// }
+/// ```
+pub fn import_chunks(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Imported>> {
+    // SAFETY: a plain query on a live object.
+    let single = unsafe { ffi::PyObject_CheckBuffer(obj.as_ptr()) } != 0
+        || obj.hasattr("__dlpack__")?
+        || obj.hasattr("__array_interface__")?
+        || super::arrow::has_array(obj)?;
+    if single || !super::arrow::has_stream(obj)? {
+        return Ok(vec![import(obj)?]);
+    }
+    super::arrow::import_stream(obj)?
+        .into_iter()
+        .map(|chunk| Imported::arrow(obj.py(), chunk))
+        .collect()
 }
 
 fn not_an_array(obj: &Bound<'_, PyAny>) -> PyErr {
@@ -349,7 +393,12 @@ impl<T: Element, D: Dim> TypedArray<T, D> {
                 _dim: PhantomData,
             });
         }
-        let import = import(obj)?;
+        TypedArray::from_imported(import(obj)?)
+    }
+
+    /// Checks an import's items are `T` and, for [`Ix<N>`](array_protocol::Ix), that it has
+    /// `N` axes.
+    pub fn from_imported(import: Imported) -> PyResult<TypedArray<T, D>> {
         // SAFETY: the typed view is kept beside the import, in `Typed`, and never outlives it.
         let untyped = unsafe { import.detached_view() };
         let view = untyped
@@ -448,6 +497,104 @@ impl<'a, 'py, T: Element, D: Dim> FromPyObject<'a, 'py> for TypedArray<T, D> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedArray<T, D>> {
         TypedArray::get(&obj)
+    }
+}
+
+/// A `#[pyfunction]` argument: the chunks of an array that may come in several
+/// ([`import_chunks`]: a pyarrow `ChunkedArray` or table column, a Polars series, a Ray Data
+/// batch's column), each a [`TypedArray<T, D>`] viewed in place: items `T`, and `N` axes per
+/// chunk for [`Ix<N>`](array_protocol::Ix) (the rows, then a tensor column's inner axes).
+/// Extraction fails as [`TypedArray`]'s does, naming the chunk.
+///
+/// ```
+/// use array_protocol::Ix;
+/// use array_protocol_python::TypedChunks;
+/// use pyo3::prelude::*;
+///
+/// /// The sum of each 2-D tensor of a `fixed_shape_tensor` column (shape `[rows, h, w]` per
+/// /// chunk), however many chunks the column has.
+/// #[pyfunction]
+/// fn tensor_sums(column: TypedChunks<f32, Ix<3>>) -> Vec<f32> {
+///     let mut sums = Vec::with_capacity(column.rows());
+///     for chunk in column.views() {
+///         let [rows, h, w] = chunk.shape();
+///         for r in 0..rows {
+///             sums.push((0..h).flat_map(|i| (0..w).map(move |j| (i, j))).map(|(i, j)| chunk[[r, i, j]]).sum());
+///         }
+///     }
+///     sums
+/// }
+/// ```
+pub struct TypedChunks<T: 'static, D: Dim = IxDyn> {
+    chunks: Vec<TypedArray<T, D>>,
+}
+
+impl<T: Element, D: Dim> TypedChunks<T, D> {
+    /// Imports `obj`'s chunks ([`import_chunks`]) and checks each as [`TypedArray::get`] does.
+    pub fn get(obj: &Bound<'_, PyAny>) -> PyResult<TypedChunks<T, D>> {
+        let imports = import_chunks(obj)?;
+        let many = imports.len() > 1;
+        let chunks = imports
+            .into_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                TypedArray::from_imported(chunk).map_err(|e| {
+                    if many {
+                        PyErr::from_type(
+                            e.get_type(obj.py()),
+                            format!("chunk {i}: {}", e.value(obj.py())),
+                        )
+                    } else {
+                        e
+                    }
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(TypedChunks { chunks })
+    }
+
+    /// The number of chunks (the non-empty ones of a stream).
+    pub fn len(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Whether there is no chunk (an empty stream, or one of empty arrays only).
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The number of rows (the first axis) over every chunk; 1 for each 0-D chunk.
+    pub fn rows(&self) -> usize {
+        self.chunks
+            .iter()
+            .map(|c| c.short_view().shape().first().copied().unwrap_or(1))
+            .sum()
+    }
+
+    /// The chunks, in order.
+    pub fn chunks(&self) -> &[TypedArray<T, D>] {
+        &self.chunks
+    }
+
+    /// Each chunk's view, in order.
+    ///
+    /// # Panics
+    /// As [`TypedArray::view`] (only for item types with invalid bit patterns, after Python
+    /// code wrote such a value).
+    pub fn views(&self) -> impl Iterator<Item = D::View<'_, T>> + '_ {
+        self.chunks.iter().map(TypedArray::view)
+    }
+
+    /// The typed chunks.
+    pub fn into_inner(self) -> Vec<TypedArray<T, D>> {
+        self.chunks
+    }
+}
+
+impl<'a, 'py, T: Element, D: Dim> FromPyObject<'a, 'py> for TypedChunks<T, D> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<TypedChunks<T, D>> {
+        TypedChunks::get(&obj)
     }
 }
 

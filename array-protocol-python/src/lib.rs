@@ -143,7 +143,7 @@ pub use device::DeviceArray;
 pub use dim::Dim;
 pub use dlpack::{from_dlpack, from_dlpack_capsule};
 pub use export::{ArrowExport, Export, ExportMut, PyArray};
-pub use import::{import, Copied, Imported, TypedArray, TypedArrayMut};
+pub use import::{import, import_chunks, Copied, Imported, TypedArray, TypedArrayMut, TypedChunks};
 
 use std::prelude::rust_2021::*;
 

@@ -88,4 +88,30 @@ impl ArrowExport {
         let source = arrow_source(self.array.bind(py), self.allow_copy)?;
         arrow::stream_capsule(py, Box::new(move || source.export()))
     }
+
+    #[pyo3(signature = (requested_schema = None, **kwargs))]
+    pub(super) fn __arrow_c_device_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let _ = requested_schema;
+        arrow::check_device_kwargs("__arrow_c_device_array__", kwargs)?;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::device_array_capsules(py, source.export().map_err(arrow::arrow_error)?)
+    }
+
+    #[pyo3(signature = (requested_schema = None, **kwargs))]
+    pub(super) fn __arrow_c_device_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = requested_schema;
+        arrow::check_device_kwargs("__arrow_c_device_stream__", kwargs)?;
+        let source = arrow_source(self.array.bind(py), self.allow_copy)?;
+        arrow::device_stream_capsule(py, Box::new(move || source.export()))
+    }
 }

@@ -122,6 +122,12 @@ impl Foreign {
         self.offset
     }
 
+    /// The address of the first element (index `[0, 0, …]`), NULL for an empty array: what
+    /// exporters that only pass the memory on (DLPack) hand on.
+    pub fn first(&self) -> *mut u8 {
+        self.low.wrapping_add(self.offset)
+    }
+
     /// The length of the span, from the lowest element to the end of the highest.
     pub fn len(&self) -> usize {
         self.len

@@ -597,6 +597,54 @@ fn import_address(a: Imported) -> (usize, String) {
     (v.as_ptr() as usize, v.item().describe())
 }
 
+/// Each chunk of an array that may come in chunks (`import_chunks`): its route, the address of
+/// its first element and its shape (for tests that check every chunk is read in place).
+#[pyfunction]
+fn chunk_addresses(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(&'static str, usize, Vec<usize>)>> {
+    Ok(array_protocol_python::import_chunks(obj)?
+        .iter()
+        .map(|c| {
+            let v = c.view();
+            (c.route(), v.as_ptr() as usize, v.shape().to_vec())
+        })
+        .collect())
+}
+
+/// The sum of each row of a float64 array that may come in chunks (rows × anything: a
+/// `fixed_shape_tensor` column of any number of chunks), over the chunks in order, as a
+/// Rust-owned array.
+#[pyfunction]
+fn chunked_row_sums(column: array_protocol_python::TypedChunks<f64>) -> Export<Vec<f64>> {
+    let mut sums = Vec::with_capacity(column.rows());
+    for chunk in column.views() {
+        let rows = chunk.shape().first().copied().unwrap_or(1);
+        let per_row = chunk.len().checked_div(rows).unwrap_or(0);
+        let values: Vec<f64> = chunk.iter().copied().collect();
+        sums.extend((0..rows).map(|r| values[r * per_row..(r + 1) * per_row].iter().sum::<f64>()));
+    }
+    Export(sums)
+}
+
+/// The sum of each 2-D float32 tensor of a `fixed_shape_tensor` column (`rows × h × w` per
+/// chunk), with the number of axes in the type, over every chunk in place.
+#[pyfunction]
+fn tensor_sums(column: array_protocol_python::TypedChunks<f32, Ix<3>>) -> Export<Vec<f32>> {
+    let mut sums = Vec::with_capacity(column.rows());
+    for chunk in column.views() {
+        let [rows, h, w] = chunk.shape();
+        for r in 0..rows {
+            let mut total = 0.0f32;
+            for i in 0..h {
+                for j in 0..w {
+                    total += chunk[[r, i, j]];
+                }
+            }
+            sums.push(total);
+        }
+    }
+    Export(sums)
+}
+
 /// The bytes of an FP8/FP6/FP4 array, read through the typed view of the matching
 /// `array_protocol::bytes8` type (so the import must carry exactly that format).
 #[pyfunction]
@@ -694,6 +742,9 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minifloat_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(dlpack_imports, m)?)?;
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
+    m.add_function(wrap_pyfunction!(chunk_addresses, m)?)?;
+    m.add_function(wrap_pyfunction!(chunked_row_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor_sums, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
     m.add_function(wrap_pyfunction!(while_reading, m)?)?;
     layouts::register(m)?;

@@ -5,15 +5,17 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use super::device::{self, ArrowDeviceArray, ARROW_DEVICE_CPU};
 use super::schema::{self, Format};
 use super::{ArrowArray, ArrowSchema};
 use crate::error::{error, Error};
+use crate::item::ItemType;
 
 mod nodes;
 mod tensor;
 
 use crate::{ArrayProducer, ArrayView};
-use nodes::{field, lists, locate, rows, strides_c, Described};
+use nodes::{array_child, field, lists, locate, node, rows, strides_c, Described};
 
 /// An Arrow array taken over from a producer: an array producer (read-only, as the C data
 /// interface asks) that calls the array's `release` exactly once, when dropped.
@@ -21,6 +23,9 @@ pub struct ArrowImport {
     /// Moved out of the caller's structure; its `Drop` releases it.
     array: ArrowArray,
     parts: Described,
+    /// `ARROW_DEVICE_*` and the device's index: the CPU (`-1`) for arrays of the C data
+    /// interface.
+    device: (i32, i64),
 }
 
 // SAFETY: the import owns the array (the C data interface hands ownership over with the
@@ -29,7 +34,10 @@ pub struct ArrowImport {
 unsafe impl Send for ArrowImport {}
 
 impl ArrayProducer for ArrowImport {
+    /// The array, in place; refused with [`ErrorKind::Unsupported`](crate::ErrorKind) when
+    /// its buffers are in device memory the CPU cannot address.
     fn try_array(&self) -> Result<ArrayView<'_>, Error> {
+        self.check_host()?;
         self.parts.view()
     }
 }
@@ -41,6 +49,7 @@ impl ArrowImport {
     /// # Safety
     /// The view is not used after this import is dropped (which releases the array).
     pub unsafe fn detached_view(&self) -> Result<ArrayView<'static>, Error> {
+        self.check_host()?;
         // SAFETY: as in `Described::view`, for as long as the caller's contract keeps the
         // import.
         unsafe {
@@ -88,16 +97,156 @@ impl ArrowImport {
         if schema.is_null() {
             return Err(error!(Requirement, "a NULL ArrowSchema"));
         }
+        // SAFETY: the caller's contract, for the CPU.
+        unsafe { ArrowImport::take(owned, schema, (device::ARROW_DEVICE_CPU, -1)) }
+    }
+
+    /// Describes `owned` (ours to release) with `schema` on `device`.
+    ///
+    /// # Safety
+    /// As for [`from_raw`](Self::from_raw), with the buffers on `device`.
+    unsafe fn take(
+        owned: ArrowArray,
+        schema: *const ArrowSchema,
+        device: (i32, i64),
+    ) -> Result<ArrowImport, Error> {
+        if schema.is_null() {
+            return Err(error!(Requirement, "a NULL ArrowSchema"));
+        }
         // SAFETY: valid per the caller; borrowed for this call only.
         let schema = unsafe { &*schema };
-        // SAFETY: the caller's contract. `describe` reads descriptions and builds no import;
-        // on its error `owned` drops here, releasing the array once.
-        let parts = unsafe { describe(&owned, schema) }?;
-        parts.view()?;
+        let host = device::is_host_accessible(device.0);
+        // SAFETY: the caller's contract. `describe` reads descriptions (and, for memory the CPU
+        // addresses, a variable-shape tensor's shapes) and builds no import; on its error
+        // `owned` drops here, releasing the array once.
+        let parts = unsafe { describe(&owned, schema, host, true) }?;
+        if host {
+            parts.view()?;
+        }
         Ok(ArrowImport {
             array: owned,
             parts,
+            device,
         })
+    }
+
+    /// Takes over a device array (moving it out of `*array`, which is marked released), as
+    /// [`from_raw`](Self::from_raw) does: arrays in memory the CPU addresses
+    /// ([`is_host_accessible`](super::is_host_accessible): the CPU, pinned and managed memory)
+    /// are viewed in place; on other devices the description is validated arithmetically and
+    /// the memory is never touched (the view is refused; [`into_dlpack`](Self::into_dlpack)
+    /// hands it on with its device). `sync_event` is not waited on: the producer's work on the
+    /// buffers must be complete. A variable-shape tensor off the host is refused, since its
+    /// shapes are in device memory.
+    ///
+    /// # Safety
+    /// As for [`from_raw`](Self::from_raw): `array` is NULL or a valid `ArrowDeviceArray` the
+    /// caller owns, whose structures and buffer pointers are in CPU memory and whose buffers
+    /// are on the device it names, valid until released.
+    pub unsafe fn from_device_raw(
+        array: *mut ArrowDeviceArray,
+        schema: *const ArrowSchema,
+    ) -> Result<ArrowImport, Error> {
+        if array.is_null() {
+            return Err(error!(Requirement, "a NULL ArrowDeviceArray"));
+        }
+        // SAFETY: valid per the caller.
+        let device = unsafe { &*array };
+        let (device_type, device_id) = (device.device_type, device.device_id);
+        // SAFETY: the same array, valid per the caller; the import takes it whatever the
+        // result, so the device checks come after the move (a refusal releases it).
+        let inner = unsafe { core::ptr::addr_of_mut!((*array).array) };
+        if inner.is_null() {
+            return Err(error!(Requirement, "a NULL ArrowArray"));
+        }
+        // SAFETY: as in `from_raw`.
+        if unsafe { (*inner).release.is_none() } {
+            return Err(error!(
+                Requirement,
+                "the ArrowDeviceArray has been released (or moved away): its release is NULL"
+            ));
+        }
+        // SAFETY: a bitwise move; the source is marked released just below.
+        let owned = unsafe { core::ptr::read(inner) };
+        // SAFETY: still valid memory of the caller's.
+        unsafe { (*inner).release = None };
+        if device_type <= 0 || device_id < -1 {
+            return Err(error!(
+                Requirement,
+                "the ArrowDeviceArray names device type {device_type}, index {device_id}: expected a positive ARROW_DEVICE_* and an index of -1 or more"
+            ));
+        }
+        // SAFETY: the caller's contract.
+        unsafe { ArrowImport::take(owned, schema, (device_type, device_id)) }
+    }
+
+    /// The device the buffers are on: `ARROW_DEVICE_*` and its index (`(1, -1)` for arrays of
+    /// the plain C data interface).
+    pub fn device(&self) -> (i32, i64) {
+        self.device
+    }
+
+    /// Whether the CPU addresses the buffers, so that the array is viewed in place.
+    pub fn is_host_accessible(&self) -> bool {
+        device::is_host_accessible(self.device.0)
+    }
+
+    fn check_host(&self) -> Result<(), Error> {
+        if self.is_host_accessible() {
+            return Ok(());
+        }
+        Err(error!(
+            Unsupported,
+            "the Arrow array is in {} memory (device {}), which the CPU cannot read: pass it on (as DLPack) or copy it to the CPU first",
+            device::device_name(self.device.0),
+            self.device.1
+        ))
+    }
+
+    /// The shape of the array (the rows first), whatever its device.
+    pub fn shape(&self) -> &[usize] {
+        &self.parts.shape
+    }
+
+    /// Its item type, whatever its device.
+    pub fn item(&self) -> &ItemType {
+        &self.parts.item
+    }
+
+    /// Hands the array on as a read-only DLPack tensor of the same memory, on its device
+    /// (never touched): the tensor's deleter releases the Arrow array. Refused for items DLPack
+    /// has no type for and strides that are not whole elements.
+    #[cfg(feature = "dlpack")]
+    pub fn into_dlpack(self) -> Result<*mut crate::dlpack::DLManagedTensorVersioned, Error> {
+        use crate::dlpack::{DLDevice, Description, DLPACK_FLAG_BITMASK_READ_ONLY};
+        let device_id = match self.device {
+            (ARROW_DEVICE_CPU, -1) => 0,
+            (_, id) => i32::try_from(id)
+                .map_err(|_| error!(Layout, "device index {id} does not fit DLPack's int32"))?,
+        };
+        let device = DLDevice {
+            device_type: self.device.0,
+            device_id,
+        };
+        let description = Description::from_raw_parts(
+            self.parts.foreign.first(),
+            &self.parts.item,
+            &self.parts.shape,
+            &self.parts.strides,
+            device,
+        )?;
+        let kept = alloc::sync::Arc::new(Handed {
+            description,
+            _import: self,
+        });
+        // SAFETY: a reference into the shared allocation, which lives (and stays put) as long
+        // as `kept` and its clones; used only by the export, which keeps `kept`.
+        let description: &'static Description = unsafe { &*core::ptr::addr_of!(kept.description) };
+        // SAFETY: the description points into the Arrow array's buffers, which stay valid and
+        // unchanged until the array is released, when the tensor's deleter drops the last
+        // `kept`; the tensor is read-only, as Arrow's buffers are; the description lives in the
+        // same shared allocation, which does not move while `kept` lives.
+        unsafe { crate::dlpack::export_described(kept, description, DLPACK_FLAG_BITMASK_READ_ONLY) }
     }
 
     /// As [`from_raw`](Self::from_raw), for an array held by value (as [`export`] returns
@@ -134,19 +283,77 @@ impl ArrowImport {
     }
 }
 
-/// Reads the description of `array` with `schema`.
+/// An import handed on through DLPack, with the tensor description pointing into it.
+#[cfg(feature = "dlpack")]
+struct Handed {
+    description: crate::dlpack::Description,
+    _import: ArrowImport,
+}
+
+// SAFETY: the description's pointers are the import's memory, only passed on, never read through
+// this value; the import is `Send`.
+#[cfg(feature = "dlpack")]
+unsafe impl Send for Handed {}
+// SAFETY: as above: nothing is reached through a shared `&Handed` but plain descriptions.
+#[cfg(feature = "dlpack")]
+unsafe impl Sync for Handed {}
+
+/// Reads the description of `array` with `schema`; `host` when the CPU may read its buffers
+/// (which only a variable-shape tensor's shapes need); `table` to read a struct of one child
+/// (a one-column table) as that child.
 ///
 /// # Safety
 /// As for [`ArrowImport::from_raw`].
-unsafe fn describe(array: &ArrowArray, schema: &ArrowSchema) -> Result<Described, Error> {
+unsafe fn describe(
+    array: &ArrowArray,
+    schema: &ArrowSchema,
+    host: bool,
+    table: bool,
+) -> Result<Described, Error> {
     let what = "the array";
     // SAFETY: the caller's contract.
     let f = unsafe { field(schema, what) }?;
+    if table && f.format == Format::Struct && schema.n_children == 1 {
+        // A table (or record batch) of one column, as pyarrow tables and Polars data frames
+        // stream them: the column.
+        // SAFETY: the caller's contract.
+        let n = unsafe { node(array, "the one-column table", 1, 1) }?;
+        // SAFETY: the checked node has one child.
+        let column = unsafe { array_child(array, 0, "the one-column table") }?;
+        if n.offset != 0 || column.length != array.length {
+            return Err(error!(
+                Unsupported,
+                "the one-column table (a struct array of length {} and offset {}) holds a column of length {}: import the column itself",
+                array.length,
+                array.offset,
+                column.length
+            ));
+        }
+        // SAFETY: the checked schema has one child, valid per the contract.
+        let child = unsafe { nodes::entry(schema.children, 0) };
+        if child.is_null() {
+            return Err(error!(
+                Format,
+                "child 0 of the schema of the one-column table is NULL"
+            ));
+        }
+        // SAFETY: the caller's contract covers the children. A struct column is not unwrapped
+        // again (no recursion a hostile nesting could deepen).
+        let child = unsafe { &*child };
+        // SAFETY: as above.
+        return unsafe { describe(column, child, host, false) };
+    }
     let extension = f.extension.map(|(name, _)| String::from(name));
     let mut described = match f.extension {
         Some((schema::FIXED_SHAPE_TENSOR, meta)) => {
             // SAFETY: the caller's contract.
             unsafe { tensor::fixed_tensor(array, &f, meta) }?
+        }
+        Some((schema::VARIABLE_SHAPE_TENSOR, _)) if !host => {
+            return Err(error!(
+                Unsupported,
+                "an arrow.variable_shape_tensor in device memory: its shapes are in that memory, which the CPU cannot read"
+            ));
         }
         Some((schema::VARIABLE_SHAPE_TENSOR, meta)) => {
             // SAFETY: the caller's contract.

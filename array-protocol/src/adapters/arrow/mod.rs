@@ -67,12 +67,16 @@
 
 use core::ffi::{c_char, c_int, c_void};
 
+mod device;
 mod export;
 mod import;
 mod schema;
+mod stream;
 
+pub use device::*;
 pub use export::{export, ExportOptions};
 pub use import::ArrowImport;
+pub use stream::{import_device_stream, import_stream};
 
 /// `ARROW_FLAG_DICTIONARY_ORDERED`.
 pub const ARROW_FLAG_DICTIONARY_ORDERED: i64 = 1;

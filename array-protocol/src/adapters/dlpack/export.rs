@@ -10,7 +10,7 @@ use super::{
 use super::{DLDevice, DLTensor, DLPACK_VERSION};
 use crate::error::{error, Error};
 use crate::item::dlpack::DLDataType;
-use crate::item::MiniFloat;
+use crate::item::{ItemType, MiniFloat};
 use crate::{ArrayProducer, ArrayProducerMut, ArrayView, Element};
 
 /// Exports `owner`'s array as a `DLManagedTensorVersioned` the caller now owns (it must call the
@@ -183,6 +183,7 @@ fn padding_flag(dtype: &Result<DLDataType, Error>) -> u64 {
 /// times (a Python object's `__dlpack__`): [`export_described`] then only allocates the tensor.
 pub struct Description {
     data: *mut c_void,
+    device: DLDevice,
     dtype: DLDataType,
     shape: Vec<i64>,
     strides: Vec<i64>,
@@ -194,9 +195,56 @@ impl Description {
         let p = parts(view);
         Ok(Description {
             data: p.data,
+            device: DLDevice::CPU,
             dtype: p.dtype?,
             shape: p.shape?,
             strides: p.strides?,
+        })
+    }
+
+    /// The description of memory on `device` that is only passed on, never read here: the
+    /// first element at `first`, `shape`, byte `strides`, items of `item`. Refused as
+    /// [`of`](Self::of) refuses (items DLPack has no type for, strides that are not whole
+    /// elements, lengths past `int64`). Nothing is checked about the memory itself: a consumer
+    /// of the exported tensor relies on the caller's own validation of the span (as
+    /// [`Foreign::locate`](crate::layout::Foreign::locate) does it).
+    pub fn from_raw_parts(
+        first: *mut u8,
+        item: &ItemType,
+        shape: &[usize],
+        strides: &[isize],
+        device: DLDevice,
+    ) -> Result<Description, Error> {
+        if shape.len() != strides.len() {
+            return Err(error!(
+                Layout,
+                "{} strides for {} axes",
+                strides.len(),
+                shape.len()
+            ));
+        }
+        let size = item.itemsize();
+        let dtype = item.to_dlpack().ok_or_else(|| error!(ItemType, "DLPack cannot carry items of {}: it has no records, strings, long doubles or non-native byte orders", item.describe()))?;
+        let strides = crate::layout::element_strides(shape, strides, size)
+            .map(|s| s.iter().map(|&s| s as i64).collect())
+            .map_err(|axis| {
+                let s = strides.get(axis).copied().unwrap_or(0);
+                error!(Layout, "stride {s} of axis {axis} is not a whole number of {size}-byte elements, which DLPack needs")
+            })?;
+        let shape = shape
+            .iter()
+            .map(|&d| {
+                i64::try_from(d).map_err(|_| {
+                    error!(Layout, "axis length {d} does not fit DLPack's int64 shape")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Description {
+            data: first.cast(),
+            device,
+            dtype,
+            shape,
+            strides,
         })
     }
 
@@ -210,7 +258,7 @@ impl Description {
     pub fn dl_tensor(&self) -> Result<DLTensor, Error> {
         Ok(DLTensor {
             data: self.data,
-            device: DLDevice::CPU,
+            device: self.device,
             ndim: i32::try_from(self.shape.len()).map_err(|_| error!(Layout, "too many axes"))?,
             dtype: self.dtype,
             shape: self.shape.as_ptr().cast_mut(),

@@ -1,0 +1,257 @@
+//! Chunked imports: every array of an `ArrowArrayStream` (or `ArrowDeviceArrayStream`), each
+//! taken over in place, checked to be chunks of one array.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::ffi::{c_char, c_int, CStr};
+
+use super::device::{ArrowDeviceArray, ArrowDeviceArrayStream};
+use super::{ArrowArray, ArrowArrayStream, ArrowImport, ArrowSchema};
+use crate::error::{error, Error};
+
+/// Takes over every array `stream` hands out, in order, each imported in place as
+/// [`ArrowImport::from_raw`] does, and returns the non-empty ones: the chunks of one array
+/// (a pyarrow `ChunkedArray`, a table column, a Polars series after a concat). A stream of a
+/// one-column table (struct arrays of one child) gives that column's chunks.
+///
+/// The chunks share one schema, so one item type; each must also have the same inner shape
+/// (every axis but the rows) as the first, except `arrow.variable_shape_tensor` chunks (one
+/// tensor each), which must have the same number of axes. A refusal names the chunk (counted
+/// from 0 over every array of the stream, empty ones included) and why; every array taken
+/// before it is released. The stream stays the caller's: it is not released here.
+///
+/// ```
+/// use array_protocol::arrow::{export, import_stream, ArrowArray, ArrowArrayStream, ArrowSchema, ExportOptions};
+/// use core::ffi::{c_char, c_int};
+///
+/// // A stream of two exported chunks, [0, 1, 2] and [3, 4].
+/// struct Chunks(Vec<Vec<f64>>);
+/// unsafe extern "C" fn get_schema(s: *mut ArrowArrayStream, out: *mut ArrowSchema) -> c_int {
+///     let (schema, _) = export(vec![0.0f64], &ExportOptions::default()).unwrap();
+///     unsafe { out.write(schema) };
+///     0
+/// }
+/// unsafe extern "C" fn get_next(s: *mut ArrowArrayStream, out: *mut ArrowArray) -> c_int {
+///     let chunks = unsafe { &mut *(*s).private_data.cast::<Chunks>() };
+///     let next = if chunks.0.is_empty() {
+///         ArrowArray::released()
+///     } else {
+///         export(chunks.0.remove(0), &ExportOptions::default()).unwrap().1
+///     };
+///     unsafe { out.write(next) };
+///     0
+/// }
+/// unsafe extern "C" fn release(s: *mut ArrowArrayStream) {
+///     drop(unsafe { Box::from_raw((*s).private_data.cast::<Chunks>()) });
+///     unsafe { (*s).release = None };
+/// }
+/// let chunks = Box::new(Chunks(vec![vec![0.0, 1.0, 2.0], vec![], vec![3.0, 4.0]]));
+/// let mut stream = ArrowArrayStream {
+///     get_schema: Some(get_schema),
+///     get_next: Some(get_next),
+///     get_last_error: None,
+///     release: Some(release),
+///     private_data: Box::into_raw(chunks).cast(),
+/// };
+/// // SAFETY: a valid stream of ours, used by this thread only.
+/// let imported = unsafe { import_stream(&mut stream) }?;
+/// let lengths: Vec<usize> = imported.iter().map(|c| c.shape()[0]).collect();
+/// assert_eq!(lengths, [3, 2]); // the empty chunk is skipped
+/// drop(stream); // releases the stream; the chunks live on
+/// assert_eq!(imported[1].array().typed::<f64>()?.iter().sum::<f64>(), 7.0);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+///
+/// # Safety
+/// `stream` is NULL or a valid, live `ArrowArrayStream` used by this thread only for the call,
+/// whose schema and arrays are valid as [`ArrowImport::from_raw`] requires.
+pub unsafe fn import_stream(stream: *mut ArrowArrayStream) -> Result<Vec<ArrowImport>, Error> {
+    if stream.is_null() {
+        return Err(error!(Requirement, "a NULL ArrowArrayStream"));
+    }
+    // SAFETY: valid per the caller.
+    let s = unsafe { &mut *stream };
+    let (Some(get_schema), Some(get_next)) = (s.get_schema, s.get_next) else {
+        return Err(error!(
+            Requirement,
+            "the ArrowArrayStream has been released or lacks get_schema / get_next"
+        ));
+    };
+    let last_error = s.get_last_error;
+    let mut schema = ArrowSchema::released();
+    // SAFETY: the stream interface's call on a live stream, with a released schema to fill.
+    let code = unsafe { get_schema(stream, &mut schema) };
+    if code != 0 {
+        // SAFETY: after a failed call, as the interface allows.
+        return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_schema") });
+    }
+    let mut chunks = Chunks::new();
+    loop {
+        let mut array = ArrowArray::released();
+        // SAFETY: as for `get_schema`, with a released array to fill.
+        let code = unsafe { get_next(stream, &mut array) };
+        if code != 0 {
+            // SAFETY: as above.
+            return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_next") });
+        }
+        if array.is_released() {
+            return Ok(chunks.imports);
+        }
+        // SAFETY: an array the stream handed us (ours to release) and its schema.
+        let import = unsafe { ArrowImport::from_parts(array, &schema) };
+        chunks.push(import)?;
+    }
+}
+
+/// As [`import_stream`], for an `ArrowDeviceArrayStream`: each array is taken over as
+/// [`ArrowImport::from_device_raw`] does (in place on the host; described, never touched, on
+/// other devices), and must be on the device type the stream names.
+///
+/// # Safety
+/// As for [`import_stream`], with arrays valid as [`ArrowImport::from_device_raw`] requires.
+pub unsafe fn import_device_stream(
+    stream: *mut ArrowDeviceArrayStream,
+) -> Result<Vec<ArrowImport>, Error> {
+    if stream.is_null() {
+        return Err(error!(Requirement, "a NULL ArrowDeviceArrayStream"));
+    }
+    // SAFETY: valid per the caller.
+    let s = unsafe { &mut *stream };
+    let (Some(get_schema), Some(get_next)) = (s.get_schema, s.get_next) else {
+        return Err(error!(
+            Requirement,
+            "the ArrowDeviceArrayStream has been released or lacks get_schema / get_next"
+        ));
+    };
+    let (last_error, device_type) = (s.get_last_error, s.device_type);
+    let mut schema = ArrowSchema::released();
+    // SAFETY: the stream interface's call on a live stream, with a released schema to fill.
+    let code = unsafe { get_schema(stream, &mut schema) };
+    if code != 0 {
+        // SAFETY: after a failed call, as the interface allows.
+        return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_schema") });
+    }
+    let mut chunks = Chunks::new();
+    loop {
+        let mut array = ArrowDeviceArray::released();
+        // SAFETY: as for `get_schema`, with a released array to fill.
+        let code = unsafe { get_next(stream, &mut array) };
+        if code != 0 {
+            // SAFETY: as above.
+            return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_next") });
+        }
+        if array.is_released() {
+            return Ok(chunks.imports);
+        }
+        let on = array.device_type;
+        // SAFETY: an array the stream handed us (ours to release) and its schema; the import
+        // moves it out of `array`, whatever the result.
+        let import = unsafe { ArrowImport::from_device_raw(&mut array, &schema) };
+        let import = match import {
+            Ok(i) if on != device_type => Err(error!(
+                Requirement,
+                "the array is on device type {on}, but the stream says its arrays are on device type {device_type}"
+            ))
+            .map(|()| i),
+            other => other,
+        };
+        chunks.push(import)?;
+    }
+}
+
+/// The non-empty chunks taken so far, checked against the first.
+struct Chunks {
+    imports: Vec<ArrowImport>,
+    /// Every array taken, empty ones included: the number of the next.
+    taken: usize,
+}
+
+impl Chunks {
+    fn new() -> Chunks {
+        Chunks {
+            imports: Vec::new(),
+            taken: 0,
+        }
+    }
+
+    fn push(&mut self, import: Result<ArrowImport, Error>) -> Result<(), Error> {
+        let i = self.taken;
+        self.taken += 1;
+        let import = import.map_err(|e| in_chunk(i, &e))?;
+        if import.shape().first() == Some(&0) {
+            return Ok(());
+        }
+        if let Some(first) = self.imports.first() {
+            let variable = import.extension() == Some(super::schema::VARIABLE_SHAPE_TENSOR);
+            let mismatch = if import.item() != first.item() {
+                Some(format!(
+                    "its items are {}, the first chunk's {}",
+                    import.item().describe(),
+                    first.item().describe()
+                ))
+            } else if variable && import.shape().len() != first.shape().len() {
+                Some(format!(
+                    "it has {} axes, the first chunk {}",
+                    import.shape().len(),
+                    first.shape().len()
+                ))
+            } else if !variable && import.shape()[1..] != first.shape()[1..] {
+                Some(format!(
+                    "its rows have shape {:?}, the first chunk's {:?}",
+                    &import.shape()[1..],
+                    &first.shape()[1..]
+                ))
+            } else if import.device() != first.device() {
+                Some(format!(
+                    "it is on device {:?}, the first chunk on {:?}",
+                    import.device(),
+                    first.device()
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = mismatch {
+                return Err(error!(
+                    Shape,
+                    "chunk {i} of the Arrow stream is not a chunk of the same array: {why}"
+                ));
+            }
+        }
+        self.imports.push(import);
+        Ok(())
+    }
+}
+
+fn in_chunk(i: usize, e: &Error) -> Error {
+    Error::new(e.kind(), format!("chunk {i} of the Arrow stream: {e}"))
+}
+
+/// A stream callback's failure, with the stream's own message.
+///
+/// # Safety
+/// `last_error`, when given, is the stream's callback and the stream, live, after a failed call.
+unsafe fn failure<S>(
+    last_error: Option<(unsafe extern "C" fn(*mut S) -> *const c_char, *mut S)>,
+    code: c_int,
+    what: &str,
+) -> Error {
+    let message = match last_error {
+        Some((f, stream)) => {
+            // SAFETY: the interface's call after a failure, on a live stream.
+            let p = unsafe { f(stream) };
+            if p.is_null() {
+                String::new()
+            } else {
+                // SAFETY: a NUL-terminated string the stream keeps until its next call.
+                let text = unsafe { CStr::from_ptr(p) }.to_string_lossy();
+                format!(": {text}")
+            }
+        }
+        None => String::new(),
+    };
+    error!(
+        Requirement,
+        "the Arrow stream's {what} failed (error {code}){message}"
+    )
+}
