@@ -610,6 +610,16 @@ fn chunk_addresses(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(&'static str, usize,
         .collect())
 }
 
+/// Each chunk of an array that may come in chunks, handed back to Python in place (a `RustArray`
+/// over the imported chunk: the buffer protocol, DLPack, Arrow).
+#[pyfunction]
+fn chunks_reexported(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Export<Imported>>> {
+    Ok(array_protocol_python::import_chunks(obj)?
+        .into_iter()
+        .map(Export)
+        .collect())
+}
+
 /// The sum of each row of a float64 array that may come in chunks (rows × anything: a
 /// `fixed_shape_tensor` column of any number of chunks), over the chunks in order, as a
 /// Rust-owned array.
@@ -744,6 +754,7 @@ fn array_protocol_demo(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(import_address, m)?)?;
     m.add_function(wrap_pyfunction!(chunk_addresses, m)?)?;
     m.add_function(wrap_pyfunction!(chunked_row_sums, m)?)?;
+    m.add_function(wrap_pyfunction!(chunks_reexported, m)?)?;
     m.add_function(wrap_pyfunction!(tensor_sums, m)?)?;
     m.add_function(wrap_pyfunction!(while_writing, m)?)?;
     m.add_function(wrap_pyfunction!(while_reading, m)?)?;

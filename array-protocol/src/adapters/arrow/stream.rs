@@ -15,11 +15,11 @@ use crate::error::{error, Error};
 /// (a pyarrow `ChunkedArray`, a table column, a Polars series after a concat). A stream of a
 /// one-column table (struct arrays of one child) gives that column's chunks.
 ///
-/// The chunks share one schema, so one item type; each must also have the same inner shape
-/// (every axis but the rows) as the first, except `arrow.variable_shape_tensor` chunks (one
-/// tensor each), which must have the same number of axes. A refusal names the chunk (counted
-/// from 0 over every array of the stream, empty ones included) and why; every array taken
-/// before it is released. The stream stays the caller's: it is not released here.
+/// The chunks share one schema, so one item type and, for tensor columns, one row shape (an
+/// `arrow.variable_shape_tensor` is read one row at a time, so its chunks must be of one row
+/// each). A refusal names the chunk (counted from 0 over every array of the stream, empty ones
+/// included) and why; every array taken before it is released. The stream stays the caller's:
+/// it is not released here.
 ///
 /// ```
 /// use array_protocol::arrow::{export, import_stream, ArrowArray, ArrowArrayStream, ArrowSchema, ExportOptions};
@@ -183,38 +183,14 @@ impl Chunks {
             return Ok(());
         }
         if let Some(first) = self.imports.first() {
-            let variable = import.extension() == Some(super::schema::VARIABLE_SHAPE_TENSOR);
-            let mismatch = if import.item() != first.item() {
-                Some(format!(
-                    "its items are {}, the first chunk's {}",
-                    import.item().describe(),
-                    first.item().describe()
-                ))
-            } else if variable && import.shape().len() != first.shape().len() {
-                Some(format!(
-                    "it has {} axes, the first chunk {}",
-                    import.shape().len(),
-                    first.shape().len()
-                ))
-            } else if !variable && import.shape()[1..] != first.shape()[1..] {
-                Some(format!(
-                    "its rows have shape {:?}, the first chunk's {:?}",
-                    &import.shape()[1..],
-                    &first.shape()[1..]
-                ))
-            } else if import.device() != first.device() {
-                Some(format!(
-                    "it is on device {:?}, the first chunk on {:?}",
+            // One schema gives every chunk one item type and one row shape; the device is the
+            // array's own.
+            if import.device() != first.device() {
+                return Err(error!(
+                    Requirement,
+                    "chunk {i} of the Arrow stream is on device {:?}, the first chunk on {:?}: not chunks of one array",
                     import.device(),
                     first.device()
-                ))
-            } else {
-                None
-            };
-            if let Some(why) = mismatch {
-                return Err(error!(
-                    Shape,
-                    "chunk {i} of the Arrow stream is not a chunk of the same array: {why}"
                 ));
             }
         }
