@@ -18,7 +18,9 @@ def rust_row_sums(batch: pa.Table) -> pa.Table:
     for (_, address, _), chunk in zip(demo.chunk_addresses(column), column.chunks, strict=True):
         values = chunk.storage.flatten()
         assert address == values.buffers()[1].address + 8 * values.offset
-    sums = demo.chunked_row_sums(column)  # every chunk in place; a Rust-owned array back
+    # Every chunk imported in place (its row loop then reads a chunk through a Vec of its values;
+    # demo.tensor_sums, in ray_two_nodes.py, reads float32 tensors with no copy at all).
+    sums = demo.chunked_row_sums(column)  # a Rust-owned array back
     first = batch.column("id")[0].as_py()
     n = len(batch)
     return pa.table({"id": batch.column("id"), "rowsum": pa.array(sums), "batch": [first] * n, "chunks": [column.num_chunks] * n})

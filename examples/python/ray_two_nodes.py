@@ -11,8 +11,8 @@ and values:
      chunk lies inside node B's object store mapping (a different file from node A's, the one
      node B's raylet maps), and the sums are right;
   b. a 64 MiB `ray.put` numpy array read by Rust on node B in place, with no resident growth;
-  c. `map_batches` with batches spanning blocks: multi-chunk float64 columns, each chunk read in
-     place (Rust's address is pyarrow's, inside the object store), and the row sums right;
+  c. `map_batches` with batches spanning blocks: multi-chunk float64 columns, each chunk imported
+     in place (Rust's address is pyarrow's, inside the object store), and the row sums right;
   d. `map_batches` over 10,000 rows of 32×32 float32 tensors in blocks made on both nodes: bytes
      copied by Rust = 0, counted by address and by the peak resident growth of the worker during
      the Rust call.
