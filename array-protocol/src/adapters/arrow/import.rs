@@ -33,6 +33,18 @@ pub struct ArrowImport {
 // the specification, and producers (Arrow C++, pyarrow, arrow-rs) release from any thread.
 unsafe impl Send for ArrowImport {}
 
+impl core::fmt::Debug for ArrowImport {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ArrowImport")
+            .field("item", &self.parts.item.describe())
+            .field("shape", &self.parts.shape)
+            .field("strides", &self.parts.strides)
+            .field("device", &self.device)
+            .field("extension", &self.parts.extension)
+            .finish()
+    }
+}
+
 impl ArrayProducer for ArrowImport {
     /// The array, in place; refused with [`ErrorKind::Unsupported`](crate::ErrorKind) when
     /// its buffers are in device memory the CPU cannot address.

@@ -23,28 +23,35 @@ use crate::error::{error, Error};
 ///
 /// ```
 /// use array_protocol::arrow::{export, import_stream, ArrowArray, ArrowArrayStream, ArrowSchema, ExportOptions};
-/// use core::ffi::{c_char, c_int};
+/// use array_protocol::ArrayProducer;
+/// use core::ffi::c_int;
 ///
 /// // A stream of two exported chunks, [0, 1, 2] and [3, 4].
 /// struct Chunks(Vec<Vec<f64>>);
-/// unsafe extern "C" fn get_schema(s: *mut ArrowArrayStream, out: *mut ArrowSchema) -> c_int {
+/// unsafe extern "C" fn get_schema(_: *mut ArrowArrayStream, out: *mut ArrowSchema) -> c_int {
 ///     let (schema, _) = export(vec![0.0f64], &ExportOptions::default()).unwrap();
+///     // SAFETY: the consumer's released schema, to fill.
 ///     unsafe { out.write(schema) };
 ///     0
 /// }
 /// unsafe extern "C" fn get_next(s: *mut ArrowArrayStream, out: *mut ArrowArray) -> c_int {
+///     // SAFETY: our live stream, whose private data is the chunks still to hand out.
 ///     let chunks = unsafe { &mut *(*s).private_data.cast::<Chunks>() };
 ///     let next = if chunks.0.is_empty() {
 ///         ArrowArray::released()
 ///     } else {
 ///         export(chunks.0.remove(0), &ExportOptions::default()).unwrap().1
 ///     };
+///     // SAFETY: the consumer's released array, to fill.
 ///     unsafe { out.write(next) };
 ///     0
 /// }
 /// unsafe extern "C" fn release(s: *mut ArrowArrayStream) {
-///     drop(unsafe { Box::from_raw((*s).private_data.cast::<Chunks>()) });
-///     unsafe { (*s).release = None };
+///     // SAFETY: our live stream, released once: its chunks box is freed once.
+///     unsafe {
+///         drop(Box::from_raw((*s).private_data.cast::<Chunks>()));
+///         (*s).release = None;
+///     }
 /// }
 /// let chunks = Box::new(Chunks(vec![vec![0.0, 1.0, 2.0], vec![], vec![3.0, 4.0]]));
 /// let mut stream = ArrowArrayStream {
