@@ -117,13 +117,16 @@ pub(super) fn device_array_capsules<'py>(
     py: Python<'py>,
     (schema, array): (ArrowSchema, ArrowArray),
 ) -> PyResult<Bound<'py, PyTuple>> {
+    device_capsules(py, (schema, ArrowDeviceArray::cpu(array)))
+}
+
+/// `(schema, device array)` capsules of a device export.
+pub(super) fn device_capsules<'py>(
+    py: Python<'py>,
+    (schema, array): (ArrowSchema, ArrowDeviceArray),
+) -> PyResult<Bound<'py, PyTuple>> {
     let schema = capsule(py, schema, SCHEMA, destroy_schema)?;
-    let array = capsule(
-        py,
-        ArrowDeviceArray::cpu(array),
-        DEVICE_ARRAY,
-        destroy_device_array,
-    )?;
+    let array = capsule(py, array, DEVICE_ARRAY, destroy_device_array)?;
     PyTuple::new(py, [schema, array])
 }
 

@@ -121,6 +121,68 @@ impl DeviceArray {
         unsafe { super::dlpack::capsule(py, managed, versioned) }
     }
 
+    /// The Arrow C device interface: `(arrow_schema, arrow_device_array)` capsules of the same
+    /// memory on the tensor's own device (never touched; the CPU's index is -1, Arrow's
+    /// convention), kept alive until the consumer releases the array. The mapping is
+    /// [`PyArray`](super::PyArray)'s Arrow export without copies: 1-D tensors become primitive
+    /// arrays, N-D ones `arrow.fixed_shape_tensor` columns; packed FP6/FP4 tensors, layouts
+    /// Arrow cannot describe in place and item types Arrow lacks raise `BufferError`.
+    /// `sync_event` is NULL: the producer's work must be complete (as for `__dlpack__`'s
+    /// `stream`). Keyword arguments other than `None` raise `NotImplementedError`.
+    #[pyo3(signature = (requested_schema = None, **kwargs))]
+    fn __arrow_c_device_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+        let _ = requested_schema;
+        super::arrow::check_device_kwargs("__arrow_c_device_array__", kwargs)?;
+        let a = &*self.array;
+        if a.packed().is_some() {
+            return Err(PyBufferError::new_err(
+                "a packed FP6/FP4 tensor has no Arrow type: Arrow has no sub-byte floats",
+            ));
+        }
+        let size = a.item().itemsize();
+        let strides = a
+            .strides()
+            .iter()
+            .map(|&s| {
+                isize::try_from(s)
+                    .ok()
+                    .and_then(|s| s.checked_mul(isize::try_from(size).ok()?))
+            })
+            .collect::<Option<Vec<isize>>>()
+            .ok_or_else(|| PyBufferError::new_err("the tensor's strides overflow in bytes"))?;
+        let offset = usize::try_from(a.byte_offset())
+            .map_err(|_| PyBufferError::new_err("the tensor's byte offset overflows"))?;
+        let first = a.data_ptr().cast::<u8>().wrapping_add(offset);
+        let device = a.device();
+        let device_id = if device.device_type == array_protocol::dlpack::DL_CPU {
+            -1
+        } else {
+            i64::from(device.device_id)
+        };
+        // SAFETY: the tensor's own description (validated when it was taken over: the span's
+        // arithmetic fits), of memory the producer keeps valid until its deleter runs, which is
+        // after the last holder of `self.array` (kept by the export) is gone; nothing is read.
+        let export = unsafe {
+            array_protocol::arrow::export_device(
+                self.array.clone(),
+                first,
+                a.item(),
+                a.shape(),
+                &strides,
+                device.device_type,
+                device_id,
+                &array_protocol::arrow::ExportOptions::default(),
+            )
+        }
+        .map_err(super::arrow::arrow_error)?;
+        super::arrow::device_capsules(py, export)
+    }
+
     /// DLPack 1.3's C exchange API (see [`python`](super)'s DLPack section): the same tensors
     /// as `__dlpack__` without a capsule.
     #[classattr]

@@ -211,3 +211,40 @@ def test_arrow_device_arrays_elsewhere_are_passed_on_untouched(demo):
     del caps
     gc.collect()
     assert demo.fake_cuda_arrow_released() - before == 4
+
+
+def device_fields(capsule):
+    """`(device_type, device_id)` of an `arrow_device_array` capsule, read with ctypes."""
+    get = ctypes.pythonapi.PyCapsule_GetPointer
+    get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+    raw = get(capsule, b"arrow_device_array")
+    return ctypes.c_int32.from_address(raw + 88).value, ctypes.c_int64.from_address(raw + 80).value
+
+
+def test_dlpack_tensors_are_handed_to_arrow_on_their_device(demo):
+    # A CUDA tensor (an unreadable page) handed on as an Arrow device array: same address, same
+    # device, never read; taken back through Arrow, it is the same tensor again.
+    before = demo.fake_cuda_deleted()
+    fake = demo.FakeCuda()
+    t = demo.pass_through(fake)
+    schema, array = t.__arrow_c_device_array__()
+    assert device_fields(array) == (2, 0)
+    back = demo.pass_through(OnlyDeviceArray(t))
+    assert (back.device, back.data_ptr, back.shape, back.read_only) == ((2, 0), fake.last_pointer, [4, 8], True)
+    with pytest.raises(BufferError, match="CUDA memory"):
+        demo.sum_f64(OnlyDeviceArray(t))
+    del schema, array, back, t
+    gc.collect()
+    assert demo.fake_cuda_deleted() - before == 1  # released once, after the last holder
+    # A CPU tensor: pyarrow reads the device array in place.
+    values = np.arange(12, dtype=np.float32).reshape(3, 4)
+    cpu = demo.pass_through(values)
+    schema, array = cpu.__arrow_c_device_array__()
+    assert device_fields(array) == (1, -1)
+    a = pa.Array._import_from_c_device_capsule(schema, array)
+    assert isinstance(a, pa.FixedShapeTensorArray)
+    assert a.to_numpy_ndarray().tolist() == values.tolist()
+    assert values_address(a) == values.ctypes.data
+    # What Arrow cannot describe in place is refused: there is no copy of device memory here.
+    with pytest.raises(BufferError, match="device"):
+        demo.pass_through(values[:, ::2]).__arrow_c_device_array__()

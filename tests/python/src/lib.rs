@@ -629,8 +629,13 @@ fn chunked_row_sums(column: array_protocol_python::TypedChunks<f64>) -> Export<V
     for chunk in column.views() {
         let rows = chunk.shape().first().copied().unwrap_or(1);
         let per_row = chunk.len().checked_div(rows).unwrap_or(0);
-        let values: Vec<f64> = chunk.iter().copied().collect();
-        sums.extend((0..rows).map(|r| values[r * per_row..(r + 1) * per_row].iter().sum::<f64>()));
+        // The values in logical (row-major) order, read in place; each run of `per_row` is a
+        // row.
+        let start = sums.len();
+        sums.resize(start + rows, 0.0);
+        for (k, x) in chunk.iter().enumerate() {
+            sums[start + k / per_row.max(1)] += *x;
+        }
     }
     Export(sums)
 }

@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use core::ffi::c_void;
 
 use super::schema::{self, TensorMetadata};
-use super::{ArrowArray, ArrowSchema};
+use super::{ArrowArray, ArrowDeviceArray, ArrowSchema};
 use crate::error::{error, Error};
 use crate::item::{ByteOrder, ItemType, Scalar, ScalarKind};
 use crate::layout::contiguous_in;
@@ -62,7 +62,7 @@ pub fn export<P: ArrayProducer + Send + 'static>(
             }
             _ => options,
         };
-        column(&view, options, &mut memory, "", true)?
+        column(&Described::of(&view), options, &mut memory, "", true)?
     };
     // The producer is kept only when some buffer points into it.
     let keep: Arc<dyn Send + Sync> = match (memory.borrowed, memory.copies.is_empty()) {
@@ -71,6 +71,91 @@ pub fn export<P: ArrayProducer + Send + 'static>(
         (false, _) => Arc::new(memory.copies),
     };
     Ok((schema.build()?, array.build(&keep)))
+}
+
+/// Exports memory on any device, described by the caller and never read here, as an Arrow
+/// field type and an [`ArrowDeviceArray`] on that device: what an adapter holding device
+/// memory (a DLPack tensor on a GPU) hands to Arrow consumers. The mapping is [`export`]'s
+/// without copies: layouts Arrow cannot describe in place, and records, are refused whatever
+/// `allow_copy` says. `keep_alive` is dropped when the last structure of the export is
+/// released. The description's arithmetic is checked as
+/// [`Foreign::locate`](crate::layout::Foreign::locate) checks it.
+///
+/// ```
+/// use array_protocol::arrow::{export_device, ExportOptions, ARROW_DEVICE_CUDA};
+/// use array_protocol::{Element, ErrorKind};
+///
+/// // Two rows of three float32 values "on CUDA device 1": only the address is handed on.
+/// let device_memory = 0x7f00_0000_0000usize as *mut u8;
+/// let item = f32::item_type();
+/// // SAFETY: the description is never read here, and the export is dropped at once.
+/// let (schema, device) = unsafe {
+///     export_device((), device_memory, &item, &[2, 3], &[12, 4], ARROW_DEVICE_CUDA, 1, &ExportOptions::default())
+/// }?;
+/// assert_eq!((device.device_type, device.device_id, device.array.length), (ARROW_DEVICE_CUDA, 1, 2));
+///
+/// // A layout with gaps needs a copy, which device memory does not get here.
+/// // SAFETY: as above.
+/// let refused = unsafe {
+///     export_device((), device_memory, &item, &[2, 3], &[16, 4], ARROW_DEVICE_CUDA, 1, &ExportOptions::default())
+/// };
+/// assert_eq!(refused.unwrap_err().kind(), ErrorKind::Layout);
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+///
+/// # Safety
+/// `first`, `item`, `shape` and byte `strides` describe memory on device `device_type`
+/// (`ARROW_DEVICE_*`) number `device_id` that stays valid, and unchanged by anyone but the
+/// export's consumers, until `keep_alive` is dropped.
+#[allow(clippy::too_many_arguments)]
+pub unsafe fn export_device<K: Send + Sync + 'static>(
+    keep_alive: K,
+    first: *mut u8,
+    item: &ItemType,
+    shape: &[usize],
+    strides: &[isize],
+    device_type: i32,
+    device_id: i64,
+    options: &ExportOptions,
+) -> Result<(ArrowSchema, ArrowDeviceArray), Error> {
+    if shape.len() != strides.len() {
+        return Err(error!(
+            Layout,
+            "{} strides for {} axes",
+            strides.len(),
+            shape.len()
+        ));
+    }
+    if device_type <= 0 || device_id < -1 {
+        return Err(error!(
+            Requirement,
+            "device type {device_type}, index {device_id}: expected a positive ARROW_DEVICE_* and an index of -1 or more"
+        ));
+    }
+    crate::layout::Foreign::locate(first, shape, strides, item.itemsize())?;
+    let described = Described {
+        item,
+        shape,
+        strides,
+        first,
+        view: None,
+    };
+    let mut memory = Memory {
+        copies: Vec::new(),
+        borrowed: false,
+    };
+    let (schema, array) = column(&described, options, &mut memory, "", true)?;
+    let keep: Arc<dyn Send + Sync> = Arc::new(keep_alive);
+    Ok((
+        schema.build()?,
+        ArrowDeviceArray {
+            array: array.build(&keep),
+            device_id,
+            device_type,
+            sync_event: core::ptr::null_mut(),
+            reserved: [0; 3],
+        },
+    ))
 }
 
 /// The producer, shared by every array of an export; nothing reads it once shared.
@@ -113,9 +198,49 @@ fn length(n: usize) -> Result<i64, Error> {
     i64::try_from(n).map_err(|_| error!(Layout, "length {n} does not fit Arrow's int64"))
 }
 
+/// What an export reads of an array: its description, and the view when the CPU may read the
+/// memory (for the copies `allow_copy` makes, and records, which are always copied).
+struct Described<'v> {
+    item: &'v ItemType,
+    shape: &'v [usize],
+    strides: &'v [isize],
+    first: *const u8,
+    view: Option<&'v ArrayView<'v>>,
+}
+
+impl<'v> Described<'v> {
+    fn of(view: &'v ArrayView<'v>) -> Described<'v> {
+        Described {
+            item: view.item(),
+            shape: view.shape(),
+            strides: view.strides(),
+            first: view.as_ptr(),
+            view: Some(view),
+        }
+    }
+
+    fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.shape.contains(&0)
+    }
+
+    /// The view, for a copy; refused for memory the CPU does not read.
+    fn readable(&self, why: &str) -> Result<&'v ArrayView<'v>, Error> {
+        self.view.ok_or_else(|| {
+            error!(
+                Layout,
+                "{why}; the memory is on a device, where this crate makes no copy"
+            )
+        })
+    }
+}
+
 /// The field type and array of `view`; `copies` receives any copy made.
 fn column(
-    view: &ArrayView<'_>,
+    view: &Described<'_>,
     options: &ExportOptions,
     memory: &mut Memory,
     name: &str,
@@ -126,19 +251,22 @@ fn column(
     } else {
         None
     };
-    let scalar = match view.item() {
-        ItemType::Struct(_) => return record(view, options, memory, name, names.is_some()),
+    let scalar = match view.item {
+        ItemType::Struct(_) => {
+            let readable = view.readable("records are exported as copies of their fields")?;
+            return record(readable, options, memory, name, names.is_some());
+        }
         ItemType::Array(_) => {
             return Err(error!(
                 ItemType,
                 "items of {} are sub-arrays: export them as axes of the array (split the items) instead",
-                view.item().describe()
+                view.item.describe()
             ))
         }
         ItemType::Scalar(s) => *s,
     };
     let format = schema::scalar_format(&native(&scalar))
-        .ok_or_else(|| error!(ItemType, "Arrow has no primitive type for items of {}: it has no complex numbers, bfloat16, long doubles, characters, byte or UCS-4 strings, or opaque items", view.item().describe()))?;
+        .ok_or_else(|| error!(ItemType, "Arrow has no primitive type for items of {}: it has no complex numbers, bfloat16, long doubles, characters, byte or UCS-4 strings, or opaque items", view.item.describe()))?;
     let ndim = view.ndim();
     if ndim == 0 {
         return Err(error!(
@@ -159,11 +287,11 @@ fn column(
                 "{} dim_names given for the {} inner axes of shape {:?} (every axis but the first)",
                 n.len(),
                 ndim - 1,
-                view.shape()
+                view.shape
             ));
         }
     }
-    let inner = &view.shape()[1..];
+    let inner = &view.shape[1..];
     let k = crate::layout::checked_product(1usize, inner)
         .filter(|&k| k <= i32::MAX as usize)
         .ok_or_else(|| error!(Layout, "the inner axes {inner:?} hold more than 2^31 - 1 values, the most an Arrow fixed-size list holds"))?;
@@ -185,7 +313,8 @@ fn column(
             memory.borrowed |= !view.is_empty();
             found
         }
-        Err(_) if options.allow_copy => {
+        Err(why) if options.allow_copy => {
+            let view = view.readable(&why)?;
             let copy = if view.item().is_native_order() {
                 view.to_contiguous(Order::C)?
             } else {
@@ -199,6 +328,7 @@ fn column(
             memory.copies.push(copy);
             (p, (0..ndim.saturating_sub(1)).collect())
         }
+        Err(why) if view.view.is_none() => return Err(error!(Layout, "{why}; Arrow needs the values back to back in native byte order, aligned, and rows one after the other, and the memory is on a device, where this crate makes no copy: make it contiguous there first")),
         Err(why) => return Err(error!(Layout, "{why}; Arrow needs the values back to back in native byte order, aligned, and rows one after the other: set `allow_copy` to export a C-contiguous copy")),
     };
     let bool8 = scalar.kind() == ScalarKind::Bool;
@@ -218,7 +348,7 @@ fn column(
             children: Vec::new(),
         })
     };
-    let rows = view.shape()[0];
+    let rows = view.shape[0];
     if ndim == 1 {
         let array = ArrayNode {
             length: length(rows)?,
@@ -268,7 +398,7 @@ fn column(
 
 /// Where `view`'s values start, and the physical order of its inner axes (slowest first), when
 /// Arrow can describe it as it is; otherwise why not.
-fn zero_copy(view: &ArrayView<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<usize>), String> {
+fn zero_copy(view: &Described<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<usize>), String> {
     let ndim = view.ndim();
     let identity: Vec<usize> = (0..ndim.saturating_sub(1)).collect();
     if view.is_empty() {
@@ -277,11 +407,11 @@ fn zero_copy(view: &ArrayView<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<us
     if !scalar.order().is_native() {
         return Err(alloc::format!(
             "the items ({}) are in the other byte order",
-            view.item().describe()
+            view.item.describe()
         ));
     }
-    let (shape, strides, size) = (view.shape(), view.strides(), view.itemsize());
-    let addr = view.as_ptr() as usize;
+    let (shape, strides, size) = (view.shape, view.strides, view.item.itemsize());
+    let addr = view.first as usize;
     if addr % scalar.alignment() != 0 {
         return Err(alloc::format!(
             "the first value at {addr:#x} is not aligned to {} bytes",
@@ -308,7 +438,7 @@ fn zero_copy(view: &ArrayView<'_>, scalar: &Scalar) -> Result<(*const u8, Vec<us
     let inner_ok = contiguous_in(inner, inner_strides, size, order.iter().rev().copied());
     let rows_ok = shape[0] == 1 || Some(strides[0]) == block;
     if inner_ok && rows_ok {
-        return Ok((view.as_ptr(), order));
+        return Ok((view.first, order));
     }
     Err(alloc::format!(
         "the array's layout (shape {shape:?}, strides {strides:?}, {size}-byte items) is not rows of back-to-back values{}",
@@ -355,7 +485,8 @@ fn record(
                 view.item().describe()
             )
         })?;
-        let (s, a) = column(&view.field(field_name)?, &inner, memory, field_name, false)?;
+        let field = view.field(field_name)?;
+        let (s, a) = column(&Described::of(&field), &inner, memory, field_name, false)?;
         schemas.push(s);
         arrays.push(a);
     }

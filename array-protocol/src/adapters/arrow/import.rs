@@ -110,7 +110,7 @@ impl ArrowImport {
             return Err(error!(Requirement, "a NULL ArrowSchema"));
         }
         // SAFETY: the caller's contract, for the CPU.
-        unsafe { ArrowImport::take(owned, schema, (device::ARROW_DEVICE_CPU, -1)) }
+        unsafe { ArrowImport::take(owned, schema, (ARROW_DEVICE_CPU, -1)) }
     }
 
     /// Describes `owned` (ours to release) with `schema` on `device`.

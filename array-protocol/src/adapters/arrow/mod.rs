@@ -74,7 +74,7 @@ mod schema;
 mod stream;
 
 pub use device::*;
-pub use export::{export, ExportOptions};
+pub use export::{export, export_device, ExportOptions};
 pub use import::ArrowImport;
 pub use stream::{import_device_stream, import_stream};
 
