@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Ray checks: installs ray[data] into .venv (a large download, kept out of the test command) and
-# the demo module, then runs
+# Ray checks (also a step of scripts/test-all.sh): installs ray[data] into .venv and the demo
+# module, then runs
 #   - examples/python/ray_tensor_column.py: Ray Data over a Rust-exported tensor column on a local
 #     cluster of 2 CPUs, each batch's column read by Rust chunk by chunk in place;
 #   - examples/python/ray_two_nodes.py: a two-node local cluster (one CPU and a 200 MiB object

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine, installing what it needs first:
 #   - a Python venv (.venv) with the real clients the tests compare against (tests/python/requirements.txt:
-#     numpy, Pillow, pyarrow, Polars, DuckDB, JAX, apache-tvm-ffi, pytest, maturin), .venv-asan for the sanitized
+#     numpy, Pillow, pyarrow, Polars, DuckDB, JAX, apache-tvm-ffi, pytest, maturin; ray[data] for the Ray step), .venv-asan for the sanitized
 #     extension, and .venv-312 (CPython 3.12, when the machine has it) for the abi3 wheel;
 #   - a free-threaded CPython 3.13t built from Debian's source package, cached in
 #     ~/.cache/array-protocol (scripts/free-threaded.sh), with its own venv there;
@@ -78,6 +78,16 @@ done_with target/asan
 # preloaded into Python (leak detection off: CPython itself does not free everything).
 step python-build .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./tests/python
 step pytest .venv/bin/python -m pytest -q -p no:cacheprovider tests/python
+# Ray Data and a two-node local Ray cluster over the extension just installed (ray[data] from
+# PyPI): tensor columns, ray.put arrays and map_batches batches spanning blocks, each chunk read
+# by Rust in place in the object store of the node its task runs on (scripts/ray-check.sh runs
+# the same on its own).
+ray_check() {
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "ray[data]" || return 1
+  .venv/bin/python examples/python/ray_tensor_column.py || return 1
+  .venv/bin/python examples/python/ray_two_nodes.py
+}
+step ray ray_check
 # The same module as an abi3 wheel (CPython's stable ABI, 3.11 and later), tested on another
 # CPython (3.12) when the machine has one: one wheel for every CPython the buffer protocol's
 # stable ABI covers.

@@ -203,6 +203,51 @@ pub mod arrow_columns {
     //! ```
     //!
     //! In the demo: `row_sums`; `tests/python/test_arrow.py` runs pyarrow, Polars and DuckDB.
+    //!
+    //! ## Columns in chunks
+    //!
+    //! A pyarrow `ChunkedArray` or table column, a Polars series after a concat, a DuckDB
+    //! result or a Ray Data batch spanning blocks has several chunks, which are not one strided
+    //! array: [`import`](crate::import) refuses them (combining copies), and
+    //! [`import_chunks`](crate::import_chunks) or a [`TypedChunks`](crate::TypedChunks)
+    //! argument reads each chunk in place. A one-column table or data frame reads as its
+    //! column.
+    //!
+    //! ```no_run
+    //! use array_protocol_python::{Export, TypedChunks};
+    //! use pyo3::prelude::*;
+    //!
+    //! /// The sum of each row of a float64 tensor column (rows × n per chunk), however many
+    //! /// chunks it comes in.
+    //! #[pyfunction]
+    //! fn row_sums(column: TypedChunks<f64, array_protocol::Ix<2>>) -> Export<Vec<f64>> {
+    //!     let mut sums = Vec::with_capacity(column.rows());
+    //!     for chunk in column.views() {
+    //!         let [rows, n] = chunk.shape();
+    //!         sums.extend((0..rows).map(|r| (0..n).map(|c| chunk[[r, c]]).sum::<f64>()));
+    //!     }
+    //!     Export(sums)
+    //! }
+    //! ```
+    //!
+    //! ## Devices
+    //!
+    //! The Arrow C device interface works both ways: `RustArray` has `__arrow_c_device_array__`
+    //! and `__arrow_c_device_stream__` (on the CPU); imports read CPU device arrays in place;
+    //! arrays on other devices are taken by [`DeviceArray`](crate::DeviceArray) untouched, and a
+    //! `DeviceArray` hands itself to Arrow consumers on its own device.
+    //!
+    //! ## Tensor columns to DLPack consumers
+    //!
+    //! pyarrow cannot hand a tensor column on through DLPack; an imported column can:
+    //! `Export(imported)` (or an `Export` of any argument type) gives numpy, `tvm_ffi` and other
+    //! DLPack consumers the column's memory, read-only, through a versioned capsule. Consumers
+    //! asking only for the legacy capsule (JAX 0.10) cannot be told the memory is read-only, so
+    //! they get a `BufferError` (see [`dlpack_out`](super::dlpack_out)).
+    //!
+    //! In the demo: `chunk_addresses`, `chunked_row_sums`, `tensor_sums`, `chunks_reexported`;
+    //! `tests/python/test_chunks.py`, and `examples/python/ray_two_nodes.py` on a two-node Ray
+    //! cluster.
 }
 
 pub mod dlpack_out {
