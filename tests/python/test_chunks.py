@@ -248,3 +248,27 @@ def test_dlpack_tensors_are_handed_to_arrow_on_their_device(demo):
     # What Arrow cannot describe in place is refused: there is no copy of device memory here.
     with pytest.raises(BufferError, match="device"):
         demo.pass_through(values[:, ::2]).__arrow_c_device_array__()
+
+
+def test_device_structures_match_arrow_c_abi_header(tmp_path):
+    """The offsets this crate's `#[repr(C)]` structures use (asserted in Rust by
+    array-protocol/tests/arrow_streams.rs, read by `device_fields` above) are the ones a C
+    compiler gives Arrow's own `arrow/c/abi.h`, as shipped with pyarrow."""
+    import shutil
+    import subprocess
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    src = tmp_path / "layout.c"
+    src.write_text(
+        "#include <stddef.h>\n#include <stdio.h>\n#include <arrow/c/abi.h>\n"
+        "int main(void) { printf(\"%zu %zu %zu %zu %zu %zu\\n\","
+        " sizeof(struct ArrowDeviceArray), offsetof(struct ArrowDeviceArray, device_id),"
+        " offsetof(struct ArrowDeviceArray, device_type), offsetof(struct ArrowDeviceArray, sync_event),"
+        " sizeof(struct ArrowDeviceArrayStream), (size_t)ARROW_DEVICE_CUDA); return 0; }\n"
+    )
+    exe = tmp_path / "layout"
+    subprocess.run([cc, "-I", pa.get_include(), str(src), "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()
+    assert list(map(int, out)) == [128, 80, 88, 96, 48, 2]
