@@ -8,7 +8,8 @@ use std::cell::Cell;
 use std::ffi::{c_void, CString};
 use std::ptr::{null, null_mut};
 
-use array_protocol::arrow::{ArrowArray, ArrowImport, ArrowSchema};
+use array_protocol::arrow::{ArrowArray, ArrowDeviceArray, ArrowImport, ArrowSchema};
+use array_protocol::dlpack::DLPackArray;
 use array_protocol::ArrayProducer;
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -327,7 +328,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
     }
     // The tensor extension's metadata, when the root is one.
     let mut tensor_metadata = None;
-    let (schema, array) = match u.int_in_range(0..=4)? {
+    let (schema, array) = match u.int_in_range(0..=5)? {
         0 => arena.leaf(u, "", true)?,
         1 => {
             let depth = u.int_in_range(1..=3)?;
@@ -420,6 +421,25 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
             let s = arena.schema(u, "+s", "", Some(meta), &schemas)?;
             (s, a)
         }
+        5 => {
+            // A one-column table: a struct of one child, read as that child.
+            let (cs, ca) = if u.arbitrary()? {
+                arena.leaf(u, "x", true)?
+            } else {
+                let sizes = [u.int_in_range(0..=4)?, u.int_in_range(0..=4)?];
+                arena.lists(u, u.int_in_range(1..=2)?, &sizes, true, None)?
+            };
+            // SAFETY: the child just built, in the arena.
+            let child_length = unsafe { (*ca).length };
+            let e = if u.ratio(3, 4)? {
+                (0, child_length)
+            } else {
+                extent(u, 8, true)?
+            };
+            let a = arena.array(u, e, 1, [null(); 4], &[ca])?;
+            let s = arena.schema(u, "+s", "", None, &[cs])?;
+            (s, a)
+        }
         _ => {
             let format = *u.choose(&["+s", "+l", "+L", "+w:2", "n", "z", "d:4,2", "tdD", "+m"])?;
             let base = arena.storage.as_mut_ptr().cast::<u8>();
@@ -435,15 +455,60 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         let s = arena.storage.as_ptr() as usize;
         (s, s + STORAGE)
     };
-    // SAFETY: every structure describes memory this arena owns, with lists long enough for
-    // the counts given; buffers read during the import hold what their lengths say.
-    let imported = unsafe { ArrowImport::from_raw(array, schema) };
+    // Sometimes the root comes through the device interface, on the CPU or elsewhere (the
+    // storage is then never read), or labelled with hostile device numbers.
+    let device = if u.ratio(1, 4)? {
+        Some((
+            *u.choose(&[1, 2, 3, 10, 13, 0, -1, 99])?,
+            *u.choose(&[-1i64, 0, 5, -2, i64::MAX])?,
+        ))
+    } else {
+        None
+    };
+    let imported = match device {
+        None => {
+            // SAFETY: every structure describes memory this arena owns, with lists long enough
+            // for the counts given; buffers read during the import hold what their lengths say.
+            unsafe { ArrowImport::from_raw(array, schema) }
+        }
+        Some((device_type, device_id)) => {
+            // SAFETY: the root, in the arena: moved into the device array (the arena's copy is
+            // marked released, so only the device array's import releases it).
+            let inner = unsafe { std::ptr::read(array) };
+            // SAFETY: as above.
+            unsafe { (*array).release = None };
+            let mut d = ArrowDeviceArray {
+                array: inner,
+                device_id,
+                device_type,
+                sync_event: null_mut(),
+                reserved: [0; 3],
+            };
+            // SAFETY: as for `from_raw`; device memory is never read.
+            unsafe { ArrowImport::from_device_raw(&mut d, schema) }
+        }
+    };
     let calls = |i: usize| arena.counters[i].get();
     let root = arena.counters.len() - 1; // the root array is built last
     match imported {
         Err(e) => {
             let _ = e.to_string();
             assert_eq!(calls(root), 1, "release calls after the refusal {e}");
+        }
+        Ok(i) if !i.is_host_accessible() => {
+            assert_eq!(calls(root), 0, "released while imported");
+            let e = i.try_array().expect_err("a view of device memory");
+            assert_eq!(e.kind(), array_protocol::ErrorKind::Unsupported);
+            let (shape, device) = (i.shape().to_vec(), i.device());
+            if let Ok(tensor) = i.into_dlpack() {
+                // SAFETY: a tensor just made, ours; its deleter releases the Arrow array.
+                if let Ok(d) = unsafe { DLPackArray::from_raw(tensor) } {
+                    assert_eq!(d.shape(), &shape[..]);
+                    assert_eq!(i64::from(d.device().device_id), device.1);
+                    assert!(d.is_read_only());
+                }
+            }
+            assert_eq!(calls(root), 1, "release calls after handing the import on");
         }
         Ok(i) => {
             assert_eq!(calls(root), 0, "released while imported");

@@ -87,6 +87,16 @@ if pa is not None:
     print(f"Arrow import of a tensor array: 16M elements {t_big * 1e6:.1f} us, 1K elements {t_small * 1e6:.1f} us, "
           f"ratio {t_big / t_small:.2f} (constant)")
 
+    # Chunked imports: a 3-chunk ChunkedArray against a 1-chunk one of the same rows, both
+    # through the stream (import_chunks), against the target of <= 3x.
+    rows = np.arange(3 * 4096 * 2, dtype=np.float64).reshape(3 * 4096, 2)
+    tensors = pa.FixedShapeTensorArray.from_numpy_ndarray(rows)
+    three = pa.chunked_array([tensors.slice(0, 4096), tensors.slice(4096, 4096), tensors.slice(8192, 4096)])
+    one = pa.chunked_array([tensors])
+    assert len(d.chunk_addresses(three)) == 3 and len(d.chunk_addresses(one)) == 1
+    ratio("import_chunks(3-chunk ChunkedArray)", lambda: d.chunk_addresses(three), lambda: d.chunk_addresses(one),
+          "import_chunks(1-chunk)", number=2000, target=3.0)
+
 small, large = d.points(512), d.points(8 << 20)  # 1 K and 16 M float64 elements
 t_small = best(lambda: np.asarray(small), 2000)
 t_large = best(lambda: np.asarray(large), 2000)
