@@ -165,9 +165,12 @@ impl ArrayProducer for Imported {
 }
 
 /// Imports any array-like Python object in place, trying in order the buffer protocol, DLPack
-/// (`__dlpack__`, CPU), `__array_interface__` and Arrow (`__arrow_c_array__`, then
-/// `__arrow_c_stream__` with one non-empty chunk: pyarrow arrays and chunked arrays, Polars
-/// series). The handle is `'static`, `Send` and `Sync`.
+/// (`__dlpack__`, CPU), `__array_interface__` and Arrow (`__arrow_c_device_array__` or
+/// `__arrow_c_array__`, then `__arrow_c_device_stream__` or `__arrow_c_stream__` with one
+/// non-empty chunk: pyarrow arrays and chunked arrays, Polars series, one-column tables; several
+/// chunks are [`import_chunks`]'s). Arrow device arrays are read in place when the CPU
+/// addresses their memory; others are refused (take them with
+/// [`DeviceArray`](super::DeviceArray)). The handle is `'static`, `Send` and `Sync`.
 ///
 /// Errors: `TypeError` when `obj` offers none of the routes; otherwise the route's own error
 /// (`BufferError` for memory that cannot be described or overlaps a live writable import,

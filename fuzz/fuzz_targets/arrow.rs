@@ -427,7 +427,8 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
                 arena.leaf(u, "x", true)?
             } else {
                 let sizes = [u.int_in_range(0..=4)?, u.int_in_range(0..=4)?];
-                arena.lists(u, u.int_in_range(1..=2)?, &sizes, true, None)?
+                let depth = u.int_in_range(1..=2)?;
+                arena.lists(u, depth, &sizes, true, None)?
             };
             // SAFETY: the child just built, in the arena.
             let child_length = unsafe { (*ca).length };
