@@ -288,6 +288,54 @@ pub(crate) fn check_extent(
     itemsize: usize,
     buffer_len: usize,
 ) -> Result<usize, Error> {
+    match extent_in(shape, strides, offset, itemsize, buffer_len) {
+        Some(len) => Ok(len),
+        None => check_extent_in_full(shape, strides, offset, itemsize, buffer_len),
+    }
+}
+
+/// The element count of a non-empty layout whose elements all lie inside the buffer, in one
+/// pass of checked arithmetic; `None` for anything else (an empty layout, an overflow, an
+/// element outside), which [`check_extent_in_full`] then decides and describes. When it is
+/// `Some`, the full check finds the same count and no error: no axis is 0, so the running
+/// product never decreases and the count is checked against `isize::MAX` once, at the end.
+#[inline]
+fn extent_in(
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+    itemsize: usize,
+    buffer_len: usize,
+) -> Option<usize> {
+    let mut len = 1usize;
+    let mut lo = isize::try_from(offset).ok()?;
+    let mut hi = lo;
+    for (&d, &s) in shape.iter().zip(strides) {
+        len = len.checked_mul(d)?;
+        // Wrapping: an axis longer than isize::MAX fails the count check below.
+        let span = (d as isize).wrapping_sub(1).checked_mul(s)?;
+        if span < 0 {
+            lo = lo.checked_add(span)?;
+        } else {
+            hi = hi.checked_add(span)?;
+        }
+    }
+    let end = hi.checked_add(isize::try_from(itemsize).ok()?)?;
+    let inside = len != 0 && len <= isize::MAX as usize && lo >= 0 && end as usize <= buffer_len;
+    inside.then_some(len)
+}
+
+/// [`check_extent`] axis by axis, naming the first problem: the path of empty layouts and of
+/// errors.
+#[cold]
+#[inline(never)]
+fn check_extent_in_full(
+    shape: &[usize],
+    strides: &[isize],
+    offset: usize,
+    itemsize: usize,
+    buffer_len: usize,
+) -> Result<usize, Error> {
     #[cold]
     fn overflow(shape: &[usize], strides: &[isize], offset: usize, itemsize: usize) -> Error {
         error!(
@@ -425,30 +473,27 @@ impl Layout {
         buffer_len: usize,
     ) -> Result<Layout, Error> {
         check_axes(shape, strides)?;
-        match strides {
-            Some(s) => {
-                check_extent(shape, s, offset, itemsize, buffer_len)?;
-                Ok(Layout {
-                    dims: Dims::new(shape, s),
-                    offset,
-                    itemsize,
-                })
-            }
+        let contiguous;
+        let strides = match strides {
+            Some(s) => s,
             None => {
-                let strides = contiguous_strides(shape, itemsize, Order::C).ok_or_else(|| {
+                contiguous = contiguous_strides(shape, itemsize, Order::C).ok_or_else(|| {
                     error!(
                         Layout,
                         "shape {shape:?} with {itemsize}-byte items is larger than isize::MAX bytes"
                     )
                 })?;
-                check_extent(shape, &strides, offset, itemsize, buffer_len)?;
-                Ok(Layout {
-                    dims: Dims::new(shape, &strides),
-                    offset,
-                    itemsize,
-                })
+                &contiguous
             }
-        }
+        };
+        check_extent(shape, strides, offset, itemsize, buffer_len)?;
+        // Built once, after every check: both branches share the one construction, which the
+        // compiler then writes in place instead of copying a finished layout around.
+        Ok(Layout {
+            dims: Dims::new(shape, strides),
+            offset,
+            itemsize,
+        })
     }
 
     /// The C-contiguous layout of `shape` for items of `itemsize` bytes from the start of a
@@ -568,6 +613,15 @@ impl Layout {
             offset,
             itemsize,
         })
+    }
+
+    /// The shape and strides of the first `outer` axes, as a typed view keeps them.
+    #[inline]
+    pub(crate) fn leading_dims(&self, outer: usize) -> Dims<6> {
+        if outer == self.shape().len() {
+            return self.dims.widen();
+        }
+        Dims::new(&self.shape()[..outer], &self.strides()[..outer])
     }
 
     /// The offset moved by `delta` bytes, which lead from the first element to another one of

@@ -12,7 +12,7 @@ use alloc::boxed::Box;
 pub(crate) enum Dims<const INLINE: usize = 4> {
     /// Up to `INLINE` axes: `shape[..ndim]` and `strides[..ndim]`; the rest are zero.
     Inline {
-        ndim: u8,
+        ndim: Ndim,
         shape: [usize; INLINE],
         strides: [isize; INLINE],
     },
@@ -20,11 +20,47 @@ pub(crate) enum Dims<const INLINE: usize = 4> {
     Heap(Box<[usize]>),
 }
 
+/// The number of inline axes, a whole word: the enum's tag lives in its unused values (no byte
+/// of tag and a byte of count beside it, which copies of a view moved as bytes and words mixed,
+/// and which a read of the whole word right after a write of one byte stalls on).
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub(crate) enum Ndim {
+    N0,
+    N1,
+    N2,
+    N3,
+    N4,
+    N5,
+    N6,
+}
+
+impl Ndim {
+    /// `n` axes, `n <= 6`.
+    #[inline]
+    fn new(n: usize) -> Ndim {
+        match n {
+            0 => Ndim::N0,
+            1 => Ndim::N1,
+            2 => Ndim::N2,
+            3 => Ndim::N3,
+            4 => Ndim::N4,
+            5 => Ndim::N5,
+            6 => Ndim::N6,
+            _ => unreachable!("at most six inline axes"),
+        }
+    }
+}
+
 impl<const INLINE: usize> Dims<INLINE> {
+    const FITS: () = assert!(INLINE <= 6, "at most six inline axes");
+
     /// A copy of `shape` and `strides` (as many).
     #[inline]
     pub(crate) fn new(shape: &[usize], strides: &[isize]) -> Self {
         debug_assert_eq!(shape.len(), strides.len());
+        #[allow(clippy::let_unit_value)]
+        let () = Self::FITS;
         if shape.len() > INLINE {
             return Dims::heap(shape, strides);
         }
@@ -40,7 +76,7 @@ impl<const INLINE: usize> Dims<INLINE> {
             }
         }
         Dims::Inline {
-            ndim: shape.len() as u8,
+            ndim: Ndim::new(shape.len()),
             shape: s,
             strides: t,
         }
@@ -57,6 +93,30 @@ impl<const INLINE: usize> Dims<INLINE> {
         Dims::Heap(all.into_boxed_slice())
     }
 
+    /// The same axes with room for `WIDE >= INLINE` inline: fixed-size copies of the inline
+    /// arrays, no branch per axis.
+    #[inline]
+    pub(crate) fn widen<const WIDE: usize>(&self) -> Dims<WIDE> {
+        match self {
+            Dims::Inline {
+                ndim,
+                shape,
+                strides,
+            } if INLINE <= WIDE => {
+                let mut s = [0usize; WIDE];
+                let mut t = [0isize; WIDE];
+                s[..INLINE].copy_from_slice(shape);
+                t[..INLINE].copy_from_slice(strides);
+                Dims::Inline {
+                    ndim: *ndim,
+                    shape: s,
+                    strides: t,
+                }
+            }
+            _ => Dims::new(self.shape(), self.strides()),
+        }
+    }
+
     /// `shape` with zero strides, to be filled through [`strides_mut`](Self::strides_mut).
     #[inline]
     pub(crate) fn with_shape(shape: &[usize]) -> Self {
@@ -70,7 +130,7 @@ impl<const INLINE: usize> Dims<INLINE> {
             }
         }
         Dims::Inline {
-            ndim: shape.len() as u8,
+            ndim: Ndim::new(shape.len()),
             shape: s,
             strides: [0; INLINE],
         }
@@ -80,7 +140,7 @@ impl<const INLINE: usize> Dims<INLINE> {
     #[inline]
     pub(crate) fn shape(&self) -> &[usize] {
         match self {
-            Dims::Inline { ndim, shape, .. } => &shape[..usize::from(*ndim)],
+            Dims::Inline { ndim, shape, .. } => &shape[..*ndim as usize],
             Dims::Heap(all) => &all[..all.len() / 2],
         }
     }
@@ -89,7 +149,7 @@ impl<const INLINE: usize> Dims<INLINE> {
     #[inline]
     pub(crate) fn strides(&self) -> &[isize] {
         match self {
-            Dims::Inline { ndim, strides, .. } => &strides[..usize::from(*ndim)],
+            Dims::Inline { ndim, strides, .. } => &strides[..*ndim as usize],
             Dims::Heap(all) => bytemuck::cast_slice(&all[all.len() / 2..]),
         }
     }
@@ -98,7 +158,7 @@ impl<const INLINE: usize> Dims<INLINE> {
     #[inline]
     pub(crate) fn strides_mut(&mut self) -> &mut [isize] {
         match self {
-            Dims::Inline { ndim, strides, .. } => &mut strides[..usize::from(*ndim)],
+            Dims::Inline { ndim, strides, .. } => &mut strides[..*ndim as usize],
             Dims::Heap(all) => {
                 let n = all.len() / 2;
                 bytemuck::cast_slice_mut(&mut all[n..])

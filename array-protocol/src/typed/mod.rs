@@ -106,6 +106,27 @@ fn check_alignment<T>(
     if len == 0 {
         return Ok(());
     }
+    // Alignments are powers of two: a multiple of one has its low bits clear, whatever its
+    // sign, so one test of the bits of all addresses and strides used decides; the error names
+    // the first culprit.
+    let mut bits = first as usize;
+    for (&d, &s) in shape.iter().zip(strides) {
+        if d > 1 {
+            bits |= s as usize;
+        }
+    }
+    if bits & (align - 1) == 0 {
+        return Ok(());
+    }
+    misaligned::<T>(first, shape, strides)
+}
+
+/// The error of [`check_alignment`]: the first element, or the first stride used, that is not
+/// aligned for `T`.
+#[cold]
+#[inline(never)]
+fn misaligned<T>(first: *const u8, shape: &[usize], strides: &[isize]) -> Result<(), Error> {
+    let align = core::mem::align_of::<T>();
     if (first as usize) % align != 0 {
         return Err(error!(
             Alignment,
@@ -122,7 +143,7 @@ fn check_alignment<T>(
             ));
         }
     }
-    Ok(())
+    unreachable!("check_alignment found a misaligned address or stride")
 }
 
 /// Whether every element's bytes are a valid `T` (only types with invalid bit patterns, like
@@ -268,7 +289,7 @@ unsafe impl<T: Sync> Sync for TypedViewMut<'_, T> {}
 #[inline]
 fn checked<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(Dims<6>, usize), Error> {
     let (outer, len) = check_typed::<T, D>(a)?;
-    Ok((Dims::new(&a.shape()[..outer], &a.strides()[..outer]), len))
+    Ok((a.layout.leading_dims(outer), len))
 }
 
 /// Checks `T` against a view (invariants 8–10): the number of leading axes that become the
@@ -324,11 +345,13 @@ impl<'a> ArrayView<'a> {
     /// assert_eq!(b.typed::<bool>().unwrap_err().kind(), ErrorKind::InvalidValue);
     /// # Ok::<(), array_protocol::Error>(())
     /// ```
+    #[inline]
     pub fn typed<T: Element>(&self) -> Result<TypedView<'a, T>, Error> {
-        let (dims, len) = checked::<T, _>(self)?;
+        let (outer, len) = check_typed::<T, _>(self)?;
+        // Built in one expression, after the checks, so that it is written in place.
         Ok(TypedView {
             first: self.as_ptr(),
-            dims,
+            dims: self.layout.leading_dims(outer),
             len,
             marker: PhantomData,
         })
