@@ -44,6 +44,7 @@ pub trait ArrayProducer {
     ///
     /// # Panics
     /// When [`try_array`](Self::try_array) fails; call that to handle the error instead.
+    #[inline]
     #[track_caller]
     fn array(&self) -> ArrayView<'_> {
         match self.try_array() {

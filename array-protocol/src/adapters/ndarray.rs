@@ -165,32 +165,39 @@ fn element_strides<A, D: Dimension>(
     let mut dims = D::zeros(shape.len());
     let mut abs = D::zeros(shape.len());
     let mut low = 0isize;
-    for (axis, ((&d, &s), (dim, a))) in shape
-        .iter()
-        .zip(strides)
-        .zip(dims.slice_mut().iter_mut().zip(abs.slice_mut()))
-        .enumerate()
-    {
+    // Indexed up to the dimension's own count (a constant for `Ix3`), not zipped: the loop is
+    // unrolled, and the copy of the shape does not become a call to `memcpy`.
+    let n = dims.ndim();
+    let (shape, strides) = (&shape[..n], &strides[..n]);
+    for axis in 0..n {
+        let (d, s) = (shape[axis], strides[axis]);
         // Zero-size elements: every element is at the first, whatever the strides say.
         let elements = if size == 0 {
             0
         } else {
-            crate::layout::element_stride(s, d, size as usize).ok_or_else(|| {
-                error!(
-                    Layout,
-                    "stride {s} of axis {axis} is not a whole number of {size}-byte {} elements, which ndarray needs (it counts strides in elements); copy the array first",
-                    core::any::type_name::<A>()
-                )
-            })?
+            match crate::layout::element_stride(s, d, size as usize) {
+                Some(e) => e,
+                None => return Err(not_whole::<A>(axis, s)),
+            }
         };
-        *dim = d;
-        *a = elements.unsigned_abs();
+        dims[axis] = d;
+        abs[axis] = elements.unsigned_abs();
         if s < 0 && d > 1 {
             // Inside the validated extent (invariant 3).
             low += s * (d as isize - 1);
         }
     }
     Ok((dims, abs, low))
+}
+
+#[cold]
+fn not_whole<A>(axis: usize, s: isize) -> Error {
+    error!(
+        Layout,
+        "stride {s} of axis {axis} is not a whole number of {}-byte {} elements, which ndarray needs (it counts strides in elements); copy the array first",
+        core::mem::size_of::<A>(),
+        core::any::type_name::<A>()
+    )
 }
 
 /// Inverts the axes whose strides were negative, so the view starts at the first element.
@@ -234,6 +241,7 @@ impl<'a, A: Element, D: Dimension> FromArrayView<'a> for ndarray::ArrayView<'a, 
         Self::read_array_view(view)
     }
 
+    #[inline]
     fn read_array_view(view: ArrayView<'a>) -> Result<Self, Error> {
         let (outer, len) = crate::typed::check_typed::<A, _>(&view)?;
         let (shape, strides) = (&view.shape()[..outer], &view.strides()[..outer]);
