@@ -618,10 +618,13 @@ impl Layout {
     /// The shape and strides of the first `outer` axes, as a typed view keeps them.
     #[inline]
     pub(crate) fn leading_dims(&self, outer: usize) -> Dims<6> {
-        if outer == self.shape().len() {
-            return self.dims.widen();
-        }
-        Dims::new(&self.shape()[..outer], &self.strides()[..outer])
+        self.dims.leading(outer)
+    }
+
+    /// The axes, to fold over; see `Dims::fold`.
+    #[inline]
+    pub(crate) fn dims(&self) -> &Dims {
+        &self.dims
     }
 
     /// The offset moved by `delta` bytes, which lead from the first element to another one of
@@ -664,7 +667,7 @@ impl Layout {
     pub fn len(&self) -> usize {
         // The product of a valid layout's shape fits (invariant 2) unless an axis is 0, and a
         // wrapping product with a factor 0 is 0.
-        self.shape().iter().fold(1usize, |n, &d| n.wrapping_mul(d))
+        self.dims.fold(1usize, |n, _, d, _| n.wrapping_mul(d))
     }
 
     /// Whether there are no elements.

@@ -700,3 +700,46 @@ fn blocked_transposes_of_every_element_size() {
         }
     }
 }
+
+/// The typed read's one-fold check (count and alignment of every used stride) and its fold over
+/// the axes agree with the rules axis by axis, inline (up to four axes) or not.
+#[test]
+fn typed_checks_and_reads_of_one_to_six_axes() {
+    let data: Vec<f64> = (0..64).map(f64::from).collect();
+    let bytes: &[u8] = bytemuck::cast_slice(&data);
+    for ndim in 1..=6 {
+        let shape = vec![2usize; ndim];
+        let strides: Vec<isize> = (0..ndim).rev().map(|k| 8 << k).collect();
+        let v = ArrayView::new(bytes, f64::item_type(), &shape, Some(&strides), 0).unwrap();
+        let t = v.typed::<f64>().unwrap();
+        assert_eq!(
+            (t.len(), t.shape(), t.strides()),
+            (1 << ndim, &shape[..], &strides[..])
+        );
+        let last = vec![1usize; ndim];
+        assert_eq!(t.get(&last), Some(&f64::from((1 << ndim) - 1)));
+        let mut outside = last.clone();
+        outside[ndim - 1] = 2;
+        assert_eq!(t.get(&outside), None, "{ndim} axes");
+        assert_eq!(t.get(&last[1..]), None, "{ndim} axes, one index short");
+        // A stride that is not a multiple of 8 on an axis that is used is refused, on an axis
+        // of length 1 it is not used, and an empty view reads nothing.
+        let mut odd = strides.clone();
+        odd[0] = 12;
+        let v = ArrayView::new(bytes, f64::item_type(), &shape, Some(&odd), 0).unwrap();
+        let e = v.typed::<f64>().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Alignment, "{e}");
+        assert!(e.to_string().contains("stride 12 of axis 0"), "{e}");
+        let mut one = shape.clone();
+        one[0] = 1;
+        let v = ArrayView::new(bytes, f64::item_type(), &one, Some(&odd), 0).unwrap();
+        assert_eq!(v.typed::<f64>().unwrap().len(), 1 << (ndim - 1));
+        let mut empty = shape.clone();
+        empty[ndim - 1] = 0;
+        let v = ArrayView::new(&bytes[1..], f64::item_type(), &empty, Some(&odd), 0).unwrap();
+        assert!(v.typed::<f64>().unwrap().is_empty());
+        // A misaligned first element of a non-empty view is refused.
+        let v = ArrayView::new(&bytes[4..], f64::item_type(), &one, Some(&strides), 0).unwrap();
+        assert_eq!(v.typed::<f64>().unwrap_err().kind(), ErrorKind::Alignment);
+    }
+}

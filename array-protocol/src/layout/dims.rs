@@ -64,21 +64,15 @@ impl<const INLINE: usize> Dims<INLINE> {
         if shape.len() > INLINE {
             return Dims::heap(shape, strides);
         }
-        let mut s = [0usize; INLINE];
-        let mut t = [0isize; INLINE];
-        // One load per slot, guarded by the length: a few moves, where a copy of `shape.len()`
-        // items (which the compiler makes of a loop or of one copy per length) calls `memcpy`
-        // on the hot path of every view.
-        for k in 0..INLINE {
-            if let (Some(&d), Some(&st)) = (shape.get(k), strides.get(k)) {
-                s[k] = d;
-                t[k] = st;
-            }
-        }
+        let n = shape.len();
+        let strides = &strides[..n];
+        // One load per slot, guarded by the length, in the expression that builds the value: a
+        // few moves, where a copy of `shape.len()` items (which the compiler makes of a loop or
+        // of one copy per length) calls `memcpy` on the hot path of every view.
         Dims::Inline {
-            ndim: Ndim::new(shape.len()),
-            shape: s,
-            strides: t,
+            ndim: Ndim::new(n),
+            shape: core::array::from_fn(|k| if k < n { shape[k] } else { 0 }),
+            strides: core::array::from_fn(|k| if k < n { strides[k] } else { 0 }),
         }
     }
 
@@ -93,28 +87,38 @@ impl<const INLINE: usize> Dims<INLINE> {
         Dims::Heap(all.into_boxed_slice())
     }
 
-    /// The same axes with room for `WIDE >= INLINE` inline: fixed-size copies of the inline
-    /// arrays, no branch per axis.
+    /// The first `outer` axes (at most all of them) with room for `WIDE >= INLINE` inline: the
+    /// inline slots are selected without a branch per axis (those past `outer` become zero, as
+    /// unused slots are), so a typed view is written in place from a layout's axes.
     #[inline]
-    pub(crate) fn widen<const WIDE: usize>(&self) -> Dims<WIDE> {
+    pub(crate) fn leading<const WIDE: usize>(&self, outer: usize) -> Dims<WIDE> {
         match self {
             Dims::Inline {
                 ndim,
                 shape,
                 strides,
-            } if INLINE <= WIDE => {
+            } if INLINE <= WIDE && outer <= *ndim as usize => {
                 let mut s = [0usize; WIDE];
                 let mut t = [0isize; WIDE];
-                s[..INLINE].copy_from_slice(shape);
-                t[..INLINE].copy_from_slice(strides);
+                for k in 0..INLINE {
+                    let keep = k < outer;
+                    s[k] = if keep { shape[k] } else { 0 };
+                    t[k] = if keep { strides[k] } else { 0 };
+                }
                 Dims::Inline {
-                    ndim: *ndim,
+                    ndim: Ndim::new(outer),
                     shape: s,
                     strides: t,
                 }
             }
-            _ => Dims::new(self.shape(), self.strides()),
+            _ => Dims::<WIDE>::leading_out_of_line(self.shape(), self.strides(), outer),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn leading_out_of_line(shape: &[usize], strides: &[isize], outer: usize) -> Self {
+        Dims::new(&shape[..outer], &strides[..outer])
     }
 
     /// `shape` with zero strides, to be filled through [`strides_mut`](Self::strides_mut).
@@ -133,6 +137,44 @@ impl<const INLINE: usize> Dims<INLINE> {
             ndim: Ndim::new(shape.len()),
             shape: s,
             strides: [0; INLINE],
+        }
+    }
+
+    /// `f` folded over the axes in order: `f(acc, axis, length, stride)`. Inline axes are
+    /// visited by a loop of fixed count, each slot read at a constant place, so that a view
+    /// only read this way can live in registers instead of being copied through memory.
+    #[inline]
+    pub(crate) fn fold<B>(&self, init: B, mut f: impl FnMut(B, usize, usize, isize) -> B) -> B {
+        match self {
+            Dims::Inline {
+                ndim,
+                shape,
+                strides,
+            } => {
+                let n = *ndim as usize;
+                let mut acc = init;
+                for k in 0..INLINE {
+                    if k < n {
+                        acc = f(acc, k, shape[k], strides[k]);
+                    }
+                }
+                acc
+            }
+            Dims::Heap(_) => self
+                .shape()
+                .iter()
+                .zip(self.strides())
+                .enumerate()
+                .fold(init, |acc, (k, (&d, &s))| f(acc, k, d, s)),
+        }
+    }
+
+    /// The number of axes.
+    #[inline]
+    pub(crate) fn ndim(&self) -> usize {
+        match self {
+            Dims::Inline { ndim, .. } => *ndim as usize,
+            Dims::Heap(all) => all.len() / 2,
         }
     }
 

@@ -296,7 +296,31 @@ fn checked<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(Dims<6>, usize), Er
 /// typed view's (all but a fixed-array `T`'s own), and its element count.
 #[inline]
 pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usize, usize), Error> {
+    // The common case, items of `T` itself valid for every bit pattern, aligned: decided in
+    // one fold over the view's axes, which reads them where they are (see `Dims::fold`).
+    if !T::HAS_INVALID_BIT_PATTERNS && is_scalar::<T>(a.item()) {
+        let first = a.as_ptr();
+        let (len, bits) = a
+            .layout
+            .dims()
+            .fold((1usize, first as usize), |(n, bits), _, d, s| {
+                (
+                    n.wrapping_mul(d),
+                    if d > 1 { bits | s as usize } else { bits },
+                )
+            });
+        // A valid layout's count fits (invariant 2) unless an axis is 0, and then it is 0.
+        if len == 0 || bits & (core::mem::align_of::<T>() - 1) == 0 {
+            return Ok((a.ndim(), len));
+        }
+    }
     check_elements::<T>(a.item(), a.as_ptr(), a.shape(), a.strides(), a.len())
+}
+
+/// Whether `item` is `T`'s own item type, a scalar (no fixed-array axes to split off).
+#[inline]
+fn is_scalar<T: Element>(item: &ItemType) -> bool {
+    matches!((&T::ITEM_TYPE, item), (ItemType::Scalar(want), ItemType::Scalar(have)) if want == have)
 }
 
 /// Invariants 8–10 for `T` over a valid layout of `count` `item`s whose first element is at
@@ -504,18 +528,19 @@ macro_rules! typed_common {
             fn position(&self, index: &[usize]) -> Option<isize> {
                 // An empty view has no element, even at indexes inside its axes (a fixed-array
                 // `T` whose own axes are the empty ones).
-                let (shape, strides) = (self.dims.shape(), self.dims.strides());
-                if index.len() != shape.len() || self.len == 0 {
+                if index.len() != self.dims.ndim() || self.len == 0 {
                     return None;
                 }
-                let mut at = 0isize;
-                for ((&i, &d), &s) in index.iter().zip(shape).zip(strides) {
-                    if i >= d {
-                        return None;
-                    }
-                    at += i as isize * s; // inside the validated extent
-                }
-                Some(at)
+                // Wrapping: the sum is only used when every index is in range, and then it is
+                // inside the validated extent.
+                let (inside, at) = self.dims.fold((true, 0isize), |(inside, at), k, d, s| {
+                    let i = index[k];
+                    (
+                        inside & (i < d),
+                        at.wrapping_add((i as isize).wrapping_mul(s)),
+                    )
+                });
+                inside.then_some(at)
             }
 
             #[inline]
