@@ -4,8 +4,9 @@ import ctypes
 import gc
 
 import numpy as np
-import pyarrow as pa
 import pytest
+
+pa = pytest.importorskip("pyarrow")
 
 
 class OnlyStream:

@@ -168,9 +168,6 @@ impl ArrowImport {
         // SAFETY: the same array, valid per the caller; the import takes it whatever the
         // result, so the device checks come after the move (a refusal releases it).
         let inner = unsafe { core::ptr::addr_of_mut!((*array).array) };
-        if inner.is_null() {
-            return Err(error!(Requirement, "a NULL ArrowArray"));
-        }
         // SAFETY: as in `from_raw`.
         if unsafe { (*inner).release.is_none() } {
             return Err(error!(
