@@ -150,7 +150,7 @@ use std::prelude::rust_2021::*;
 use pyo3::exceptions::{PyBufferError, PyMemoryError, PyOSError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
-use array_protocol::ErrorKind;
+use array_protocol::{Advice, ErrorKind};
 
 /// An array-protocol error as the Python exception for its kind, with one mapping everywhere:
 /// `TypeError` for a wrong item type (or byte order), `BufferError` for memory that cannot be
@@ -158,7 +158,10 @@ use array_protocol::ErrorKind;
 /// cannot be allocated, `OSError` for files, `ValueError` otherwise (shape, number of axes,
 /// layout, alignment, formats).
 pub fn to_pyerr(e: array_protocol::Error) -> PyErr {
-    let message = in_python_terms(e.to_string());
+    let message = match e.advice() {
+        Some(advice) => format!("{}; {}", e.message(), in_python_terms(advice)),
+        None => e.to_string(),
+    };
     match e.kind() {
         ErrorKind::ItemType | ErrorKind::ByteOrder => PyTypeError::new_err(message),
         ErrorKind::Unsupported | ErrorKind::Overlap => PyBufferError::new_err(message),
@@ -169,24 +172,15 @@ pub fn to_pyerr(e: array_protocol::Error) -> PyErr {
 }
 
 /// The core's advice names Rust methods; a Python user gets the numpy way to do the same.
-fn in_python_terms(message: String) -> String {
-    const ADVICE: [(&str, &str); 3] = [
-        (
-            "swap them with to_native_order() or to_vec_native() first",
-            "convert the array with `a.astype(a.dtype.newbyteorder('='))` first",
-        ),
-        (
-            "convert with to_native_order() or cast first",
-            "convert the array with `a.astype(a.dtype.newbyteorder('='))` or `a.astype(dtype)` first",
-        ),
-        (
-            "copy it with to_contiguous() first",
-            "pass `np.ascontiguousarray(a)`",
-        ),
-    ];
-    ADVICE
-        .iter()
-        .fold(message, |m, (rust, python)| m.replace(rust, python))
+fn in_python_terms(advice: Advice) -> &'static str {
+    match advice {
+        Advice::NativeOrder => "convert the array with `a.astype(a.dtype.newbyteorder('='))` first",
+        Advice::NativeOrderOrCast => {
+            "convert the array with `a.astype(a.dtype.newbyteorder('='))` or `a.astype(dtype)` first"
+        }
+        Advice::Contiguous => "pass `np.ascontiguousarray(a)`",
+        _ => advice.rust(),
+    }
 }
 
 /// The error of a `#[pyfunction]` that uses `?` on array-protocol and PyO3 calls alike: either

@@ -329,7 +329,11 @@ pub fn contiguous_bytes<'a>(
         crate::layout::Order::C
     };
     view.as_bytes(order).ok_or_else(|| {
-        error!(Requirement, "a zero-copy consumer needs a {order:?}-contiguous array; copy it with to_contiguous() first")
+        error!(
+            Requirement,
+            "a zero-copy consumer needs a {order:?}-contiguous array"
+        )
+        .with_advice(crate::error::Advice::Contiguous)
     })
 }
 

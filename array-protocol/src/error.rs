@@ -178,7 +178,47 @@ pub struct Error(Box<ErrorInner>);
 struct ErrorInner {
     kind: ErrorKind,
     message: String,
+    advice: Option<Advice>,
     source: Option<Source>,
+}
+
+/// A remedy an [`Error`] suggests, kept apart from its message so that each adapter can phrase
+/// it in its own terms (a Python adapter names numpy's calls where Rust names this crate's
+/// methods). [`Display`](fmt::Display) writes the message, then the remedy in Rust terms
+/// ([`Advice::rust`]).
+///
+/// ```
+/// use array_protocol::{Advice, ArrayView, ItemType};
+///
+/// let bytes = [0u8; 16];
+/// let big_endian = ItemType::from_pep3118(">d")?;
+/// let view = ArrayView::new(&bytes, big_endian, &[2], None, 0)?;
+/// let err = view.typed::<f64>().unwrap_err();
+/// assert_eq!(err.advice(), Some(Advice::NativeOrder));
+/// assert!(err.to_string().ends_with(Advice::NativeOrder.rust()));
+/// assert!(!err.message().contains("to_native_order"));
+/// # Ok::<(), array_protocol::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Advice {
+    /// Swap the items to native byte order first (`to_native_order`, `to_vec_native`).
+    NativeOrder,
+    /// Swap the items to native byte order or cast them to the wanted type first.
+    NativeOrderOrCast,
+    /// Copy the array to a contiguous one first (`to_contiguous`).
+    Contiguous,
+}
+
+impl Advice {
+    /// The remedy in this crate's terms, as [`Error`]'s `Display` writes it after the message.
+    pub const fn rust(self) -> &'static str {
+        match self {
+            Advice::NativeOrder => "swap them with to_native_order() or to_vec_native() first",
+            Advice::NativeOrderOrCast => "convert with to_native_order() or cast first",
+            Advice::Contiguous => "copy it with to_contiguous() first",
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -193,8 +233,20 @@ impl Error {
         Error(Box::new(ErrorInner {
             kind,
             message: message.into(),
+            advice: None,
             source: None,
         }))
+    }
+
+    /// This error with `advice`, written after the message (see [`Advice`]).
+    pub fn with_advice(mut self, advice: Advice) -> Self {
+        self.0.advice = Some(advice);
+        self
+    }
+
+    /// The remedy the error suggests, if any.
+    pub fn advice(&self) -> Option<Advice> {
+        self.0.advice
     }
 
     /// An error of `kind` with `message`, caused by `source`.
@@ -213,7 +265,8 @@ impl Error {
         self.0.kind
     }
 
-    /// The message, as [`Display`](fmt::Display) writes it.
+    /// The message, without the [`advice`](Self::advice) that
+    /// [`Display`](fmt::Display) writes after it.
     pub fn message(&self) -> &str {
         &self.0.message
     }
@@ -228,9 +281,11 @@ impl Error {
 }
 
 impl PartialEq for Error {
-    /// Errors are equal when their kinds and messages are.
+    /// Errors are equal when their kinds, messages and advice are.
     fn eq(&self, other: &Self) -> bool {
-        self.0.kind == other.0.kind && self.0.message == other.0.message
+        self.0.kind == other.0.kind
+            && self.0.message == other.0.message
+            && self.0.advice == other.0.advice
     }
 }
 
@@ -241,13 +296,18 @@ impl fmt::Debug for Error {
         f.debug_struct("Error")
             .field("kind", &self.0.kind)
             .field("message", &self.0.message)
+            .field("advice", &self.0.advice)
             .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.0.message)?;
+        match self.0.advice {
+            Some(advice) => write!(f, "; {}", advice.rust()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -321,10 +381,9 @@ pub fn inconsistent(type_name: &str, e: &Error) -> ! {
 pub(crate) fn byte_order_error(items: &str, what: &str) -> Error {
     Error::new(
         ErrorKind::ByteOrder,
-        alloc::format!(
-            "cannot {what}: items of {items} are not in native byte order; swap them with to_native_order() or to_vec_native() first"
-        ),
+        alloc::format!("cannot {what}: items of {items} are not in native byte order"),
     )
+    .with_advice(Advice::NativeOrder)
 }
 
 /// An allocation of `bytes` bytes that failed or could not be expressed.

@@ -75,7 +75,7 @@ mod transform;
 mod typed;
 mod view;
 
-pub use error::{Dialect, Error, ErrorKind, FormatError};
+pub use error::{Advice, Dialect, Error, ErrorKind, FormatError};
 
 #[cfg(feature = "arrow")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arrow")))]

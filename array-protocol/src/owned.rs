@@ -303,11 +303,12 @@ impl<D: Data> ArrayBase<D> {
             return Err(Error::new(
                 kind,
                 alloc::format!(
-                    "cannot copy items of {} into items of {}; convert with to_native_order() or cast first",
+                    "cannot copy items of {} into items of {}",
                     self.item.describe(),
                     dst.item.describe()
                 ),
-            ));
+            )
+            .with_advice(crate::error::Advice::NativeOrderOrCast));
         }
         let src = self.data.bytes().as_ptr();
         let dst_ptr = dst.data.bytes_mut().as_mut_ptr();

@@ -207,7 +207,14 @@ impl Chunks {
 }
 
 fn in_chunk(i: usize, e: &Error) -> Error {
-    Error::new(e.kind(), format!("chunk {i} of the Arrow stream: {e}"))
+    let chunk = Error::new(
+        e.kind(),
+        format!("chunk {i} of the Arrow stream: {}", e.message()),
+    );
+    match e.advice() {
+        Some(advice) => chunk.with_advice(advice),
+        None => chunk,
+    }
 }
 
 /// A stream callback's failure, with the stream's own message.
