@@ -472,6 +472,36 @@ impl Layout {
         itemsize: usize,
         buffer_len: usize,
     ) -> Result<Layout, Error> {
+        // The common case, given strides and a non-empty layout inside the buffer, decided in
+        // one pass: the same checks as `check_axes` and `check_extent`, whose `Ok` is exactly
+        // `extent_in`'s `Some`. Everything else (C order to compute, an empty layout, an error
+        // to describe) is out of line, so that what is inlined where a view is made stays
+        // small enough to be inlined at every call, with no finished layout returned through
+        // memory and copied again.
+        if let Some(s) = strides {
+            if shape.len() <= MAX_NDIM
+                && s.len() == shape.len()
+                && extent_in(shape, s, offset, itemsize, buffer_len).is_some()
+            {
+                return Ok(Layout {
+                    dims: Dims::new(shape, s),
+                    offset,
+                    itemsize,
+                });
+            }
+        }
+        Layout::new_out_of_line(shape, strides, offset, itemsize, buffer_len)
+    }
+
+    /// [`Layout::new`] for C order, empty layouts and errors.
+    #[inline(never)]
+    fn new_out_of_line(
+        shape: &[usize],
+        strides: Option<&[isize]>,
+        offset: usize,
+        itemsize: usize,
+        buffer_len: usize,
+    ) -> Result<Layout, Error> {
         check_axes(shape, strides)?;
         let contiguous;
         let strides = match strides {

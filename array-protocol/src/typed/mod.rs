@@ -314,6 +314,13 @@ pub(crate) fn check_typed<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usiz
             return Ok((a.ndim(), len));
         }
     }
+    check_typed_out_of_line::<T, D>(a)
+}
+
+/// [`check_typed`] for composite or misaligned items, values to check and errors: out of line,
+/// so that the common case stays small where typed views are made.
+#[inline(never)]
+fn check_typed_out_of_line<T: Element, D: Data>(a: &ArrayBase<D>) -> Result<(usize, usize), Error> {
     check_elements::<T>(a.item(), a.as_ptr(), a.shape(), a.strides(), a.len())
 }
 
