@@ -13,9 +13,10 @@ def t(group, fn):
         return json.load(f)["mean"]["point_estimate"]
 def line(label, ours, ref, name, lower_is_better=True):
     print(f"  {label:<44} {ours/1e6 if ours > 1e5 else ours:>9.3f}{' ms' if ours > 1e5 else ' ns'}  vs {name:<26} ratio {ours/ref:5.2f}")
-print("view + validate + typed read, 3-D (ratio: ours / ndarray ArrayView3::from_shape; target <= 1.0)")
-line("ArrayView::new + typed (any axes)", t("view3d", "array_protocol"), t("view3d", "ndarray"), "ndarray")
-line("TypedViewN::<f64, 3>::new (3 axes)", t("view3d", "array_protocol_fixed"), t("view3d", "ndarray"), "ndarray")
+print("view + validate + typed read, 3-D (target <= 1.0 against ndarray's ArrayViewD::from_shape, run-time axes)")
+line("ArrayView::new + typed (any axes)", t("view3d", "array_protocol"), t("view3d", "ndarray_dyn"), "ArrayViewD::from_shape")
+line("ArrayView::new + typed (any axes)", t("view3d", "array_protocol"), t("view3d", "ndarray"), "ArrayView3::from_shape")
+line("TypedViewN::<f64, 3>::new (3 axes)", t("view3d", "array_protocol_fixed"), t("view3d", "ndarray"), "ArrayView3::from_shape")
 print("iterate 1M f64 (ratio: ours / slice; target <= 1.05)")
 line("typed view iter().sum()", t("iterate_1m_f64", "typed_view"), t("iterate_1m_f64", "slice"), "slice")
 for case, target in [("real_16M_c128", 2), ("transpose_4096_f32", 4), ("stride2_32M_f64", 2)]:

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use array_protocol::{ArrayView, ArrayViewMut, Element, Order, TypedViewN};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayView3, ShapeBuilder};
+use ndarray::{
+    Array1, Array2, ArrayView1, ArrayView2, ArrayView3, ArrayViewD, IxDyn, ShapeBuilder,
+};
 use num_complex::Complex64;
 
 /// Counts allocations, to show that views of up to four axes allocate nothing.
@@ -67,6 +69,17 @@ fn views(c: &mut Criterion) {
             let v = ArrayView3::from_shape((4, 5, 6).strides((30, 6, 1)), black_box(&data[..]))
                 .expect("valid");
             v[black_box([1, 2, 3])]
+        })
+    });
+    // The reference the target names: ndarray with run-time axes, as ours.
+    g.bench_function("ndarray_dyn", |b| {
+        b.iter(|| {
+            let shape: &[usize] = black_box(&[4, 5, 6]);
+            let strides: &[usize] = black_box(&[30, 6, 1]);
+            let v =
+                ArrayViewD::from_shape(IxDyn(shape).strides(IxDyn(strides)), black_box(&data[..]))
+                    .expect("valid");
+            v[black_box(&[1usize, 2, 3][..])]
         })
     });
     g.finish();
