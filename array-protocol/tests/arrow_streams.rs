@@ -214,8 +214,8 @@ fn raw_array(
 fn a_refused_chunk_is_named_and_every_array_is_released_once() {
     static RELEASED: AtomicUsize = AtomicUsize::new(0);
     let drops = Arc::new(AtomicUsize::new(0));
-    let values: &'static [f64] = Box::leak(vec![1.0; 4].into_boxed_slice());
-    let buffers = Box::into_raw(Box::new([std::ptr::null(), values.as_ptr().cast()]));
+    static VALUES: [f64; 4] = [1.0; 4];
+    let buffers = Box::into_raw(Box::new([std::ptr::null(), VALUES.as_ptr().cast()]));
     let bad = move || {
         let mut a = raw_array(4, buffers, &RELEASED);
         a.null_count = 2; // nulls: not plain strided memory

@@ -109,9 +109,17 @@ def test_exports_race_resizes_and_every_export_is_counted_back(demo):
 
     routes = ["memoryview", "numpy", "interface", "dlpack", "arrow", "hand off"]
 
+    # A resizer refused for 0.1 s on end (a loaded machine can keep some export alive all the
+    # time) asks the exporters to pause until one resize gets through, so that the run always
+    # reaches moments when every export is released and a resize succeeds.
+    pause = threading.Event()
+
     def exporter(running):
         rng = random.Random()
         while running():
+            if pause.is_set():
+                time.sleep(0.001)
+                continue
             try:
                 take(rng.choice(routes))
                 count("exports")
@@ -122,12 +130,22 @@ def test_exports_race_resizes_and_every_export_is_counted_back(demo):
 
     def resizer(running):
         rng = random.Random()
+        refused_since = None
         while running():
             try:
                 w.resize(rng.randrange(1, 256))
                 count("resized")
+                refused_since = None
+                pause.clear()
             except BufferError:
                 count("resize refused")
+                now = time.monotonic()
+                refused_since = refused_since or now
+                if now - refused_since > 0.1:
+                    # Yield too, so that an exporter in the middle of an export (under the GIL,
+                    # waiting for it) finishes and releases it.
+                    pause.set()
+                    time.sleep(0.001)
                 continue
             try:
                 a = np.asarray(w)
