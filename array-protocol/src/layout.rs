@@ -259,6 +259,19 @@ fn describe(
 
 /// Invariant 1: at most [`MAX_NDIM`] axes, and one stride per axis when strides are given.
 #[inline]
+/// One byte stride per axis, or an error saying how many of each were given.
+pub(crate) fn same_rank(shape: &[usize], strides: &[isize]) -> Result<(), Error> {
+    if shape.len() != strides.len() {
+        return Err(error!(
+            Shape,
+            "{} strides for {} axes: give one byte stride per axis",
+            strides.len(),
+            shape.len()
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_axes(shape: &[usize], strides: Option<&[isize]>) -> Result<(), Error> {
     if shape.len() > MAX_NDIM {
         return Err(error!(

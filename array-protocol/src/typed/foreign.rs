@@ -41,14 +41,7 @@ impl<'a, T: Element> TypedView<'a, T> {
         shape: &[usize],
         strides: &[isize],
     ) -> Result<TypedView<'a, T>, Error> {
-        if shape.len() != strides.len() {
-            return Err(crate::error::error!(
-                Shape,
-                "{} strides for {} axes: give one byte stride per axis",
-                strides.len(),
-                shape.len()
-            ));
-        }
+        crate::layout::same_rank(shape, strides)?;
         // SAFETY: the caller's promise is `from_foreign`'s.
         unsafe { Self::from_foreign(ptr.cast::<u8>().cast_mut(), &T::ITEM_TYPE, shape, strides) }
     }

@@ -1,22 +1,12 @@
 //! Views of memory that someone else describes: a pointer to the first element, a shape and
 //! byte strides, as C libraries, GPU staging buffers and other array libraries hand them out.
 
-use crate::error::{error, Error};
+use crate::error::Error;
 use crate::item::ItemType;
 use crate::layout::Foreign;
 use crate::view::{ArrayView, ArrayViewMut};
 
-fn check_axes(shape: &[usize], strides: &[isize]) -> Result<(), Error> {
-    if shape.len() != strides.len() {
-        return Err(error!(
-            Shape,
-            "{} strides for {} axes: give one byte stride per axis",
-            strides.len(),
-            shape.len()
-        ));
-    }
-    Ok(())
-}
+use crate::layout::same_rank as check_axes;
 
 impl<'a> ArrayView<'a> {
     /// A view of the array of `item`s whose first element (index `[0, 0, …]`) is at `ptr`,

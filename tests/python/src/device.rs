@@ -28,6 +28,25 @@ struct Fake {
     mapping: *mut c_void,
 }
 
+/// A fresh page no one may read or write: "device memory" any read of which crashes.
+fn unreadable_page() -> PyResult<*mut c_void> {
+    // SAFETY: a new anonymous mapping, touching no existing memory.
+    let mapping = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            PAGE,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if mapping == libc::MAP_FAILED {
+        return Err(pyo3::exceptions::PyOSError::new_err("mmap failed"));
+    }
+    Ok(mapping)
+}
+
 unsafe extern "C" fn delete(tensor: *mut DLManagedTensorVersioned) {
     // SAFETY: a box leaked by `FakeCuda::__dlpack__`, its first field the tensor; deleted once.
     let fake = unsafe { Box::from_raw(tensor.cast::<Fake>()) };
@@ -72,20 +91,7 @@ impl FakeCuda {
         copy: Option<bool>,
     ) -> Result<Py<PyAny>> {
         let _ = (stream, max_version, dl_device, copy);
-        // SAFETY: a fresh anonymous mapping that no one may read or write.
-        let mapping = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                PAGE,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if mapping == libc::MAP_FAILED {
-            return Err(pyo3::exceptions::PyOSError::new_err("mmap failed").into());
-        }
+        let mapping = unreadable_page()?;
         self.last_pointer = mapping as usize;
         let mut fake = Box::new(Fake {
             managed: DLManagedTensorVersioned {
@@ -208,20 +214,7 @@ impl FakeCudaArrow {
         kwargs: Option<Bound<'py, pyo3::types::PyDict>>,
     ) -> Result<Bound<'py, pyo3::types::PyTuple>> {
         let _ = (requested_schema, kwargs);
-        // SAFETY: a fresh anonymous mapping that no one may read or write.
-        let mapping = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                PAGE,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if mapping == libc::MAP_FAILED {
-            return Err(pyo3::exceptions::PyOSError::new_err("mmap failed").into());
-        }
+        let mapping = unreadable_page()?;
         self.last_pointer = mapping as usize;
         let mut private = Box::new(ArrowPrivate {
             buffers: [std::ptr::null(), mapping.cast_const()],

@@ -118,14 +118,7 @@ pub unsafe fn export_device<K: Send + Sync + 'static>(
     device_id: i64,
     options: &ExportOptions,
 ) -> Result<(ArrowSchema, ArrowDeviceArray), Error> {
-    if shape.len() != strides.len() {
-        return Err(error!(
-            Layout,
-            "{} strides for {} axes",
-            strides.len(),
-            shape.len()
-        ));
-    }
+    crate::layout::same_rank(shape, strides)?;
     if device_type <= 0 || device_id < -1 {
         return Err(error!(
             Requirement,

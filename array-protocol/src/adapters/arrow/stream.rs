@@ -74,41 +74,8 @@ use crate::error::{error, Error};
 /// `stream` is NULL or a valid, live `ArrowArrayStream` used by this thread only for the call,
 /// whose schema and arrays are valid as [`ArrowImport::from_raw`] requires.
 pub unsafe fn import_stream(stream: *mut ArrowArrayStream) -> Result<Vec<ArrowImport>, Error> {
-    if stream.is_null() {
-        return Err(error!(Requirement, "a NULL ArrowArrayStream"));
-    }
-    // SAFETY: valid per the caller.
-    let s = unsafe { &mut *stream };
-    let (Some(get_schema), Some(get_next)) = (s.get_schema, s.get_next) else {
-        return Err(error!(
-            Requirement,
-            "the ArrowArrayStream has been released or lacks get_schema / get_next"
-        ));
-    };
-    let last_error = s.get_last_error;
-    let mut schema = ArrowSchema::released();
-    // SAFETY: the stream interface's call on a live stream, with a released schema to fill.
-    let code = unsafe { get_schema(stream, &mut schema) };
-    if code != 0 {
-        // SAFETY: after a failed call, as the interface allows.
-        return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_schema") });
-    }
-    let mut chunks = Chunks::new();
-    loop {
-        let mut array = ArrowArray::released();
-        // SAFETY: as for `get_schema`, with a released array to fill.
-        let code = unsafe { get_next(stream, &mut array) };
-        if code != 0 {
-            // SAFETY: as above.
-            return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_next") });
-        }
-        if array.is_released() {
-            return Ok(chunks.imports);
-        }
-        // SAFETY: an array the stream handed us (ours to release) and its schema.
-        let import = unsafe { ArrowImport::from_parts(array, &schema) };
-        chunks.push(import)?;
-    }
+    // SAFETY: the caller's contract.
+    unsafe { drain(stream) }
 }
 
 /// As [`import_stream`], for an `ArrowDeviceArrayStream`: each array is taken over as
@@ -120,49 +87,134 @@ pub unsafe fn import_stream(stream: *mut ArrowArrayStream) -> Result<Vec<ArrowIm
 pub unsafe fn import_device_stream(
     stream: *mut ArrowDeviceArrayStream,
 ) -> Result<Vec<ArrowImport>, Error> {
+    // SAFETY: the caller's contract.
+    unsafe { drain(stream) }
+}
+
+type GetSchema<S> = unsafe extern "C" fn(*mut S, *mut ArrowSchema) -> c_int;
+type GetNext<S, A> = unsafe extern "C" fn(*mut S, *mut A) -> c_int;
+type LastError<S> = unsafe extern "C" fn(*mut S) -> *const c_char;
+type Callbacks<S, A> = (GetSchema<S>, GetNext<S, A>);
+
+/// What the chunk loop needs of a stream structure: its callbacks, and how one of its arrays
+/// is taken over.
+trait Stream: Sized {
+    type Array;
+    const NAME: &'static str;
+    fn callbacks(&self) -> Option<Callbacks<Self, Self::Array>>;
+    fn last_error(&self) -> Option<LastError<Self>>;
+    fn released() -> Self::Array;
+    fn is_end(array: &Self::Array) -> bool;
+    /// Takes `array` over (it is left released whatever the result).
+    ///
+    /// # Safety
+    /// `array` is one the stream handed out, ours to release, described by `schema`.
+    unsafe fn take(
+        &self,
+        array: &mut Self::Array,
+        schema: &ArrowSchema,
+    ) -> Result<ArrowImport, Error>;
+}
+
+impl Stream for ArrowArrayStream {
+    type Array = ArrowArray;
+    const NAME: &'static str = "ArrowArrayStream";
+    fn callbacks(&self) -> Option<Callbacks<Self, ArrowArray>> {
+        Some((self.get_schema?, self.get_next?))
+    }
+    fn last_error(&self) -> Option<LastError<Self>> {
+        self.get_last_error
+    }
+    fn released() -> ArrowArray {
+        ArrowArray::released()
+    }
+    fn is_end(array: &ArrowArray) -> bool {
+        array.is_released()
+    }
+    unsafe fn take(
+        &self,
+        array: &mut ArrowArray,
+        schema: &ArrowSchema,
+    ) -> Result<ArrowImport, Error> {
+        // SAFETY: the caller's contract.
+        unsafe { ArrowImport::from_raw(array, schema) }
+    }
+}
+
+impl Stream for ArrowDeviceArrayStream {
+    type Array = ArrowDeviceArray;
+    const NAME: &'static str = "ArrowDeviceArrayStream";
+    fn callbacks(&self) -> Option<Callbacks<Self, ArrowDeviceArray>> {
+        Some((self.get_schema?, self.get_next?))
+    }
+    fn last_error(&self) -> Option<LastError<Self>> {
+        self.get_last_error
+    }
+    fn released() -> ArrowDeviceArray {
+        ArrowDeviceArray::released()
+    }
+    fn is_end(array: &ArrowDeviceArray) -> bool {
+        array.is_released()
+    }
+    unsafe fn take(
+        &self,
+        array: &mut ArrowDeviceArray,
+        schema: &ArrowSchema,
+    ) -> Result<ArrowImport, Error> {
+        let (on, device_type) = (array.device_type, self.device_type);
+        // SAFETY: the caller's contract; the import moves the array out, whatever the result.
+        let import = unsafe { ArrowImport::from_device_raw(array, schema) }?;
+        if on != device_type {
+            return Err(error!(
+                Requirement,
+                "the array is on device type {on}, but the stream says its arrays are on device type {device_type}"
+            ));
+        }
+        Ok(import)
+    }
+}
+
+/// Every array of `stream`, taken over in order; the non-empty ones are returned.
+///
+/// # Safety
+/// As for [`import_stream`].
+unsafe fn drain<S: Stream>(stream: *mut S) -> Result<Vec<ArrowImport>, Error> {
     if stream.is_null() {
-        return Err(error!(Requirement, "a NULL ArrowDeviceArrayStream"));
+        return Err(error!(Requirement, "a NULL {}", S::NAME));
     }
     // SAFETY: valid per the caller.
-    let s = unsafe { &mut *stream };
-    let (Some(get_schema), Some(get_next)) = (s.get_schema, s.get_next) else {
+    let s = unsafe { &*stream };
+    let Some((get_schema, get_next)) = s.callbacks() else {
         return Err(error!(
             Requirement,
-            "the ArrowDeviceArrayStream has been released or lacks get_schema / get_next"
+            "the {} has been released or lacks get_schema / get_next",
+            S::NAME
         ));
     };
-    let (last_error, device_type) = (s.get_last_error, s.device_type);
+    let last_error = s.last_error().map(|f| (f, stream));
     let mut schema = ArrowSchema::released();
     // SAFETY: the stream interface's call on a live stream, with a released schema to fill.
     let code = unsafe { get_schema(stream, &mut schema) };
     if code != 0 {
         // SAFETY: after a failed call, as the interface allows.
-        return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_schema") });
+        return Err(unsafe { failure(last_error, code, "get_schema") });
     }
     let mut chunks = Chunks::new();
     loop {
-        let mut array = ArrowDeviceArray::released();
+        let mut array = S::released();
         // SAFETY: as for `get_schema`, with a released array to fill.
         let code = unsafe { get_next(stream, &mut array) };
         if code != 0 {
             // SAFETY: as above.
-            return Err(unsafe { failure(last_error.map(|f| (f, stream)), code, "get_next") });
+            return Err(unsafe { failure(last_error, code, "get_next") });
         }
-        if array.is_released() {
+        if S::is_end(&array) {
             return Ok(chunks.imports);
         }
-        let on = array.device_type;
-        // SAFETY: an array the stream handed us (ours to release) and its schema; the import
-        // moves it out of `array`, whatever the result.
-        let import = unsafe { ArrowImport::from_device_raw(&mut array, &schema) };
-        let import = match import {
-            Ok(i) if on != device_type => Err(error!(
-                Requirement,
-                "the array is on device type {on}, but the stream says its arrays are on device type {device_type}"
-            ))
-            .map(|()| i),
-            other => other,
-        };
+        // SAFETY: the live stream, read between its callbacks only.
+        let s = unsafe { &*stream };
+        // SAFETY: an array the stream handed us (ours to release) and its schema.
+        let import = unsafe { s.take(&mut array, &schema) };
         chunks.push(import)?;
     }
 }
@@ -221,11 +273,7 @@ fn in_chunk(i: usize, e: &Error) -> Error {
 ///
 /// # Safety
 /// `last_error`, when given, is the stream's callback and the stream, live, after a failed call.
-unsafe fn failure<S>(
-    last_error: Option<(unsafe extern "C" fn(*mut S) -> *const c_char, *mut S)>,
-    code: c_int,
-    what: &str,
-) -> Error {
+unsafe fn failure<S>(last_error: Option<(LastError<S>, *mut S)>, code: c_int, what: &str) -> Error {
     let message = match last_error {
         Some((f, stream)) => {
             // SAFETY: the interface's call after a failure, on a live stream.

@@ -215,14 +215,7 @@ impl Description {
         strides: &[isize],
         device: DLDevice,
     ) -> Result<Description, Error> {
-        if shape.len() != strides.len() {
-            return Err(error!(
-                Layout,
-                "{} strides for {} axes",
-                strides.len(),
-                shape.len()
-            ));
-        }
+        crate::layout::same_rank(shape, strides)?;
         let size = item.itemsize();
         let dtype = item.to_dlpack().ok_or_else(|| error!(ItemType, "DLPack cannot carry items of {}: it has no records, strings, long doubles or non-native byte orders", item.describe()))?;
         let strides = crate::layout::element_strides(shape, strides, size)
