@@ -25,7 +25,7 @@ fi
 # done_with FOLDER...: in lean mode, removes build folders no later step uses.
 done_with() { if [ "$lean" = 1 ]; then rm -rf "$@"; fi; }
 
-note() { printf '\n==> %s\n' "$*"; }
+note() { printf '\n==> %s [%s]\n' "$*" "$(date +%T)"; }
 
 note "Python venv with numpy (tests/python/requirements.txt)"
 if [ ! -x .venv/bin/python ]; then
